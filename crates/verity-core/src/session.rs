@@ -1,0 +1,51 @@
+//! Inquiry sessions (`iqse_…`): one per device that works on an inquiry. The session
+//! token is what the flow app presents; only its SHA-256 is stored (see [`crate::token`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::id::{InquiryId, SessionId};
+use crate::Millis;
+
+/// At most this many sessions per inquiry (issue 2), so a leaked inquiry id cannot be
+/// used to mint tokens without bound.
+pub const MAX_SESSIONS_PER_INQUIRY: u32 = 25;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    Active,
+    Expired,
+    Canceled,
+}
+
+/// How a session reached its device (issue 6): none for the first device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffMethod {
+    Qr,
+    Email,
+    Sms,
+    Api,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct InquirySession {
+    pub id: SessionId,
+    pub inquiry_id: InquiryId,
+    pub status: SessionStatus,
+    /// Hex SHA-256 of the session token. The token itself is never stored.
+    pub token_hash: String,
+    pub created_at: Millis,
+    /// Never later than the inquiry's own expiry.
+    pub expires_at: Millis,
+    #[serde(default)]
+    pub device_handoff_method: Option<HandoffMethod>,
+}
+
+impl InquirySession {
+    /// Whether a request presenting this session's token at `now` may act.
+    pub fn is_usable(&self, now: Millis) -> bool {
+        self.status == SessionStatus::Active && now < self.expires_at
+    }
+}
