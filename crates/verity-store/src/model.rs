@@ -1,0 +1,152 @@
+//! Plain records the store reads and writes, besides the domain types of `verity-core`.
+
+use verity_core::event::EventName;
+use verity_core::id::SessionId;
+use verity_core::id::{AccountId, ApiKeyId, DocumentId, EventId, InquiryId};
+use verity_core::inquiry::{Inquiry, InquiryStatus};
+use verity_core::session::{InquirySession, SessionStatus};
+use verity_core::Millis;
+
+/// A cursor page request. `after` / `before` are ids of the item the page continues from
+/// (JSON:API `page[after]`, `page[before]`); lists are newest first, so `after` goes
+/// towards older items.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    pub after: Option<String>,
+    pub before: Option<String>,
+    /// 1–100, checked at the HTTP edge.
+    pub size: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Set when older items exist: pass as `after` for the next page.
+    pub next_after: Option<String>,
+    /// Set when newer items exist: pass as `before` for the previous page.
+    pub prev_before: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InquiryFilter {
+    pub reference_id: Option<String>,
+    pub account_id: Option<AccountId>,
+    pub status: Option<InquiryStatus>,
+    pub template_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub name: Option<EventName>,
+    pub inquiry_id: Option<InquiryId>,
+    pub created_after: Option<Millis>,
+    pub created_before: Option<Millis>,
+}
+
+#[derive(Debug, Clone)]
+pub enum InquiryWrite {
+    Insert(Inquiry),
+    Update {
+        inquiry: Inquiry,
+        expected_revision: i64,
+    },
+}
+
+/// Find-or-create of the account an inquiry belongs to, by `reference-id`.
+#[derive(Debug, Clone)]
+pub struct AccountLink {
+    pub reference_id: String,
+    /// Used only if no account has this reference id yet.
+    pub new_id: AccountId,
+}
+
+/// An event to append to the log.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub id: EventId,
+    pub name: EventName,
+    pub subject_id: String,
+    pub inquiry_id: Option<InquiryId>,
+    pub created_at: Millis,
+    /// `{"data": <the resource as the REST API returns it>}` at the moment of the event.
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    pub id: EventId,
+    /// Position in the log; increases with commit order within one inquiry.
+    pub seq: i64,
+    pub name: EventName,
+    pub subject_id: String,
+    pub inquiry_id: Option<InquiryId>,
+    pub created_at: Millis,
+    pub payload: serde_json::Value,
+}
+
+/// An uploaded image (government ID side, selfie pose).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub id: DocumentId,
+    pub inquiry_id: InquiryId,
+    /// `government_id` or `selfie`.
+    pub kind: String,
+    /// `front` / `back` for IDs, `center` / `left` / `right` for selfies.
+    pub side: String,
+    /// ID class (`dl`, `pp`, …) for IDs.
+    pub id_class: Option<String>,
+    /// `manual`, `auto` or `upload`.
+    pub capture_method: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiKey {
+    pub id: ApiKeyId,
+    pub name: String,
+    /// Hex SHA-256 of the secret; the secret itself is shown once and never stored.
+    pub hash: String,
+    /// The first characters of the secret, to tell keys apart in listings.
+    pub hint: String,
+    pub created_at: Millis,
+    pub revoked_at: Option<Millis>,
+}
+
+/// A POST's first response, replayed for later requests with the same key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdempotencyRecord {
+    pub api_key_id: ApiKeyId,
+    pub key: String,
+    /// Hex SHA-256 of method, path and body: a different request with the same key is a 422.
+    pub request_hash: String,
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub created_at: Millis,
+}
+
+/// Everything one request writes, committed atomically by [`crate::Store::commit`].
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub inquiry: Option<InquiryWrite>,
+    pub account: Option<AccountLink>,
+    pub new_session: Option<InquirySession>,
+    /// Status changes of existing sessions (expire/cancel).
+    pub session_updates: Vec<(SessionId, SessionStatus)>,
+    pub events: Vec<NewEvent>,
+    pub documents: Vec<Document>,
+    /// Deletes every document of this inquiry (redaction).
+    pub delete_documents_of: Option<InquiryId>,
+    pub idempotency: Option<IdempotencyRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// The inquiry as stored, when the change wrote one.
+    pub inquiry: Option<Inquiry>,
+    /// Whether `account` created a new account (so the caller can log `account.created`).
+    pub account_created: bool,
+}

@@ -1,0 +1,140 @@
+//! The storage trait. Each method documents what its outcomes mean; both backends must
+//! agree on every one of them (the conformance suite checks).
+
+use async_trait::async_trait;
+use verity_core::account::Account;
+use verity_core::id::{
+    AccountId, ApiKeyId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId, TemplateId,
+};
+use verity_core::inquiry::Inquiry;
+use verity_core::session::InquirySession;
+use verity_core::template::Template;
+use verity_core::Millis;
+
+use crate::model::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The inquiry changed since it was read (`expected_revision` did not match).
+    /// The caller re-reads, re-applies its command and commits again.
+    #[error("the record was changed concurrently")]
+    Conflict,
+    /// The `(api key, Idempotency-Key)` pair is already recorded; nothing was written.
+    /// The caller loads the record with [`Store::idempotency_record`] and replays it.
+    #[error("idempotency key already used")]
+    IdempotencyKeyUsed,
+    /// An insert collided with an existing unique value (`what` names it).
+    #[error("{what} already exists")]
+    Duplicate { what: &'static str },
+    /// An update targeted a row that does not exist.
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    /// A stored row could not be decoded (corruption or a migration bug).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is (`"sqlite"` or `"postgres"`), for logs and `/readyz`.
+    fn backend(&self) -> &'static str;
+
+    /// Applies pending migrations. Idempotent; safe when several processes start at once.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// Cheap round trip to the database, for `/readyz`.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    // --- templates -------------------------------------------------------------------
+
+    /// Inserts a new template. `Duplicate` if the id exists.
+    async fn insert_template(&self, template: &Template) -> Result<(), StoreError>;
+    /// Replaces a template. `NotFound` if it does not exist.
+    async fn update_template(&self, template: &Template) -> Result<(), StoreError>;
+    async fn template(&self, id: &TemplateId) -> Result<Option<Template>, StoreError>;
+    /// The template that published version `id`.
+    async fn template_by_version(
+        &self,
+        id: &InquiryTemplateVersionId,
+    ) -> Result<Option<Template>, StoreError>;
+    /// Newest first.
+    async fn list_templates(&self, page: &PageRequest) -> Result<Page<Template>, StoreError>;
+
+    // --- inquiries, sessions, events, documents: written together ---------------------
+
+    /// Writes `change` in one transaction, or nothing at all.
+    ///
+    /// - `InquiryWrite::Insert`: `Duplicate` if the id exists.
+    /// - `InquiryWrite::Update`: `Conflict` unless the stored revision equals
+    ///   `expected_revision`; stores `revision = expected_revision + 1`.
+    /// - `account`: finds the account with that reference id or creates it with the given
+    ///   id, and sets the inquiry's `account_id` when it has none.
+    /// - `idempotency`: `IdempotencyKeyUsed` if the key is already recorded for that API key.
+    /// - events get consecutive sequence numbers in the order given.
+    ///
+    /// Returns the inquiry as stored (revision and account id filled in).
+    async fn commit(&self, change: Change) -> Result<Committed, StoreError>;
+
+    async fn inquiry(&self, id: &InquiryId) -> Result<Option<Inquiry>, StoreError>;
+    /// Newest first, filtered.
+    async fn list_inquiries(
+        &self,
+        filter: &InquiryFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Inquiry>, StoreError>;
+    /// Open inquiries (`created`/`pending`) whose `expires_at <= now`, oldest first, at most `limit`.
+    async fn overdue_inquiries(&self, now: Millis, limit: u32) -> Result<Vec<Inquiry>, StoreError>;
+
+    /// The session whose token hashes to `token_hash`, whatever its status.
+    async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<InquirySession>, StoreError>;
+    async fn sessions_for_inquiry(&self, id: &InquiryId)
+        -> Result<Vec<InquirySession>, StoreError>;
+
+    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError>;
+    /// Newest first; `reference_id` filters exactly.
+    async fn list_accounts(
+        &self,
+        reference_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Account>, StoreError>;
+
+    async fn event(&self, id: &EventId) -> Result<Option<StoredEvent>, StoreError>;
+    /// Newest first, filtered.
+    async fn list_events(
+        &self,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StoredEvent>, StoreError>;
+
+    /// Metadata and bytes of one document (`None` once redacted).
+    async fn document(&self, id: &DocumentId) -> Result<Option<Document>, StoreError>;
+    /// Metadata only (`bytes` empty), oldest first.
+    async fn documents_for_inquiry(&self, id: &InquiryId) -> Result<Vec<Document>, StoreError>;
+
+    // --- API keys and idempotency --------------------------------------------------
+
+    async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError>;
+    /// The key whose secret hashes to `hash`, revoked or not.
+    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError>;
+    /// Oldest first.
+    async fn list_api_keys(&self) -> Result<Vec<ApiKey>, StoreError>;
+    /// Sets `revoked_at`; `NotFound` if no such key. Revoking twice keeps the first time.
+    async fn revoke_api_key(&self, id: &ApiKeyId, now: Millis) -> Result<(), StoreError>;
+
+    async fn idempotency_record(
+        &self,
+        api_key_id: &ApiKeyId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError>;
+    /// Deletes records created before `before`; returns how many.
+    async fn purge_idempotency(&self, before: Millis) -> Result<u64, StoreError>;
+}
