@@ -11,6 +11,7 @@ pub mod event;
 pub mod field;
 pub mod id;
 pub mod inquiry;
+pub mod retry;
 pub mod session;
 pub mod template;
 pub mod token;
