@@ -1,0 +1,134 @@
+// camera.js — live camera preview, manual shutter and auto-capture.
+// Auto-capture fires when the frame is steady (small mean difference between consecutive downscaled
+// grey frames) and sharp (variance of the Laplacian above a floor) for AUTO_STREAK samples in a row:
+// the same measures the server-side checks use (issue 7), so an auto-captured frame should pass them.
+
+const SAMPLE_W = 64;
+const SAMPLE_H = 48;
+const SAMPLE_MS = 100;
+/** Mean absolute grey difference (0–255) below which two frames count as steady. */
+const STEADY_MAX = 6;
+/** Variance of the Laplacian above which a frame counts as sharp. */
+const SHARP_MIN = 30;
+/** Consecutive steady+sharp samples before firing (≈ 1 s). */
+const AUTO_STREAK = 10;
+
+export class CameraError extends Error {
+  /** @param {string} reason */
+  constructor(reason) {
+    super(reason);
+    this.reason = reason;
+  }
+}
+
+/**
+ * Starts the camera into `video`.
+ * @param {HTMLVideoElement} video
+ * @param {'user' | 'environment'} facingMode
+ * @returns {Promise<MediaStream>}
+ */
+export async function startCamera(video, facingMode) {
+  if (!navigator.mediaDevices?.getUserMedia) throw new CameraError('unsupported');
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({
+      video: { facingMode, width: { ideal: 1280 }, height: { ideal: 720 } },
+      audio: false,
+    });
+  } catch (e) {
+    const name = e instanceof Error ? e.name : '';
+    throw new CameraError(name === 'NotAllowedError' ? 'permission_denied' : 'hardware_error');
+  }
+  video.srcObject = stream;
+  video.muted = true;
+  video.playsInline = true;
+  try {
+    await video.play();
+  } catch {
+    stopCamera(stream);
+    throw new CameraError('hardware_error');
+  }
+  return stream;
+}
+
+/** @param {MediaStream | null | undefined} stream */
+export function stopCamera(stream) {
+  stream?.getTracks().forEach((track) => track.stop());
+}
+
+/**
+ * Grabs the current frame as a JPEG.
+ * @param {HTMLVideoElement} video
+ * @returns {Promise<Blob>}
+ */
+export function grabFrame(video) {
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth || 640;
+  canvas.height = video.videoHeight || 480;
+  canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height);
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new CameraError('capture_failed'))), 'image/jpeg', 0.9),
+  );
+}
+
+/**
+ * Watches `video` and calls `onSteady` once when the frame is steady and sharp. Returns a stop function.
+ * @param {HTMLVideoElement} video
+ * @param {() => void} onSteady
+ */
+export function watchForAutoCapture(video, onSteady) {
+  const canvas = document.createElement('canvas');
+  canvas.width = SAMPLE_W;
+  canvas.height = SAMPLE_H;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  /** @type {Float32Array | null} */
+  let prev = null;
+  let streak = 0;
+  const timer = setInterval(() => {
+    if (!ctx || video.readyState < 2) return;
+    ctx.drawImage(video, 0, 0, SAMPLE_W, SAMPLE_H);
+    const grey = toGrey(ctx.getImageData(0, 0, SAMPLE_W, SAMPLE_H).data);
+    const steady = prev !== null && meanDiff(grey, prev) < STEADY_MAX;
+    prev = grey;
+    streak = steady && laplacianVariance(grey) > SHARP_MIN ? streak + 1 : 0;
+    if (streak >= AUTO_STREAK) {
+      clearInterval(timer);
+      onSteady();
+    }
+  }, SAMPLE_MS);
+  return () => clearInterval(timer);
+}
+
+/** @param {Uint8ClampedArray} rgba */
+function toGrey(rgba) {
+  const out = new Float32Array(rgba.length / 4);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = 0.299 * rgba[i * 4] + 0.587 * rgba[i * 4 + 1] + 0.114 * rgba[i * 4 + 2];
+  }
+  return out;
+}
+
+/** @param {Float32Array} a @param {Float32Array} b */
+function meanDiff(a, b) {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / a.length;
+}
+
+/** @param {Float32Array} g */
+export function laplacianVariance(g) {
+  let sum = 0;
+  let sq = 0;
+  let n = 0;
+  for (let y = 1; y < SAMPLE_H - 1; y++) {
+    for (let x = 1; x < SAMPLE_W - 1; x++) {
+      const i = y * SAMPLE_W + x;
+      const v = g[i - SAMPLE_W] + g[i + SAMPLE_W] + g[i - 1] + g[i + 1] - 4 * g[i];
+      sum += v;
+      sq += v * v;
+      n++;
+    }
+  }
+  const mean = sum / n;
+  return sq / n - mean * mean;
+}

@@ -1,0 +1,257 @@
+// main.js — the flow controller: boots from the server-rendered config, creates or resumes the inquiry,
+// walks the template's steps and speaks the host protocol (spec §5).
+// Message order: `load` as soon as the script runs; then `ready` once the first page is interactive
+// (dynamic templates send `start` right after it, legacy ones when Continue is pressed; a resume sends
+// `inquiry-load` before `ready`); then `page-change` for every page shown and whenever its height changes.
+
+import { ApiError, call, getToken, setToken } from './api.js';
+import { readConfig } from './config.js';
+import { initHost, listenHost, MSG, post } from './host.js';
+import { setLanguage, t } from './i18n.js';
+import { renderCompletion } from './steps/completion.js';
+import { renderFields } from './steps/fields.js';
+import { renderGovernmentId } from './steps/government-id.js';
+import { renderSelfie } from './steps/selfie.js';
+import { renderStart } from './steps/start.js';
+import { announce, h } from './ui.js';
+
+/** @typedef {import('./api.js').FlowState} FlowState */
+/** @typedef {import('./config.js').Step} Step */
+
+const config = readConfig();
+setLanguage(config.language);
+initHost(config);
+post(MSG.load);
+
+/** @type {FlowState | null} */
+let state = null;
+/** @type {Step | null} */
+let page = null;
+let closed = false;
+/** No page-change before `ready` (spec order: load, ready, start, page-change). */
+let readySent = false;
+
+const app = /** @type {HTMLElement} */ (document.getElementById('app'));
+const content = h('main', { id: 'content', tabindex: '-1' });
+const live = h('div', { id: 'live', class: 'visually-hidden', 'aria-live': 'polite', role: 'status' });
+const closeButton = h('button', { type: 'button', class: 'close', 'aria-label': t('close'), onclick: () => requestExit(false) }, ['×']);
+app.replaceChildren(h('header', {}, [closeButton]), content, live);
+
+// spec §4 page-change: the real content height, re-sent whenever it changes (inline flows resize to it).
+let lastHeight = 0;
+const sendPageChange = () => {
+  if (!page || !readySent) return;
+  const pageHeight = Math.ceil(app.getBoundingClientRect().height);
+  if (pageHeight <= 0 || pageHeight === lastHeight) return;
+  lastHeight = pageHeight;
+  post(MSG.pageChange, { name: page.name, nameDisplay: page.nameDisplay, path: page.kind, pathname: `/${page.name}`,
+    pageHeight, metadata: { pageHeight } });
+};
+new ResizeObserver(sendPageChange).observe(app);
+
+listenHost((action) => {
+  if (action.action === 'exit') requestExit(action.metadata?.force === true);
+  else if (action.action === 'destroy') closed = true;
+});
+
+/** @param {import('./config.js').FlowError} error */
+function fail(error) {
+  closed = true;
+  const code = ['invalid_config', 'unauthenticated', 'inactive_template', 'application_error'].includes(error.code) ? error.code : 'unknown';
+  content.replaceChildren(h('h1', { text: t('errorTitle') }), h('p', { role: 'alert', text: t(`error_${code}`) }));
+  post(MSG.error, undefined, { status: error.status, code, message: error.message });
+}
+
+/** Turns an API failure into the right reaction: network problems are shown, never reported (spec §2). */
+function onApiError(/** @type {unknown} */ e) {
+  if (e instanceof ApiError && e.network) {
+    announce(t('networkError'));
+    content.prepend(h('p', { class: 'error', role: 'alert', text: t('networkError') }));
+    return;
+  }
+  if (e instanceof ApiError) return fail(e.body);
+  fail({ status: 0, code: 'application_error', message: String(e) });
+}
+
+const template = config.template;
+const steps = template?.steps ?? [];
+
+/** Shows the step called `name` (the first page when null). @param {string | null} name */
+function show(name) {
+  const step = steps.find((s) => s.name === name) ?? steps[0];
+  page = step;
+  lastHeight = 0;
+  content.replaceChildren();
+  switch (step.kind) {
+    case 'start':
+      renderStart(content, () => submitStep(step, {}));
+      break;
+    case 'fields': {
+      const specs = (template?.fields ?? []).filter((f) =>
+        (step.fields.length ? step.fields.includes(f.key) : true) && f.type !== 'government_id' && f.type !== 'selfie');
+      renderFields(content, specs, state?.inquiry.fields ?? {}, async (values) => {
+        try {
+          await submitStep(step, { fields: values });
+          return null;
+        } catch (e) {
+          if (e instanceof ApiError && e.body.fields) return e.body.fields;
+          throw e;
+        }
+      });
+      break;
+    }
+    case 'government_id':
+      renderGovernmentId(content, step, uploadDocument, () => submitStep(step, {}));
+      break;
+    case 'selfie':
+      renderSelfie(content, step, uploadDocument, () => submitStep(step, {}));
+      break;
+    case 'completion':
+      renderCompletion(content, state?.inquiry.status ?? 'completed', complete);
+      break;
+  }
+  content.focus({ preventScroll: true });
+  sendPageChange();
+}
+
+/**
+ * Creates the inquiry (legacy templates: on Continue) or submits `step`, then shows the next page.
+ * @param {Step} step
+ * @param {Record<string, unknown>} body
+ */
+async function submitStep(step, body) {
+  try {
+    if (!state) await createInquiry();
+    const inquiry = /** @type {FlowState} */ (state).inquiry;
+    state = await call('POST', `/inquiries/${inquiry.id}/steps/${encodeURIComponent(step.name)}`, body);
+  } catch (e) {
+    if (e instanceof ApiError && e.body.fields) throw e;
+    return onApiError(e);
+  }
+  show(/** @type {FlowState} */ (state).inquiry.currentStep);
+}
+
+async function createInquiry(announceStart = true) {
+  state = await call('POST', '/inquiries', {
+    templateId: config.templateId,
+    templateVersionId: config.templateVersionId,
+    referenceId: config.referenceId,
+    accountId: config.accountId,
+    fields: config.fields,
+  });
+  setToken(state?.sessionToken);
+  if (announceStart) post(MSG.start, { inquiryId: state?.inquiry.id });
+}
+
+/** @param {{ kind: string, side: string, idClass?: string, country?: string, captureMethod: string, image: Blob }} file */
+async function uploadDocument(file) {
+  const form = new FormData();
+  form.set('kind', file.kind);
+  form.set('side', file.side);
+  form.set('capture-method', file.captureMethod);
+  if (file.idClass) form.set('id-class', file.idClass);
+  if (file.country) form.set('country', file.country);
+  form.set('file', file.image, `${file.side}.${file.image.type.split('/')[1] || 'jpg'}`);
+  await call('POST', `/inquiries/${state?.inquiry.id}/documents`, form);
+}
+
+function completionPayload() {
+  const inquiry = /** @type {FlowState} */ (state).inquiry;
+  const base = { inquiryId: inquiry.id, status: inquiry.status };
+  if (config.kind === 'dynamic') return { ...base, fields: inquiry.fields };
+  // Legacy templates report `scopes`: every field as a string (spec §5).
+  /** @type {Record<string, string>} */
+  const scopes = {};
+  for (const [key, f] of Object.entries(inquiry.fields)) {
+    scopes[key] = f.value === null || f.value === undefined ? '' : typeof f.value === 'string' ? f.value : JSON.stringify(f.value);
+  }
+  return { ...base, scopes };
+}
+
+function complete() {
+  if (closed || !state) return;
+  closed = true;
+  const payload = completionPayload();
+  post(payload.status === 'failed' ? MSG.fail : MSG.complete, payload);
+  if (config.hosted && config.redirectUri) {
+    const url = new URL(config.redirectUri);
+    url.searchParams.set('inquiry-id', payload.inquiryId);
+    url.searchParams.set('status', payload.status);
+    if (state.inquiry.referenceId) url.searchParams.set('reference-id', state.inquiry.referenceId);
+    location.assign(url.href);
+  }
+}
+
+/** Close control and host `exit`: confirm unless forced, then `exit` with a fresh session token. @param {boolean} force */
+async function requestExit(force) {
+  if (closed) return;
+  if (page?.kind === 'completion') return complete();
+  if (!force && !(await confirmExit())) return;
+  closed = true;
+  /** @type {{ inquiryId?: string, sessionToken?: string }} */
+  const metadata = { inquiryId: undefined, sessionToken: undefined };
+  if (state) {
+    metadata.inquiryId = state.inquiry.id;
+    try {
+      const res = await call('POST', `/inquiries/${state.inquiry.id}/cancel`, {});
+      metadata.sessionToken = res.sessionToken;
+    } catch {
+      // The host still closes the flow; without a token it can resume only through a new session.
+    }
+  }
+  post(MSG.exit, metadata);
+}
+
+/** An in-page confirmation (a native <dialog>: focus-trapped and Escape-aware). @returns {Promise<boolean>} */
+function confirmExit() {
+  return new Promise((resolve) => {
+    const dialog = /** @type {HTMLDialogElement} */ (h('dialog', { 'aria-labelledby': 'confirm-title' }, [
+      h('p', { id: 'confirm-title', text: t('closeConfirm') }),
+      h('div', { class: 'row' }, [
+        h('button', { type: 'button', class: 'button secondary', value: 'stay', onclick: () => dialog.close('stay') }, [t('stay')]),
+        h('button', { type: 'button', class: 'button', onclick: () => dialog.close('leave') }, [t('leave')]),
+      ]),
+    ]));
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'leave');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+function sendReady() {
+  /** @type {Record<string, unknown>} */
+  const metadata = {};
+  if (template) metadata.preferredDimensions = template.preferredDimensions;
+  if (template) metadata.styles = { borderRadius: template.borderRadius };
+  post(MSG.ready, metadata);
+}
+
+async function boot() {
+  if (config.error) return fail(config.error);
+  if (!template || steps.length === 0) return fail({ status: 0, code: 'application_error', message: 'no template' });
+  try {
+    if (config.inquiryId) {
+      setToken(config.sessionToken);
+      state = await call('POST', `/inquiries/${config.inquiryId}/resume`, {});
+      setToken(state?.sessionToken ?? getToken());
+      post(MSG.inquiryLoad, { inquiryId: config.inquiryId });
+    } else if (config.kind === 'dynamic') {
+      await createInquiry(false);
+    }
+  } catch (e) {
+    return onApiError(e);
+  }
+  const current = state?.inquiry.currentStep ?? null;
+  page = null;
+  show(current);
+  sendReady();
+  readySent = true;
+  // spec §4: dynamic templates send `start` at the same moment as `ready`.
+  if (config.kind === 'dynamic' && !config.inquiryId) post(MSG.start, { inquiryId: state?.inquiry.id });
+  sendPageChange();
+}
+
+boot().catch(onApiError);

@@ -1,0 +1,61 @@
+// steps/government-id.js — choose the issuing country and ID class, then capture each required side
+// (passports: front only) and save it; events per spec §4 with `stepData: { idClass, files }`.
+
+import { captureSequence } from '../capture.js';
+import { MSG, post } from '../host.js';
+import { t } from '../i18n.js';
+import { h, uid } from '../ui.js';
+
+const COUNTRIES = ['US', 'CA', 'MX', 'GB', 'IE', 'ES', 'FR', 'DE', 'IT', 'PT', 'NL', 'BE', 'CH', 'AT', 'SE', 'NO', 'DK', 'FI', 'PL', 'AR', 'BR', 'CL', 'CO', 'PE', 'AU', 'NZ', 'IN', 'JP'];
+
+/**
+ * @param {HTMLElement} root
+ * @param {import('../config.js').Step} step
+ * @param {(file: { kind: string, side: string, idClass: string, country: string, captureMethod: string, image: Blob }) => Promise<void>} upload
+ * @param {() => Promise<void>} done submits the step and shows the next page
+ */
+export function renderGovernmentId(root, step, upload, done) {
+  const classes = step.idClasses.length ? step.idClasses : ['dl', 'pp', 'id'];
+  const countryId = uid('country');
+  const classId = uid('idclass');
+  const names = new Intl.DisplayNames([document.documentElement.lang || 'en'], { type: 'region' });
+  const country = /** @type {HTMLSelectElement} */ (h('select', { id: countryId, autocomplete: 'country' },
+    COUNTRIES.map((c) => h('option', { value: c, text: names.of(c) ?? c }))));
+  const idClass = /** @type {HTMLSelectElement} */ (h('select', { id: classId },
+    classes.map((c) => h('option', { value: c, text: t(`idClass_${c}`) }))));
+  const chooser = h('form', { novalidate: true }, [
+    h('h1', { text: t('idTitle') }),
+    h('label', { for: countryId, text: t('country') }), country,
+    h('label', { for: classId, text: t('idClass') }), idClass,
+    h('button', { type: 'submit', class: 'button' }, [t('continue')]),
+  ]);
+  chooser.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const cls = idClass.value;
+    const sides = cls === 'pp' ? ['front'] : ['front', 'back'];
+    /** @type {{ side: string, captureMethod: string }[]} */
+    const saved = [];
+    const stepData = (/** @type {{ side: string, captureMethod: string }[]} */ files) => ({ stepData: { idClass: cls, files } });
+    const area = h('div', {}, [h('h1', { text: `${t('idTitle')} — ${t(`idClass_${cls}`)}` })]);
+    root.replaceChildren(area);
+    await captureSequence(area, sides.map((s) => ({ key: s, label: t(`side_${s}`) })), {
+      facing: 'environment',
+      onCameraSelect: () => post(MSG.documentCameraSelect, { stepData: { idClass: cls } }),
+      onCameraFailed: (reason) => post(MSG.loadCameraFailed, { reason }),
+      onCaptured: (item, method) =>
+        post(method === 'upload' ? MSG.documentUpload : MSG.documentCameraCapture, stepData([{ side: item.key, captureMethod: method }])),
+      save: async (item, image, method) => {
+        try {
+          await upload({ kind: 'government_id', side: item.key, idClass: cls, country: country.value, captureMethod: method, image });
+        } catch (err) {
+          post(MSG.documentsSaveFail, stepData([{ side: item.key, captureMethod: method }]));
+          throw err;
+        }
+        saved.push({ side: item.key, captureMethod: method });
+      },
+    });
+    post(MSG.documentsSaveSuccessful, stepData(saved));
+    await done();
+  });
+  root.append(chooser);
+}
