@@ -6,15 +6,38 @@
 //! Everything that belongs together (an inquiry, its events, a new session, an
 //! idempotency record, new documents) is written by one [`Store::commit`] call in one
 //! transaction.
+//!
+//! Inside, every query is written once ([`queries`]) and runs on either driver through
+//! one small seam ([`exec`]); the backends only own connection handling and how a
+//! transaction is begun.
 
+mod errors;
+mod exec;
+mod migrations;
 mod model;
+mod pagination;
+mod postgres;
+mod queries;
+mod rows;
+mod sqlite;
 mod store;
 
 pub use model::*;
+pub use postgres::{PgOptions, PgStore};
+pub use sqlite::{SqliteOptions, SqliteStore};
 pub use store::{Store, StoreError};
 
-/// Opens the store a database URL names (`sqlite://path?mode=rwc` or `postgres://…`)
-/// and runs pending migrations.
-pub async fn open(_database_url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
-    Err(StoreError::Unsupported("no backend is built yet".into()))
+/// Opens the store a database URL names (`sqlite://path?mode=rwc`, `sqlite:path` or
+/// `postgres://…`/`postgresql://…`) with default options, and runs pending migrations.
+pub async fn open(database_url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    if database_url.starts_with("sqlite:") {
+        sqlite::open_url(database_url).await
+    } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
+        postgres::open_url(database_url).await
+    } else {
+        let scheme = database_url.split(':').next().unwrap_or_default();
+        Err(StoreError::Unsupported(format!(
+            "database URL scheme `{scheme}`: use sqlite: or postgres:"
+        )))
+    }
 }

@@ -72,11 +72,15 @@ pub trait Store: Send + Sync + 'static {
     ///
     /// - `InquiryWrite::Insert`: `Duplicate` if the id exists.
     /// - `InquiryWrite::Update`: `Conflict` unless the stored revision equals
-    ///   `expected_revision`; stores `revision = expected_revision + 1`.
+    ///   `expected_revision`; stores `revision = expected_revision + 1`. `NotFound` if no
+    ///   inquiry has that id.
     /// - `account`: finds the account with that reference id or creates it with the given
     ///   id, and sets the inquiry's `account_id` when it has none.
     /// - `idempotency`: `IdempotencyKeyUsed` if the key is already recorded for that API key.
-    /// - events get consecutive sequence numbers in the order given.
+    /// - events get increasing sequence numbers in the order given (consecutive on SQLite;
+    ///   on PostgreSQL a concurrent commit may take numbers in between).
+    /// - `account` without an inquiry stamps the new account with the wall clock; with
+    ///   one, with the inquiry's `updated_at`.
     ///
     /// Returns the inquiry as stored (revision and account id filled in).
     async fn commit(&self, change: Change) -> Result<Committed, StoreError>;

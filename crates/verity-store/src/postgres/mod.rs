@@ -1,0 +1,230 @@
+//! The PostgreSQL backend: one pool; several `verity serve` processes may share the
+//! database. Every [`Store::commit`] is one transaction; concurrent writers of the same
+//! inquiry are told apart by the revision check (`UPDATE … WHERE id = $1 AND
+//! revision = $2`), never by locks held across requests.
+//!
+//! Migrations are safe when several processes start at once: sqlx's migrator holds a
+//! PostgreSQL advisory lock (keyed by database name) while it checks and applies them.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgConnection, PgPool};
+use verity_core::account::Account;
+use verity_core::id::{
+    AccountId, ApiKeyId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId, TemplateId,
+};
+use verity_core::inquiry::Inquiry;
+use verity_core::session::InquirySession;
+use verity_core::template::Template;
+use verity_core::Millis;
+
+use crate::exec::{args, Exec};
+use crate::queries::{change, documents, events, inquiries, keys, templates};
+use crate::*;
+
+#[derive(Debug, Clone)]
+pub struct PgOptions {
+    /// Connections in the pool.
+    pub max_connections: u32,
+}
+
+impl Default for PgOptions {
+    fn default() -> Self {
+        PgOptions {
+            max_connections: 16,
+        }
+    }
+}
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://…`) with default options and runs pending migrations.
+    pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
+        Self::connect_with(PgConnectOptions::from_str(url)?, PgOptions::default()).await
+    }
+
+    /// Connects with explicit options (e.g. a `search_path` set through
+    /// [`PgConnectOptions::options`]) and runs pending migrations.
+    pub async fn connect_with(
+        connect: PgConnectOptions,
+        options: PgOptions,
+    ) -> Result<PgStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .connect_with(connect)
+            .await?;
+        let store = PgStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        crate::migrations::POSTGRES.run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        (&self.pool).execute("SELECT 1", args![]).await?;
+        Ok(())
+    }
+
+    async fn insert_template(&self, template: &Template) -> Result<(), StoreError> {
+        // A dropped (uncommitted) transaction rolls back.
+        let mut tx = self.pool.begin().await?;
+        let mut conn: &mut PgConnection = &mut tx;
+        templates::insert(&mut conn, template).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn update_template(&self, template: &Template) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut conn: &mut PgConnection = &mut tx;
+        templates::update(&mut conn, template).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn template(&self, id: &TemplateId) -> Result<Option<Template>, StoreError> {
+        templates::get(&mut &self.pool, id).await
+    }
+
+    async fn template_by_version(
+        &self,
+        id: &InquiryTemplateVersionId,
+    ) -> Result<Option<Template>, StoreError> {
+        templates::by_version(&mut &self.pool, id).await
+    }
+
+    async fn list_templates(&self, page: &PageRequest) -> Result<Page<Template>, StoreError> {
+        templates::list(&mut &self.pool, page).await
+    }
+
+    async fn commit(&self, change: Change) -> Result<Committed, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut conn: &mut PgConnection = &mut tx;
+        match change::apply(&mut conn, &change).await {
+            Ok(committed) => {
+                tx.commit().await?;
+                Ok(committed)
+            }
+            Err(err) => {
+                tx.rollback().await?;
+                Err(err)
+            }
+        }
+    }
+
+    async fn inquiry(&self, id: &InquiryId) -> Result<Option<Inquiry>, StoreError> {
+        inquiries::get(&mut &self.pool, id).await
+    }
+
+    async fn list_inquiries(
+        &self,
+        filter: &InquiryFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Inquiry>, StoreError> {
+        inquiries::list(&mut &self.pool, filter, page).await
+    }
+
+    async fn overdue_inquiries(&self, now: Millis, limit: u32) -> Result<Vec<Inquiry>, StoreError> {
+        inquiries::overdue(&mut &self.pool, now, limit).await
+    }
+
+    async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<InquirySession>, StoreError> {
+        inquiries::session_by_token_hash(&mut &self.pool, token_hash).await
+    }
+
+    async fn sessions_for_inquiry(
+        &self,
+        id: &InquiryId,
+    ) -> Result<Vec<InquirySession>, StoreError> {
+        inquiries::sessions_for(&mut &self.pool, id).await
+    }
+
+    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError> {
+        inquiries::account(&mut &self.pool, id).await
+    }
+
+    async fn list_accounts(
+        &self,
+        reference_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Account>, StoreError> {
+        inquiries::accounts(&mut &self.pool, reference_id, page).await
+    }
+
+    async fn event(&self, id: &EventId) -> Result<Option<StoredEvent>, StoreError> {
+        events::get(&mut &self.pool, id).await
+    }
+
+    async fn list_events(
+        &self,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StoredEvent>, StoreError> {
+        events::list(&mut &self.pool, filter, page).await
+    }
+
+    async fn document(&self, id: &DocumentId) -> Result<Option<Document>, StoreError> {
+        documents::get(&mut &self.pool, id).await
+    }
+
+    async fn documents_for_inquiry(&self, id: &InquiryId) -> Result<Vec<Document>, StoreError> {
+        documents::for_inquiry(&mut &self.pool, id).await
+    }
+
+    async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        keys::insert_api_key(&mut &self.pool, key).await
+    }
+
+    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
+        keys::api_key_by_hash(&mut &self.pool, hash).await
+    }
+
+    async fn list_api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        keys::list_api_keys(&mut &self.pool).await
+    }
+
+    async fn revoke_api_key(&self, id: &ApiKeyId, now: Millis) -> Result<(), StoreError> {
+        keys::revoke_api_key(&mut &self.pool, id, now).await
+    }
+
+    async fn idempotency_record(
+        &self,
+        api_key_id: &ApiKeyId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        keys::idempotency_record(&mut &self.pool, api_key_id, key).await
+    }
+
+    async fn purge_idempotency(&self, before: Millis) -> Result<u64, StoreError> {
+        keys::purge_idempotency(&mut &self.pool, before).await
+    }
+}
+
+/// Opens an `Arc<dyn Store>` from a `postgres:` URL with default options.
+pub(crate) async fn open_url(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(PgStore::connect(url).await?))
+}

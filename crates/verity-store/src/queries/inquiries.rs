@@ -1,0 +1,110 @@
+//! Reads of inquiries, their sessions and accounts.
+
+use verity_core::account::Account;
+use verity_core::id::{AccountId, InquiryId};
+use verity_core::inquiry::Inquiry;
+use verity_core::session::InquirySession;
+use verity_core::Millis;
+
+use crate::exec::{args, Exec};
+use crate::pagination::{fetch_page, map_page, Where};
+use crate::rows::{decode_all, DocRow, SessionRow, DOC_COLUMNS, SESSION_COLUMNS};
+use crate::{InquiryFilter, Page, PageRequest, StoreError};
+
+pub(crate) async fn get<E: Exec>(
+    ex: &mut E,
+    id: &InquiryId,
+) -> Result<Option<Inquiry>, StoreError> {
+    let row: Option<DocRow> = ex
+        .fetch_optional(
+            "SELECT id, doc FROM inquiries WHERE id = $1",
+            args![id.as_str()],
+        )
+        .await?;
+    row.map(|r| r.decode("inquiry")).transpose()
+}
+
+pub(crate) async fn list<E: Exec>(
+    ex: &mut E,
+    filter: &InquiryFilter,
+    page: &PageRequest,
+) -> Result<Page<Inquiry>, StoreError> {
+    let mut filters = Where::default();
+    if let Some(reference_id) = &filter.reference_id {
+        filters.push("reference_id", "=", reference_id.as_str());
+    }
+    if let Some(account_id) = &filter.account_id {
+        filters.push("account_id", "=", account_id.as_str());
+    }
+    if let Some(status) = filter.status {
+        filters.push("status", "=", status.as_str());
+    }
+    if let Some(template_id) = &filter.template_id {
+        filters.push("template_id", "=", template_id.as_str());
+    }
+    let rows = fetch_page::<_, DocRow>(ex, "inquiries", DOC_COLUMNS, filters, page).await?;
+    map_page(rows, |r| r.decode("inquiry"))
+}
+
+pub(crate) async fn overdue<E: Exec>(
+    ex: &mut E,
+    now: Millis,
+    limit: u32,
+) -> Result<Vec<Inquiry>, StoreError> {
+    // The status predicate repeats the partial index's, so both planners use it.
+    let rows: Vec<DocRow> = ex
+        .fetch_all(
+            "SELECT id, doc FROM inquiries \
+             WHERE status IN ('created', 'pending') AND expires_at <= $1 \
+             ORDER BY expires_at, seq LIMIT $2",
+            args![now, i64::from(limit)],
+        )
+        .await?;
+    decode_all(&rows, "inquiry")
+}
+
+pub(crate) async fn session_by_token_hash<E: Exec>(
+    ex: &mut E,
+    token_hash: &str,
+) -> Result<Option<InquirySession>, StoreError> {
+    let sql = format!("SELECT {SESSION_COLUMNS} FROM inquiry_sessions WHERE token_hash = $1");
+    let row: Option<SessionRow> = ex.fetch_optional(&sql, args![token_hash]).await?;
+    row.map(|r| r.decode()).transpose()
+}
+
+pub(crate) async fn sessions_for<E: Exec>(
+    ex: &mut E,
+    id: &InquiryId,
+) -> Result<Vec<InquirySession>, StoreError> {
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM inquiry_sessions WHERE inquiry_id = $1 ORDER BY seq"
+    );
+    let rows: Vec<SessionRow> = ex.fetch_all(&sql, args![id.as_str()]).await?;
+    rows.iter().map(SessionRow::decode).collect()
+}
+
+pub(crate) async fn account<E: Exec>(
+    ex: &mut E,
+    id: &AccountId,
+) -> Result<Option<Account>, StoreError> {
+    let row: Option<DocRow> = ex
+        .fetch_optional(
+            "SELECT id, doc FROM accounts WHERE id = $1",
+            args![id.as_str()],
+        )
+        .await?;
+    row.map(|r| r.decode("account")).transpose()
+}
+
+pub(crate) async fn accounts<E: Exec>(
+    ex: &mut E,
+    reference_id: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<Account>, StoreError> {
+    let mut filters = Where::default();
+    if let Some(reference_id) = reference_id {
+        filters.push("reference_id", "=", reference_id);
+    }
+    let rows = fetch_page::<_, DocRow>(ex, "accounts", DOC_COLUMNS, filters, page).await?;
+    map_page(rows, |r| r.decode("account"))
+}

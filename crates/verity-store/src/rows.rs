@@ -1,0 +1,216 @@
+//! Row shapes the shared SQL selects, and their decoding into records.
+//!
+//! Column lists live next to the row types (`*_COLUMNS`) so a `SELECT` and the struct it
+//! fills cannot drift apart.
+
+use serde::de::DeserializeOwned;
+use verity_core::event::EventName;
+use verity_core::session::{InquirySession, SessionStatus};
+
+use crate::errors::corrupt;
+use crate::{ApiKey, Document, IdempotencyRecord, StoreError, StoredEvent};
+
+/// Something a page is made of: it knows its own cursor id.
+pub(crate) trait Keyed {
+    fn key(&self) -> &str;
+}
+
+/// A JSON document row (templates, inquiries, accounts).
+#[derive(sqlx::FromRow)]
+pub(crate) struct DocRow {
+    pub id: String,
+    pub doc: String,
+}
+pub(crate) const DOC_COLUMNS: &str = "id, doc";
+
+impl Keyed for DocRow {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+impl DocRow {
+    pub fn decode<T: DeserializeOwned>(&self, what: &str) -> Result<T, StoreError> {
+        serde_json::from_str(&self.doc).map_err(|e| corrupt(&format!("{what} {}", self.id), e))
+    }
+}
+
+pub(crate) fn decode_all<T: DeserializeOwned>(
+    rows: &[DocRow],
+    what: &str,
+) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(|r| r.decode(what)).collect()
+}
+
+pub(crate) fn encode<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
+}
+
+/// A session row: the `status` column is authoritative over the copy in `doc`, so a
+/// status change is a one-column update.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    pub id: String,
+    pub status: String,
+    pub doc: String,
+}
+pub(crate) const SESSION_COLUMNS: &str = "id, status, doc";
+
+impl SessionRow {
+    pub fn decode(&self) -> Result<InquirySession, StoreError> {
+        let what = || format!("inquiry session {}", self.id);
+        let mut session: InquirySession =
+            serde_json::from_str(&self.doc).map_err(|e| corrupt(&what(), e))?;
+        session.status = session_status_from(&self.status)
+            .ok_or_else(|| corrupt(&what(), format!("unknown status `{}`", self.status)))?;
+        Ok(session)
+    }
+}
+
+pub(crate) fn session_status_str(status: SessionStatus) -> &'static str {
+    match status {
+        SessionStatus::Active => "active",
+        SessionStatus::Expired => "expired",
+        SessionStatus::Canceled => "canceled",
+    }
+}
+
+fn session_status_from(s: &str) -> Option<SessionStatus> {
+    [
+        SessionStatus::Active,
+        SessionStatus::Expired,
+        SessionStatus::Canceled,
+    ]
+    .into_iter()
+    .find(|st| session_status_str(*st) == s)
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    pub seq: i64,
+    pub id: String,
+    pub name: String,
+    pub subject_id: String,
+    pub inquiry_id: Option<String>,
+    pub created_at: i64,
+    pub payload: String,
+}
+pub(crate) const EVENT_COLUMNS: &str = "seq, id, name, subject_id, inquiry_id, created_at, payload";
+
+impl Keyed for EventRow {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+impl EventRow {
+    pub fn decode(self) -> Result<StoredEvent, StoreError> {
+        let what = format!("event {}", self.id);
+        Ok(StoredEvent {
+            id: self.id.parse().map_err(|e| corrupt(&what, e))?,
+            seq: self.seq,
+            name: EventName::parse(&self.name)
+                .ok_or_else(|| corrupt(&what, format!("unknown name `{}`", self.name)))?,
+            subject_id: self.subject_id,
+            inquiry_id: self
+                .inquiry_id
+                .map(|id| id.parse())
+                .transpose()
+                .map_err(|e| corrupt(&what, e))?,
+            created_at: self.created_at,
+            payload: serde_json::from_str(&self.payload).map_err(|e| corrupt(&what, e))?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DocumentRow {
+    pub id: String,
+    pub inquiry_id: String,
+    pub kind: String,
+    pub side: String,
+    pub id_class: Option<String>,
+    pub capture_method: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub sha256: String,
+    /// Absent from metadata-only selects.
+    #[sqlx(default)]
+    pub bytes: Vec<u8>,
+    pub created_at: i64,
+}
+/// Everything but `bytes`.
+pub(crate) const DOCUMENT_META_COLUMNS: &str = "id, inquiry_id, kind, side, id_class, \
+     capture_method, content_type, byte_size, sha256, created_at";
+
+impl DocumentRow {
+    pub fn decode(self) -> Result<Document, StoreError> {
+        let what = format!("document {}", self.id);
+        Ok(Document {
+            id: self.id.parse().map_err(|e| corrupt(&what, e))?,
+            inquiry_id: self.inquiry_id.parse().map_err(|e| corrupt(&what, e))?,
+            kind: self.kind,
+            side: self.side,
+            id_class: self.id_class,
+            capture_method: self.capture_method,
+            content_type: self.content_type,
+            byte_size: self.byte_size,
+            sha256: self.sha256,
+            bytes: self.bytes,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ApiKeyRow {
+    pub id: String,
+    pub name: String,
+    pub hash: String,
+    pub hint: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+pub(crate) const API_KEY_COLUMNS: &str = "id, name, hash, hint, created_at, revoked_at";
+
+impl ApiKeyRow {
+    pub fn decode(self) -> Result<ApiKey, StoreError> {
+        Ok(ApiKey {
+            id: self
+                .id
+                .parse()
+                .map_err(|e| corrupt(&format!("API key {}", self.id), e))?,
+            name: self.name,
+            hash: self.hash,
+            hint: self.hint,
+            created_at: self.created_at,
+            revoked_at: self.revoked_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct IdempotencyRow {
+    pub api_key_id: String,
+    pub key: String,
+    pub request_hash: String,
+    pub status: i64,
+    pub body: Vec<u8>,
+    pub created_at: i64,
+}
+pub(crate) const IDEMPOTENCY_COLUMNS: &str =
+    "api_key_id, key, request_hash, status, body, created_at";
+
+impl IdempotencyRow {
+    pub fn decode(self) -> Result<IdempotencyRecord, StoreError> {
+        let what = format!("idempotency record {}", self.key);
+        Ok(IdempotencyRecord {
+            api_key_id: self.api_key_id.parse().map_err(|e| corrupt(&what, e))?,
+            key: self.key,
+            request_hash: self.request_hash,
+            status: u16::try_from(self.status).map_err(|e| corrupt(&what, e))?,
+            body: self.body,
+            created_at: self.created_at,
+        })
+    }
+}

@@ -1,0 +1,298 @@
+//! The SQLite backend: one database file in WAL mode, a single-connection writer pool
+//! (writers never fight over the lock; SQLite allows one at a time anyway) and a
+//! multi-connection reader pool (WAL readers never block the writer or each other).
+//!
+//! All [`Store::commit`]s go through the group-commit task in [`committer`]; the few
+//! other writes (templates, API keys, purges) use the writer pool directly.
+
+mod committer;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{SqliteConnection, SqlitePool};
+use verity_core::account::Account;
+use verity_core::id::{
+    AccountId, ApiKeyId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId, TemplateId,
+};
+use verity_core::inquiry::Inquiry;
+use verity_core::session::InquirySession;
+use verity_core::template::Template;
+use verity_core::Millis;
+
+use crate::exec::{args, Exec};
+use crate::queries::{documents, events, inquiries, keys, templates};
+use crate::*;
+use committer::Committer;
+
+/// Tuning knobs; the defaults suit a small server.
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    /// `synchronous=FULL` (an fsync per commit: survives power loss) instead of the
+    /// default `NORMAL` (survives a crash of the process; a power cut may lose the last
+    /// commits, never corrupt the file).
+    pub synchronous_full: bool,
+    /// Connections in the reader pool.
+    pub read_connections: u32,
+    /// How long a connection waits for a lock held by another process.
+    pub busy_timeout: Duration,
+    /// Most changes one group commit writes in a single transaction.
+    pub max_batch: usize,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            synchronous_full: false,
+            read_connections: 4,
+            busy_timeout: Duration::from_secs(5),
+            max_batch: 256,
+        }
+    }
+}
+
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+    committer: Committer,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed, with its parent directory) the database file at
+    /// `path` with default options, and runs pending migrations.
+    pub async fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        Self::open_with(path, SqliteOptions::default()).await
+    }
+
+    /// Like [`SqliteStore::open`], with explicit options. Must run inside a tokio runtime
+    /// (the group-commit task is spawned on it).
+    pub async fn open_with(
+        path: impl AsRef<Path>,
+        options: SqliteOptions,
+    ) -> Result<SqliteStore, StoreError> {
+        let connect = SqliteConnectOptions::new().filename(path.as_ref());
+        Self::connect(connect, options).await
+    }
+
+    /// Opens the database a `sqlite:` URL names (`sqlite://path`, `sqlite:path?mode=rwc`).
+    pub async fn open_url(url: &str, options: SqliteOptions) -> Result<SqliteStore, StoreError> {
+        let connect = SqliteConnectOptions::from_str(url)?;
+        Self::connect(connect, options).await
+    }
+
+    async fn connect(
+        connect: SqliteConnectOptions,
+        options: SqliteOptions,
+    ) -> Result<SqliteStore, StoreError> {
+        let path = connect.get_filename().to_path_buf();
+        if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+            // Two pools on an in-memory database would see two different databases.
+            return Err(StoreError::Unsupported(
+                "in-memory SQLite; give a file path".into(),
+            ));
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Database(sqlx::Error::Configuration(
+                    format!("cannot create {}: {e}", parent.display()).into(),
+                ))
+            })?;
+        }
+        let synchronous = if options.synchronous_full {
+            SqliteSynchronous::Full
+        } else {
+            SqliteSynchronous::Normal
+        };
+        let connect = connect
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous)
+            .busy_timeout(options.busy_timeout)
+            .foreign_keys(true);
+        // The writer comes first: it creates the file and switches it to WAL before any
+        // reader opens it.
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(connect.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(options.read_connections.max(1))
+            .connect_with(connect)
+            .await?;
+        let store = SqliteStore {
+            committer: Committer::spawn(write.clone(), options.max_batch),
+            read,
+            write,
+            path,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes both pools, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        crate::migrations::SQLITE.run(&self.write).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        (&self.read).execute("SELECT 1", args![]).await?;
+        Ok(())
+    }
+
+    async fn insert_template(&self, template: &Template) -> Result<(), StoreError> {
+        // A dropped (uncommitted) transaction rolls back.
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn: &mut SqliteConnection = &mut tx;
+        templates::insert(&mut conn, template).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn update_template(&self, template: &Template) -> Result<(), StoreError> {
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn: &mut SqliteConnection = &mut tx;
+        templates::update(&mut conn, template).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn template(&self, id: &TemplateId) -> Result<Option<Template>, StoreError> {
+        templates::get(&mut &self.read, id).await
+    }
+
+    async fn template_by_version(
+        &self,
+        id: &InquiryTemplateVersionId,
+    ) -> Result<Option<Template>, StoreError> {
+        templates::by_version(&mut &self.read, id).await
+    }
+
+    async fn list_templates(&self, page: &PageRequest) -> Result<Page<Template>, StoreError> {
+        templates::list(&mut &self.read, page).await
+    }
+
+    async fn commit(&self, change: Change) -> Result<Committed, StoreError> {
+        self.committer.commit(change).await
+    }
+
+    async fn inquiry(&self, id: &InquiryId) -> Result<Option<Inquiry>, StoreError> {
+        inquiries::get(&mut &self.read, id).await
+    }
+
+    async fn list_inquiries(
+        &self,
+        filter: &InquiryFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Inquiry>, StoreError> {
+        inquiries::list(&mut &self.read, filter, page).await
+    }
+
+    async fn overdue_inquiries(&self, now: Millis, limit: u32) -> Result<Vec<Inquiry>, StoreError> {
+        inquiries::overdue(&mut &self.read, now, limit).await
+    }
+
+    async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<InquirySession>, StoreError> {
+        inquiries::session_by_token_hash(&mut &self.read, token_hash).await
+    }
+
+    async fn sessions_for_inquiry(
+        &self,
+        id: &InquiryId,
+    ) -> Result<Vec<InquirySession>, StoreError> {
+        inquiries::sessions_for(&mut &self.read, id).await
+    }
+
+    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError> {
+        inquiries::account(&mut &self.read, id).await
+    }
+
+    async fn list_accounts(
+        &self,
+        reference_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Account>, StoreError> {
+        inquiries::accounts(&mut &self.read, reference_id, page).await
+    }
+
+    async fn event(&self, id: &EventId) -> Result<Option<StoredEvent>, StoreError> {
+        events::get(&mut &self.read, id).await
+    }
+
+    async fn list_events(
+        &self,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StoredEvent>, StoreError> {
+        events::list(&mut &self.read, filter, page).await
+    }
+
+    async fn document(&self, id: &DocumentId) -> Result<Option<Document>, StoreError> {
+        documents::get(&mut &self.read, id).await
+    }
+
+    async fn documents_for_inquiry(&self, id: &InquiryId) -> Result<Vec<Document>, StoreError> {
+        documents::for_inquiry(&mut &self.read, id).await
+    }
+
+    async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        keys::insert_api_key(&mut &self.write, key).await
+    }
+
+    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
+        keys::api_key_by_hash(&mut &self.read, hash).await
+    }
+
+    async fn list_api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        keys::list_api_keys(&mut &self.read).await
+    }
+
+    async fn revoke_api_key(&self, id: &ApiKeyId, now: Millis) -> Result<(), StoreError> {
+        keys::revoke_api_key(&mut &self.write, id, now).await
+    }
+
+    async fn idempotency_record(
+        &self,
+        api_key_id: &ApiKeyId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        keys::idempotency_record(&mut &self.read, api_key_id, key).await
+    }
+
+    async fn purge_idempotency(&self, before: Millis) -> Result<u64, StoreError> {
+        keys::purge_idempotency(&mut &self.write, before).await
+    }
+}
+
+/// Opens an `Arc<dyn Store>` from a `sqlite:` URL with default options.
+pub(crate) async fn open_url(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(
+        SqliteStore::open_url(url, SqliteOptions::default()).await?,
+    ))
+}
