@@ -31,6 +31,18 @@ export const MSG = /** @type {const} */ ({
   oneTimeLinkExit: 'one-time-link-exit',
 });
 
+/**
+ * Events passed to `onEvent` when no `eventsAllowlist` is given: the official SDK's default list
+ * (it leaves out the granular interaction events `step-transitioning`, `click`, `form-update`).
+ */
+export const DEFAULT_EVENTS = /* @__PURE__ */
+  'exit complete error fail load ready start success document-camera-select document-camera-capture document-upload one-time-link-sent one-time-link-start one-time-link-exit selfie-camera-select selfie-camera-capture selfie-record-upload load-camera-failed camera-permissions-check-result page-change inquiry-load country-select verification-change'.split(
+    ' ',
+  );
+
+/** The granular interaction events, passed to `onEvent` only when an `eventsAllowlist` names them. */
+export const GRANULAR_EVENTS = ['step-transitioning', 'click', 'form-update'];
+
 /** Actions the host page posts to the flow (`data.action`). */
 export const ACTION = /** @type {const} */ ({ open: 'open', exit: 'exit', destroy: 'destroy' });
 
@@ -68,6 +80,8 @@ const optStr = (v) => v === undefined || typeof v === 'string';
 const isNum = (v) => typeof v === 'number' && isFinite(v);
 /** @param {unknown} v */
 const optNum = (v) => v === undefined || isNum(v);
+/** A CSS length: `'400px'` (what the official SDK types say) or a number of pixels. @param {unknown} v */
+const optLen = (v) => optNum(v) || typeof v === 'string';
 /** @param {unknown} v */
 const optObj = (v) => v === undefined || isObj(v);
 
@@ -78,11 +92,11 @@ const readyOk = (m) => {
   return (
     (d === undefined ||
       (isObj(d) &&
-        optNum(d.minimumWidth) &&
-        optNum(d.maximumWidth) &&
-        optNum(d.minimumHeight) &&
-        optNum(d.maximumHeight))) &&
-    (s === undefined || (isObj(s) && (optNum(s.borderRadius) || typeof s.borderRadius === 'string')))
+        optLen(d.minimumWidth) &&
+        optLen(d.maximumWidth) &&
+        optLen(d.minimumHeight) &&
+        optLen(d.maximumHeight))) &&
+    (s === undefined || (isObj(s) && optLen(s.borderRadius)))
   );
 };
 
@@ -111,9 +125,7 @@ const METADATA = {
   complete: doneOk,
   fail: doneOk,
   'page-change': (m) =>
-    optStr(m.name) &&
-    optStr(m.nameDisplay) &&
-    optStr(m.path) &&
+    ['name', 'nameDisplay', 'path', 'pathname'].every((k) => optStr(m[k])) &&
     optNum(m.pageHeight) &&
     (m.metadata === undefined || (isObj(m.metadata) && optNum(m.metadata.pageHeight))),
   'document-camera-select': stepOk,
@@ -123,9 +135,6 @@ const METADATA = {
   'documents-save-fail': stepOk,
   'selfie-camera-capture': stepOk,
 };
-
-/** Messages whose metadata object is required (the official SDK throws without it, spec §5). */
-const NEEDS_METADATA = ['exit', 'complete', 'fail'];
 
 /** @param {unknown} e @returns {e is FlowError} */
 export const isFlowError = (e) =>
@@ -140,16 +149,15 @@ export const isFlowError = (e) =>
 export function parseFlowMessage(data) {
   if (!isObj(data)) return null;
   const { name, metadata: m } = data;
+  // A missing metadata object checks as `{}`: `complete` / `fail` without one are dropped (no inquiryId).
   if (
     typeof data.containerId !== 'string' ||
     typeof name !== 'string' ||
-    !optStr(data.templateId) ||
-    !optStr(data.templateVersionId) ||
-    !optObj(m)
+    !optObj(m) ||
+    !(METADATA[name] || Boolean)(m || {}) ||
+    (name === 'error' && !isFlowError(data.error))
   )
     return null;
-  if (m === undefined ? NEEDS_METADATA.includes(name) : !(METADATA[name] || Boolean)(m)) return null;
-  if (name === 'error' ? !isFlowError(data.error) : data.error !== undefined) return null;
   return /** @type {FlowMessage} */ (data);
 }
 
