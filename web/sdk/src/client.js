@@ -12,7 +12,7 @@ import { PRELOAD_PATH, isObj } from './protocol.js';
 // Custom properties carry the flow's preferences so they apply only inside the large-viewport query.
 const CSS =
   '.verity-overlay{position:fixed;inset:0;z-index:2147483000;background:#000b}' +
-  '.verity-spinner{position:absolute;inset:0;margin:auto;width:40px;height:40px;border:4px solid #fff4;border-top-color:#fff;border-radius:50%;animation:verity-spin 1s linear infinite}' +
+  '.verity-loading .verity-spinner{position:absolute;inset:0;margin:auto;width:40px;height:40px;border:4px solid #fff4;border-top-color:#fff;border-radius:50%;animation:verity-spin 1s linear infinite}' +
   '@keyframes verity-spin{to{transform:rotate(1turn)}}' +
   '.verity-overlay .verity-iframe{position:absolute;inset:0;width:100%;height:100%;border:0;background:#fff}' +
   '.verity-loading .verity-iframe{opacity:0}' +
@@ -29,7 +29,6 @@ export class Client {
   /** @type {(() => void) | undefined} */ #off;
   /** @type {((e: KeyboardEvent) => void) | undefined} */ #onKey;
   /** @type {Element | null} */ #focus = null;
-  #overflow = '';
   /** @type {Element[]} */ #inert = [];
   /**
    * Loads an iframe that fetches the flow's static assets into the browser cache, then removes it.
@@ -125,9 +124,8 @@ export class Client {
     this.#open = true;
     const d = document;
     this.#focus = d.activeElement;
-    const root = d.documentElement.style;
-    this.#overflow = root.overflow;
-    root.overflow = 'hidden';
+    // Scroll lock through our own stylesheet, so closing leaves no trace on the integrator's <html>.
+    /** @type {HTMLStyleElement} */ (this.#style).textContent = CSS + 'html{overflow:hidden!important}';
     this.#inert = [];
     for (const el of /** @type {Element} */ (c.parentElement).children)
       if (el != c && !el.hasAttribute('inert')) {
@@ -153,7 +151,7 @@ export class Client {
   #close() {
     if (!this.#open) return;
     this.#open = false;
-    document.documentElement.style.overflow = this.#overflow;
+    /** @type {HTMLStyleElement} */ (this.#style).textContent = CSS;
     for (const el of this.#inert) el.removeAttribute('inert');
     const f = /** @type {HTMLElement | null} */ (this.#focus);
     if (f && f.isConnected && f.focus) f.focus();

@@ -46,7 +46,9 @@ export const call = (f, ...args) => {
 export const baseOf = (host) => {
   if (typeof host == 'string')
     try {
-      return new URL(/^https?:\/\//.test(host) ? host : (host.startsWith('localhost') ? 'http://' : 'https://') + host).origin;
+      const u = new URL(/^https?:\/\//.test(host) ? host : (host.startsWith('localhost') ? 'http://' : 'https://') + host);
+      // Browsers differ on odd hosts (Chromium escapes spaces): accept plain names, IPs and ports only.
+      if (/^[\w.:[\]-]+$/.test(u.host)) return u.origin;
     } catch {}
 };
 
@@ -191,7 +193,7 @@ export function setupIframe(iframe, containerId, flowType, options) {
   }
   iframe.title = /** @type {string} */ (options.iframeTitle) || 'Verify your identity';
   iframe.className = 'verity-iframe';
-  iframe.allow = 'camera;microphone;clipboard-write;publickey-credentials-create;publickey-credentials-get';
+  iframe.allow = 'camera;microphone;clipboard-write'; // what the flow uses (no WebAuthn step)
   iframe.setAttribute(
     'sandbox',
     ['allow-scripts', 'allow-same-origin', 'allow-popups']
