@@ -1,0 +1,122 @@
+// demo.js — the demo host page (issue 4 §7): pick a demo template, open it as modal or inline (or resume
+// with an inquiry id + session token), and watch every callback and event, timestamped with its metadata,
+// beside the inquiry's status as the API reports it (polled every second while an inquiry is known).
+// Served by `verity serve` at /demo on another origin than the flow; the SDK comes from /sdk/v1/verity.js.
+
+// @ts-ignore -- served by the server next to this page; same module as web/sdk/dist/verity.js
+import { Client, mount } from '/sdk/v1/verity.js';
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+
+/** The flow runs on the other loopback name: 127.0.0.1:P ↔ localhost:P (a different origin). */
+const defaultHost = () => {
+  const u = new URL(location.href);
+  u.hostname = u.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+  return u.origin;
+};
+
+/** @type {{ destroy(): void } | null} */
+let flow = null;
+/** @type {string | null} */
+let inquiryId = null;
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let poll;
+
+/**
+ * Appends one timestamped line to the log.
+ * @param {'callback' | 'event'} kind
+ * @param {string} name
+ * @param {unknown} [data]
+ */
+function log(kind, name, data) {
+  const li = document.createElement('li');
+  li.className = kind;
+  const time = document.createElement('time');
+  time.textContent = new Date().toISOString().slice(11, 23);
+  li.append(time, `${kind === 'callback' ? name + '()' : 'event ' + name} ${data === undefined ? '' : JSON.stringify(data)}`);
+  $('log').append(li);
+  li.scrollIntoView({ block: 'nearest' });
+}
+
+/** @param {unknown} id */
+function track(id) {
+  if (typeof id !== 'string' || id === inquiryId) return;
+  inquiryId = id;
+  clearInterval(poll);
+  const refresh = async () => {
+    try {
+      const r = await fetch(`/demo/api/inquiries/${encodeURIComponent(id)}`);
+      $('status').textContent = `${id}\n` + JSON.stringify(await r.json(), null, 2);
+    } catch (e) {
+      $('status').textContent = `${id}\n(API unreachable: ${e})`;
+    }
+  };
+  refresh();
+  poll = setInterval(refresh, 1000);
+}
+
+async function loadTemplates() {
+  const select = /** @type {HTMLSelectElement} */ (document.getElementById('template'));
+  try {
+    const templates = /** @type {{ id: string, name: string, kind: string, status: string }[]} */ (
+      await (await fetch('/demo/api/templates')).json()
+    );
+    for (const t of templates) select.add(new Option(`${t.name} (${t.kind}, ${t.status})`, t.id));
+  } catch (e) {
+    log('event', 'demo', { error: `cannot list templates: ${e}` });
+  }
+}
+
+function reset() {
+  if (flow) flow.destroy();
+  flow = null;
+  inquiryId = null;
+  clearInterval(poll);
+  $('status').textContent = 'no inquiry yet';
+}
+
+/** @param {SubmitEvent} e */
+function start(e) {
+  e.preventDefault();
+  reset();
+  const resumeId = $('inquiry').value.trim();
+  const token = $('token').value.trim();
+  /** @type {any} */
+  const options = {
+    host: $('host').value.trim() || defaultHost(),
+    ...(resumeId ? { inquiryId: resumeId, sessionToken: token || undefined } : { templateId: $('template').value }),
+    eventsAllowlist: 'all',
+    onLoad: () => log('callback', 'onLoad'),
+    onReady: (/** @type {unknown} */ m) => log('callback', 'onReady', m),
+    onCancel: (/** @type {any} */ p) => {
+      log('callback', 'onCancel', p);
+      track(p.inquiryId);
+      if (p.inquiryId) $('inquiry').value = p.inquiryId;
+      if (p.sessionToken) $('token').value = p.sessionToken;
+    },
+    onComplete: (/** @type {any} */ p) => {
+      log('callback', 'onComplete', p);
+      track(p.inquiryId);
+    },
+    onError: (/** @type {unknown} */ err) => log('callback', 'onError', err),
+    onEvent: (/** @type {string} */ name, /** @type {any} */ m) => {
+      log('event', name, m);
+      if (m && m.inquiryId) track(m.inquiryId);
+    },
+  };
+  if (resumeId) track(resumeId);
+  if ($('mode').value === 'inline') flow = mount(/** @type {Element} */ (document.getElementById('inline')), options);
+  else {
+    const client = new Client(options);
+    flow = client;
+    client.open();
+  }
+}
+
+$('host').placeholder = defaultHost();
+document.getElementById('setup')?.addEventListener('submit', start);
+document.getElementById('reset')?.addEventListener('click', () => {
+  reset();
+  $('log').replaceChildren();
+});
+loadTemplates();
