@@ -56,7 +56,7 @@ id_kinds! {
 /// Why a string is not an id of the expected kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    #[error("`{value}` is not a {name} id: it must start with `{prefix}_`")]
+    #[error("`{value}` is not a valid {name} id: it must start with `{prefix}_`")]
     WrongPrefix {
         value: String,
         prefix: &'static str,

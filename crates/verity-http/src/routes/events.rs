@@ -1,0 +1,121 @@
+//! `/api/v1/events`: the event log, newest first, filterable by name, inquiry and time.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+use verity_core::event::EventName;
+use verity_core::id::{EventId, InquiryId};
+use verity_store::EventFilter;
+
+use crate::error::ApiError;
+use crate::extract::{ApiQuery, Authenticated, PageParams};
+use crate::jsonapi::{Document, Inflection};
+use crate::resource;
+use crate::routes::page::list_document;
+use crate::state::AppState;
+
+#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", params(("id" = String, Path)),
+    responses((status = 200, description = "The event"), (status = 404, description = "No such event")))]
+pub async fn get(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Document, ApiError> {
+    let id = EventId::parse(&id)?;
+    let event = state
+        .store
+        .event(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event", id.as_str()))?;
+    Ok(Document::new(
+        StatusCode::OK,
+        json!({ "data": resource::event(&event) }),
+        Inflection::from_headers(&headers),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(rename = "filter[name]")]
+    name: Option<String>,
+    #[serde(rename = "filter[inquiry-id]")]
+    inquiry_id: Option<String>,
+    #[serde(rename = "filter[created-after]")]
+    created_after: Option<String>,
+    #[serde(rename = "filter[created-before]")]
+    created_before: Option<String>,
+}
+
+fn parse_time(param: &str, value: &Option<String>) -> Result<Option<i64>, ApiError> {
+    value
+        .as_deref()
+        .map(|v| {
+            chrono::DateTime::parse_from_rfc3339(v)
+                .map(|t| t.timestamp_millis())
+                .map_err(|_| {
+                    ApiError::bad_request(param, format!("{param} must be an RFC 3339 date-time"))
+                })
+        })
+        .transpose()
+}
+
+#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+    params(("filter[name]" = Option<String>, Query), ("filter[inquiry-id]" = Option<String>, Query),
+           ("filter[created-after]" = Option<String>, Query), ("filter[created-before]" = Option<String>, Query),
+           ("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    responses((status = 200, description = "A page of events, newest first")))]
+pub async fn list(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Document, ApiError> {
+    let page = q.page.to_request()?;
+    let filter = EventFilter {
+        name: q
+            .name
+            .as_deref()
+            .map(|n| {
+                EventName::parse(n).ok_or_else(|| {
+                    ApiError::bad_request("filter[name]", format!("`{n}` is not an event name"))
+                })
+            })
+            .transpose()?,
+        inquiry_id: q
+            .inquiry_id
+            .as_deref()
+            .map(InquiryId::parse)
+            .transpose()
+            .map_err(|e| ApiError::bad_request("filter[inquiry-id]", e.to_string()))?,
+        created_after: parse_time("filter[created-after]", &q.created_after)?,
+        created_before: parse_time("filter[created-before]", &q.created_before)?,
+    };
+    let result = state.store.list_events(&filter, &page).await?;
+    let mut filters = Vec::new();
+    for (k, v) in [
+        ("filter[name]", &q.name),
+        ("filter[inquiry-id]", &q.inquiry_id),
+        ("filter[created-after]", &q.created_after),
+        ("filter[created-before]", &q.created_before),
+    ] {
+        if let Some(v) = v {
+            filters.push((k, v.clone()));
+        }
+    }
+    let body = list_document(
+        &result,
+        resource::event,
+        "/api/v1/events",
+        &filters,
+        page.size,
+    );
+    Ok(Document::new(
+        StatusCode::OK,
+        body,
+        Inflection::from_headers(&headers),
+    ))
+}

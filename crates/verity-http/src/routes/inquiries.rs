@@ -1,0 +1,385 @@
+//! `/api/v1/inquiries`: create, read, list, update fields, resume, expire, decide, redact.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use verity_core::id::{AccountId, InquiryId, InquiryTemplateVersionId, TemplateId};
+use verity_core::inquiry::{Command, InquiryError, InquiryStatus};
+use verity_store::InquiryFilter;
+
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
+use crate::jsonapi::{Document, Inflection};
+use crate::resource;
+use crate::routes::page::list_document;
+use crate::service::inquiries::{self as service, CreateInquiry, TemplateRef};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct Envelope<T> {
+    pub data: T,
+}
+
+#[derive(Deserialize)]
+pub struct Attributes<T> {
+    pub attributes: T,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct CreateAttributes {
+    inquiry_template_id: Option<String>,
+    template_id: Option<String>,
+    inquiry_template_version_id: Option<String>,
+    reference_id: Option<String>,
+    account_id: Option<String>,
+    fields: Option<Map<String, Value>>,
+    note: Option<String>,
+    tags: Option<Vec<String>>,
+}
+
+fn parse_template_ref(a: &CreateAttributes) -> Result<Option<TemplateRef>, ApiError> {
+    let given = [
+        &a.inquiry_template_id,
+        &a.template_id,
+        &a.inquiry_template_version_id,
+    ]
+    .iter()
+    .filter(|x| x.is_some())
+    .count();
+    if given > 1 {
+        return Err(ApiError::invalid(
+            "/data/attributes/inquiry-template-id",
+            "give only one of inquiry-template-id, template-id, inquiry-template-version-id",
+        ));
+    }
+    if let Some(v) = &a.inquiry_template_version_id {
+        let id = InquiryTemplateVersionId::parse(v).map_err(|e| {
+            ApiError::invalid(
+                "/data/attributes/inquiry-template-version-id",
+                e.to_string(),
+            )
+        })?;
+        return Ok(Some(TemplateRef::Version(id)));
+    }
+    let (pointer, value) = match (&a.inquiry_template_id, &a.template_id) {
+        (Some(v), _) => ("/data/attributes/inquiry-template-id", v),
+        (_, Some(v)) => ("/data/attributes/template-id", v),
+        _ => return Ok(None),
+    };
+    TemplateId::parse(value)
+        .map(|id| Some(TemplateRef::Template(id)))
+        .map_err(|e| ApiError::invalid(pointer, e.to_string()))
+}
+
+#[utoipa::path(post, path = "/api/v1/inquiries", tag = "inquiries",
+    responses((status = 201, description = "Created"), (status = 422, description = "Invalid attributes")))]
+pub async fn create(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Envelope<Attributes<CreateAttributes>>>,
+) -> Result<Document, ApiError> {
+    let a = body.data.attributes;
+    let template = parse_template_ref(&a)?;
+    if a.account_id.is_some() && a.reference_id.is_some() {
+        return Err(ApiError::invalid(
+            "/data/attributes/account-id",
+            "give account-id or reference-id, not both",
+        ));
+    }
+    let account_id = a
+        .account_id
+        .as_deref()
+        .map(AccountId::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid("/data/attributes/account-id", e.to_string()))?;
+    let inquiry = service::create(
+        &state,
+        CreateInquiry {
+            template,
+            reference_id: a.reference_id,
+            account_id,
+            fields: a.fields.unwrap_or_default(),
+            note: a.note,
+            tags: a.tags.unwrap_or_default(),
+        },
+    )
+    .await?;
+    Ok(Document::new(
+        StatusCode::CREATED,
+        json!({ "data": resource::inquiry(&inquiry) }),
+        Inflection::from_headers(&headers),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct GetQuery {
+    include: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/inquiries/{id}", tag = "inquiries",
+    params(("id" = String, Path, description = "inq_…"), ("include" = Option<String>, Query, description = "account,sessions,documents,template")),
+    responses((status = 200, description = "The inquiry"), (status = 404, description = "No such inquiry")))]
+pub async fn get(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<GetQuery>,
+) -> Result<Document, ApiError> {
+    let id = InquiryId::parse(&id)?;
+    let inquiry = state
+        .store
+        .inquiry(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("inquiry", id.as_str()))?;
+    let mut included = Vec::new();
+    for include in q
+        .include
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.is_empty())
+    {
+        match include.trim() {
+            "account" => {
+                if let Some(account_id) = &inquiry.account_id {
+                    if let Some(a) = state.store.account(account_id).await? {
+                        included.push(resource::account(&a));
+                    }
+                }
+            }
+            "sessions" => {
+                for s in state.store.sessions_for_inquiry(&id).await? {
+                    included.push(resource::session(&s));
+                }
+            }
+            "documents" => {
+                for d in state.store.documents_for_inquiry(&id).await? {
+                    included.push(resource::document(&d));
+                }
+            }
+            "template" => {
+                if let Some(t) = state.store.template(&inquiry.template_id).await? {
+                    included.push(resource::template(&t));
+                }
+            }
+            other => {
+                return Err(ApiError::bad_request(
+                    "include",
+                    format!(
+                    "cannot include `{other}`; choose from account, sessions, documents, template"
+                ),
+                ))
+            }
+        }
+    }
+    let mut body = json!({ "data": resource::inquiry(&inquiry) });
+    if q.include.is_some() {
+        body["included"] = Value::Array(included);
+    }
+    Ok(Document::new(
+        StatusCode::OK,
+        body,
+        Inflection::from_headers(&headers),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(rename = "filter[reference-id]")]
+    reference_id: Option<String>,
+    #[serde(rename = "filter[status]")]
+    status: Option<String>,
+    #[serde(rename = "filter[account-id]")]
+    account_id: Option<String>,
+    #[serde(rename = "filter[inquiry-template-id]")]
+    template_id: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/inquiries", tag = "inquiries",
+    params(("filter[reference-id]" = Option<String>, Query), ("filter[status]" = Option<String>, Query),
+           ("filter[account-id]" = Option<String>, Query), ("filter[inquiry-template-id]" = Option<String>, Query),
+           ("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    responses((status = 200, description = "A page of inquiries, newest first")))]
+pub async fn list(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Document, ApiError> {
+    let page = q.page.to_request()?;
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            InquiryStatus::parse(s).ok_or_else(|| {
+                ApiError::bad_request("filter[status]", format!("`{s}` is not an inquiry status"))
+            })
+        })
+        .transpose()?;
+    let account_id = q
+        .account_id
+        .as_deref()
+        .map(AccountId::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request("filter[account-id]", e.to_string()))?;
+    let filter = InquiryFilter {
+        reference_id: q.reference_id.clone(),
+        account_id,
+        status,
+        template_id: q.template_id.clone(),
+    };
+    let result = state.store.list_inquiries(&filter, &page).await?;
+    let mut filters = Vec::new();
+    for (k, v) in [
+        ("filter[reference-id]", &q.reference_id),
+        ("filter[status]", &q.status),
+        ("filter[account-id]", &q.account_id),
+        ("filter[inquiry-template-id]", &q.template_id),
+    ] {
+        if let Some(v) = v {
+            filters.push((k, v.clone()));
+        }
+    }
+    let body = list_document(
+        &result,
+        resource::inquiry,
+        "/api/v1/inquiries",
+        &filters,
+        page.size,
+    );
+    Ok(Document::new(
+        StatusCode::OK,
+        body,
+        Inflection::from_headers(&headers),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct UpdateAttributes {
+    fields: Map<String, Value>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/inquiries/{id}", tag = "inquiries",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Updated"), (status = 409, description = "The inquiry is no longer open"), (status = 422, description = "Invalid fields")))]
+pub async fn update(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Envelope<Attributes<UpdateAttributes>>>,
+) -> Result<Document, ApiError> {
+    let id = InquiryId::parse(&id)?;
+    let raw = body.data.attributes.fields;
+    let schema = service::schema_of(&state, &id).await?;
+    let values = schema.coerce_all(&raw).map_err(InquiryError::Fields)?;
+    let applied = service::act(&state, &id, |_| Ok(Command::UpdateFields(values.clone()))).await?;
+    Ok(Document::new(
+        StatusCode::OK,
+        json!({ "data": resource::inquiry(&applied.inquiry) }),
+        Inflection::from_headers(&headers),
+    ))
+}
+
+/// The state-changing actions that take no body.
+#[derive(Debug, Clone, Copy)]
+pub enum Action {
+    Resume,
+    Expire,
+    Approve,
+    Decline,
+    MarkForReview,
+    Redact,
+}
+
+async fn run_action(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    action: Action,
+) -> Result<Document, ApiError> {
+    let id = InquiryId::parse(id)?;
+    let applied = service::act(state, &id, |_| {
+        Ok(match action {
+            Action::Resume => Command::Resume(service::new_session(None, None)),
+            Action::Expire => Command::Expire,
+            Action::Approve => Command::Approve,
+            Action::Decline => Command::Decline,
+            Action::MarkForReview => Command::MarkForReview,
+            Action::Redact => Command::Redact,
+        })
+    })
+    .await?;
+    let mut body = json!({ "data": resource::inquiry(&applied.inquiry) });
+    if let Some((session, token)) = applied.session {
+        body["meta"] = json!({ "session-token": token, "session-id": session.id });
+    }
+    Ok(Document::new(
+        StatusCode::OK,
+        body,
+        Inflection::from_headers(headers),
+    ))
+}
+
+macro_rules! action_handler {
+    ($name:ident, $method:ident, $path:literal, $action:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path($method, path = $path, tag = "inquiries", params(("id" = String, Path)),
+            responses((status = 200, description = "The inquiry after the action"),
+                      (status = 404, description = "No such inquiry"),
+                      (status = 409, description = "Not allowed in the inquiry's current status")))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            _key: Authenticated,
+            headers: HeaderMap,
+            Path(id): Path<String>,
+        ) -> Result<Document, ApiError> {
+            run_action(&state, &headers, &id, $action).await
+        }
+    };
+}
+
+action_handler!(resume, post, "/api/v1/inquiries/{id}/resume", Action::Resume,
+    "Starts a new session; `meta.session-token` resumes the flow. Expired inquiries become pending.");
+action_handler!(
+    expire,
+    post,
+    "/api/v1/inquiries/{id}/expire",
+    Action::Expire,
+    "Expires an open inquiry."
+);
+action_handler!(
+    approve,
+    post,
+    "/api/v1/inquiries/{id}/approve",
+    Action::Approve,
+    "Approves a finished inquiry."
+);
+action_handler!(
+    decline,
+    post,
+    "/api/v1/inquiries/{id}/decline",
+    Action::Decline,
+    "Declines a finished inquiry."
+);
+action_handler!(
+    mark_for_review,
+    post,
+    "/api/v1/inquiries/{id}/mark-for-review",
+    Action::MarkForReview,
+    "Marks a completed or failed inquiry for manual review."
+);
+action_handler!(
+    redact,
+    delete,
+    "/api/v1/inquiries/{id}",
+    Action::Redact,
+    "Redacts: removes personal data and files, keeps the skeleton."
+);

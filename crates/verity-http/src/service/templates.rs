@@ -1,0 +1,178 @@
+//! Template lifecycle (create, edit, publish, activate) and the demo templates seeded on
+//! first start.
+
+use rand::rngs::OsRng;
+use verity_core::field::{FieldSchema, FieldSpec, FieldType};
+use verity_core::id::{
+    Id, InquiryTemplateKind, InquiryTemplateVersionId, LegacyTemplateKind, TemplateId,
+};
+use verity_core::template::{
+    FrameDimensions, Step, StepKind, Template, TemplateDefinition, TemplateKind, TemplateStatus,
+};
+use verity_core::Millis;
+use verity_store::Store;
+
+use crate::error::ApiError;
+
+/// A new template, published as its first version so it can start inquiries at once.
+pub fn new_template(
+    kind: TemplateKind,
+    name: String,
+    definition: TemplateDefinition,
+    status: TemplateStatus,
+    now: Millis,
+) -> Result<Template, ApiError> {
+    definition.validate()?;
+    let id = match kind {
+        TemplateKind::Dynamic => {
+            TemplateId::Dynamic(Id::<InquiryTemplateKind>::generate(&mut OsRng))
+        }
+        TemplateKind::Legacy => TemplateId::Legacy(Id::<LegacyTemplateKind>::generate(&mut OsRng)),
+    };
+    let mut template = Template {
+        id,
+        name,
+        status,
+        definition,
+        versions: Vec::new(),
+        created_at: now,
+        updated_at: now,
+    };
+    template.publish(InquiryTemplateVersionId::generate(&mut OsRng), now)?;
+    Ok(template)
+}
+
+fn step(name: &str, kind: StepKind, display: &str) -> Step {
+    Step {
+        name: name.into(),
+        kind,
+        name_display: display.into(),
+        fields: Vec::new(),
+        id_classes: Vec::new(),
+        poses: Vec::new(),
+        handoff: false,
+    }
+}
+
+fn labelled(key: &str, t: FieldType, label: &str, required: bool) -> FieldSpec {
+    let mut f = FieldSpec::new(key, t);
+    f.label = Some(label.into());
+    f.required = required;
+    f
+}
+
+/// The definition of the demo dynamic-flow template: fields, government ID, selfie.
+pub fn demo_definition() -> TemplateDefinition {
+    let mut fields = step("fields", StepKind::Fields, "Your details");
+    fields.fields = vec!["name-first".into(), "name-last".into(), "birthdate".into()];
+    let mut gov = step("government-id", StepKind::GovernmentId, "Government ID");
+    gov.id_classes = vec!["dl".into(), "id".into(), "pp".into()];
+    gov.handoff = true;
+    let mut selfie = step("selfie", StepKind::Selfie, "Selfie");
+    selfie.poses = vec!["center".into(), "left".into(), "right".into()];
+    selfie.handoff = true;
+    TemplateDefinition {
+        steps: vec![
+            step("start", StepKind::Start, "Welcome"),
+            fields,
+            gov,
+            selfie,
+            step("completion", StepKind::Completion, "Done"),
+        ],
+        fields: FieldSchema(vec![
+            labelled("name-first", FieldType::String, "First name", true),
+            labelled("name-last", FieldType::String, "Last name", true),
+            labelled("birthdate", FieldType::Date, "Date of birth", true),
+            labelled(
+                "government-id",
+                FieldType::GovernmentId,
+                "Government ID",
+                false,
+            ),
+            labelled("selfie", FieldType::Selfie, "Selfie", false),
+        ]),
+        allowed_domains: vec!["localhost".into(), "127.0.0.1".into()],
+        preferred_dimensions: FrameDimensions::default(),
+        border_radius: 12,
+        inquiry_ttl_seconds: 24 * 3600,
+        minimum_age: Some(18),
+    }
+}
+
+/// A short legacy template: start, fields, completion.
+pub fn demo_legacy_definition() -> TemplateDefinition {
+    let mut fields = step("fields", StepKind::Fields, "Your details");
+    fields.fields = vec![
+        "name-first".into(),
+        "name-last".into(),
+        "email-address".into(),
+    ];
+    TemplateDefinition {
+        steps: vec![
+            step("start", StepKind::Start, "Welcome"),
+            fields,
+            step("completion", StepKind::Completion, "Done"),
+        ],
+        fields: FieldSchema(vec![
+            labelled("name-first", FieldType::String, "First name", true),
+            labelled("name-last", FieldType::String, "Last name", true),
+            labelled("email-address", FieldType::String, "Email address", false),
+        ]),
+        allowed_domains: vec!["localhost".into(), "127.0.0.1".into()],
+        preferred_dimensions: FrameDimensions::default(),
+        border_radius: 8,
+        inquiry_ttl_seconds: 24 * 3600,
+        minimum_age: None,
+    }
+}
+
+/// Seeds the demo templates when the store has no template at all. Returns what it made.
+pub async fn seed_demo(store: &dyn Store, now: Millis) -> Result<Vec<Template>, ApiError> {
+    let existing = store
+        .list_templates(&verity_store::PageRequest {
+            size: 1,
+            ..Default::default()
+        })
+        .await?;
+    if !existing.items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let templates = vec![
+        new_template(
+            TemplateKind::Dynamic,
+            "Demo: ID and selfie".into(),
+            demo_definition(),
+            TemplateStatus::Active,
+            now,
+        )?,
+        new_template(
+            TemplateKind::Legacy,
+            "Demo: legacy basic details".into(),
+            demo_legacy_definition(),
+            TemplateStatus::Active,
+            now,
+        )?,
+        new_template(
+            TemplateKind::Dynamic,
+            "Demo: inactive template".into(),
+            demo_legacy_definition(),
+            TemplateStatus::Inactive,
+            now,
+        )?,
+    ];
+    for t in &templates {
+        store.insert_template(t).await?;
+    }
+    Ok(templates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_definitions_are_valid() {
+        assert_eq!(demo_definition().validate(), Ok(()));
+        assert_eq!(demo_legacy_definition().validate(), Ok(()));
+    }
+}

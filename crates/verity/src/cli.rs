@@ -1,0 +1,140 @@
+//! Command-line interface: parses subcommands and runs them.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use rand::rngs::OsRng;
+use verity_core::id::ApiKeyId;
+use verity_core::token;
+use verity_store::ApiKey;
+
+use crate::config::Config;
+
+#[derive(Parser, Debug)]
+#[command(name = "verity", version, about = "Self-hosted identity verification")]
+pub struct Cli {
+    /// Configuration file (default: ./verity.toml if present).
+    #[arg(long, global = true, env = "VERITY_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (the default when no subcommand is given).
+    Serve {
+        /// Port to listen on (overrides `listen`'s port).
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage API keys.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+    /// Manage templates.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCommand {
+    /// Create a key and print its secret (shown once).
+    Create {
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id.
+    Revoke { id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TemplateCommand {
+    /// Create a template from a TOML or JSON file and print its id.
+    Import { file: PathBuf },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve { port: None }) {
+        Command::Serve { port } => {
+            if let Some(port) = port {
+                config.listen.set_port(port);
+            }
+            crate::serve::serve(config).await
+        }
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            store.migrate().await?;
+            println!("migrations applied ({})", store.backend());
+            Ok(())
+        }
+        Command::ApiKey(cmd) => {
+            let store = open_store(&config).await?;
+            match cmd {
+                ApiKeyCommand::Create { name } => {
+                    let secret = create_api_key(store.as_ref(), &name).await?;
+                    println!("{secret}");
+                }
+                ApiKeyCommand::List => {
+                    for key in store.list_api_keys().await? {
+                        let state = if key.revoked_at.is_some() {
+                            "revoked"
+                        } else {
+                            "active"
+                        };
+                        println!("{}\t{}…\t{}\t{}", key.id, key.hint, state, key.name);
+                    }
+                }
+                ApiKeyCommand::Revoke { id } => {
+                    let id = ApiKeyId::parse(&id)?;
+                    store.revoke_api_key(&id, now()).await?;
+                    println!("revoked {id}");
+                }
+            }
+            Ok(())
+        }
+        Command::Template(TemplateCommand::Import { file }) => {
+            let store = open_store(&config).await?;
+            let template = crate::template_file::load(&file, now())?;
+            store.insert_template(&template).await?;
+            println!("{}", template.id);
+            Ok(())
+        }
+    }
+}
+
+pub async fn open_store(
+    config: &Config,
+) -> anyhow::Result<std::sync::Arc<dyn verity_store::Store>> {
+    if config.database_url.is_empty() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    }
+    verity_store::open(&config.effective_database_url())
+        .await
+        .with_context(|| format!("opening database {}", config.database_for_log()))
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Creates an API key and returns its secret, which is not stored anywhere.
+pub async fn create_api_key(store: &dyn verity_store::Store, name: &str) -> anyhow::Result<String> {
+    let secret = token::generate("vk_", &mut OsRng);
+    let key = ApiKey {
+        id: ApiKeyId::generate(&mut OsRng),
+        name: name.to_owned(),
+        hash: secret.hash.clone(),
+        hint: secret.plaintext.chars().take(9).collect(),
+        created_at: now(),
+        revoked_at: None,
+    };
+    store.insert_api_key(&key).await?;
+    Ok(secret.plaintext)
+}

@@ -1,0 +1,194 @@
+//! Configuration, layered once at start: defaults → `verity.toml` (or `--config FILE`)
+//! → `VERITY_*` environment variables → command-line flags. Validated, then read-only.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Where individuals and integrators reach this server; used in links and the demo.
+    pub public_url: String,
+    /// Directory for the embedded SQLite database (when `database_url` is empty).
+    pub data_dir: PathBuf,
+    /// `postgres://user@host/db` for PostgreSQL; empty for the embedded SQLite database.
+    pub database_url: String,
+    /// SQLite `synchronous=FULL` (survives power loss) instead of `NORMAL` (survives
+    /// process crashes and kills).
+    pub sqlite_synchronous_full: bool,
+    /// Largest JSON request body in bytes.
+    pub json_body_limit: usize,
+    /// Largest uploaded image in bytes.
+    pub upload_limit: usize,
+    /// Requests per second per API key (0 = unlimited) and burst.
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
+    /// Seed demo templates on first start, serve the demo host page, print a first API key.
+    pub demo: bool,
+    /// Seconds between expiry sweeps.
+    pub sweep_interval_seconds: u64,
+    /// `tracing` filter, e.g. `info` or `verity=debug,info`.
+    pub log: String,
+    /// Log as JSON lines instead of human-readable text.
+    pub log_json: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            public_url: "http://localhost:8080".into(),
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            sqlite_synchronous_full: false,
+            json_body_limit: 1024 * 1024,
+            upload_limit: 10 * 1024 * 1024,
+            rate_limit_per_second: 200,
+            rate_limit_burst: 400,
+            demo: true,
+            sweep_interval_seconds: 5,
+            log: "info".into(),
+            log_json: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads the layers. `file` is `--config`; without it `verity.toml` is read if present.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                if !path.exists() {
+                    return Err(ConfigError::Invalid(format!(
+                        "config file {} does not exist",
+                        path.display()
+                    )));
+                }
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file("verity.toml")),
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("VERITY_"))
+            .extract()
+            .map_err(|e| ConfigError::Load(Box::new(e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let url = url::Url::parse(&self.public_url)
+            .map_err(|e| ConfigError::Invalid(format!("public_url `{}`: {e}", self.public_url)))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(ConfigError::Invalid(
+                "public_url must be http or https".into(),
+            ));
+        }
+        if !(self.database_url.is_empty()
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
+            || self.database_url.starts_with("sqlite:"))
+        {
+            return Err(ConfigError::Invalid(
+                "database_url must be empty (embedded SQLite), sqlite:… or postgres://…".into(),
+            ));
+        }
+        if self.json_body_limit < 1024 {
+            return Err(ConfigError::Invalid(
+                "json_body_limit must be at least 1024 bytes".into(),
+            ));
+        }
+        if self.sweep_interval_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "sweep_interval_seconds must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The database URL to open: the configured one, or SQLite under `data_dir`.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("verity.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// The database URL with any password masked, for logs.
+    pub fn database_for_log(&self) -> String {
+        let raw = self.effective_database_url();
+        match url::Url::parse(&raw) {
+            Ok(mut u) if u.password().is_some() => {
+                let _ = u.set_password(Some("***"));
+                u.to_string()
+            }
+            _ => raw,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_parses_to_the_defaults() {
+        let text = include_str!("../../../verity.example.toml");
+        let parsed: Config = Figment::from(Toml::string(text))
+            .extract()
+            .expect("example parses");
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure signature is fixed
+    fn environment_overrides_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("verity.toml", "listen = \"127.0.0.1:9000\"\ndemo = false\n")?;
+            jail.set_env("VERITY_LISTEN", "127.0.0.1:9100");
+            let c = Config::load(None).expect("loads");
+            assert_eq!(c.listen.port(), 9100);
+            assert!(!c.demo);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn invalid_values_are_refused() {
+        let c = Config {
+            database_url: "mysql://x".into(),
+            ..Config::default()
+        };
+        assert!(c.validate().is_err());
+        let c = Config {
+            public_url: "ftp://x".into(),
+            ..Config::default()
+        };
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn passwords_are_masked_in_logs() {
+        let c = Config {
+            database_url: "postgres://u:secret@h/db".into(),
+            ..Config::default()
+        };
+        assert!(!c.database_for_log().contains("secret"));
+    }
+}
