@@ -1,1 +1,34 @@
-//! (being written)
+//! Verification checks on government-ID and selfie images. Pure: no I/O, no async, no clock —
+//! "today" comes in through [`CheckContext`], images come in as bytes, results go out as
+//! [`Check`]s (`{name, status, reasons, details}`).
+//!
+//! Entry points: [`run_government_id`] and [`run_selfie`]. Each check lives in its own module
+//! under [`checks`]; [`RequiredChecks`] says which ones decide an outcome.
+//!
+//! Cargo features:
+//! - `fixtures`: [`fixtures`], a generator of synthetic licences, passports and selfies (no
+//!   real personal data) for this crate's tests and end-to-end tests elsewhere.
+//! - `ocr`: reserved for reading the MRZ from the image with Tesseract. Not implemented: the
+//!   system library (`libtesseract`, `libleptonica`) is not part of the build environment, so
+//!   the feature currently changes nothing and MRZ text must be supplied by the caller
+//!   ([`GovernmentIdInput::mrz_text`]); without it the MRZ check is `not_applicable` and says so.
+//!   The MRZ parser and check-digit logic are always built and tested.
+
+pub mod check;
+pub mod checks;
+pub mod context;
+pub mod face;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
+pub mod government_id;
+pub mod raster;
+pub mod selfie;
+
+pub use check::{names, Check, CheckStatus, RequiredChecks, Requirement};
+pub use context::{CheckContext, InquiryFields, Thresholds};
+pub use face::{FaceBox, FaceError, FaceMatch, FaceModel, NoFaceModel};
+pub use government_id::{
+    run_government_id, DataSource, ExtractedData, GovernmentIdInput, GovernmentIdReport,
+};
+pub use raster::{DecodeError, ImageLimits};
+pub use selfie::{run_selfie, SelfieInput, SelfieReport};
