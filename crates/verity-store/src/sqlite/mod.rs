@@ -81,6 +81,9 @@ impl SqliteStore {
 
     /// Opens the database a `sqlite:` URL names (`sqlite://path`, `sqlite:path?mode=rwc`).
     pub async fn open_url(url: &str, options: SqliteOptions) -> Result<SqliteStore, StoreError> {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Err(in_memory_refused());
+        }
         let connect = SqliteConnectOptions::from_str(url)?;
         Self::connect(connect, options).await
     }
@@ -91,10 +94,7 @@ impl SqliteStore {
     ) -> Result<SqliteStore, StoreError> {
         let path = connect.get_filename().to_path_buf();
         if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
-            // Two pools on an in-memory database would see two different databases.
-            return Err(StoreError::Unsupported(
-                "in-memory SQLite; give a file path".into(),
-            ));
+            return Err(in_memory_refused());
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| {
@@ -154,7 +154,14 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        crate::migrations::SQLITE.run(&self.write).await?;
+        // sqlx's migrator takes no lock on SQLite. Running it inside one `BEGIN
+        // IMMEDIATE` transaction (each migration becomes a savepoint) holds the write
+        // lock throughout, so a second opener waits, then finds everything applied.
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        // `run_direct` is `run` without the `Acquire` bound that trips rustc's `Send`
+        // inference in async_trait methods (sqlx documents it for exactly that).
+        crate::migrations::SQLITE.run_direct(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -288,6 +295,11 @@ impl Store for SqliteStore {
     async fn purge_idempotency(&self, before: Millis) -> Result<u64, StoreError> {
         keys::purge_idempotency(&mut &self.write, before).await
     }
+}
+
+/// Two pools on an in-memory database would each see their own empty database.
+fn in_memory_refused() -> StoreError {
+    StoreError::Unsupported("in-memory SQLite; give a file path".into())
 }
 
 /// Opens an `Arc<dyn Store>` from a `sqlite:` URL with default options.

@@ -1,0 +1,71 @@
+//! Integration tests of verity-store, one binary.
+//!
+//! - `harness`:  where a test's database lives (SQLite file in a tempdir, or a fresh
+//!   PostgreSQL schema) and how to open stores on it.
+//! - `fixtures`: domain values built with the real constructors (`Template::publish`,
+//!   `Inquiry::create`, `Inquiry::apply`).
+//! - `suite/`:   the conformance suite: every behaviour of `Store`, written once as
+//!   `pub async fn name(h: &Harness)`, instantiated below for both backends.
+//! - `open`:     the URL seam (`verity_store::open`), outside the suite.
+//!
+//! PostgreSQL runs at `postgres://postgres@127.0.0.1:5432/test` (override with
+//! `VERITY_TEST_POSTGRES_URL`). If it is unreachable the PostgreSQL tests fail, unless
+//! `VERITY_TEST_SKIP_POSTGRES=1`.
+
+mod fixtures;
+mod harness;
+mod open;
+mod suite;
+
+/// One `#[tokio::test]` per suite function and backend: `sqlite::name`, `postgres::name`.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let harness = crate::harness::Harness::sqlite();
+                    crate::suite::$name(&harness).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(harness) = crate::harness::Harness::postgres().await else {
+                        return;
+                    };
+                    crate::suite::$name(&harness).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance! {
+    lifecycle_ping_backend_and_idempotent_migrate,
+    lifecycle_concurrent_first_start,
+    lifecycle_data_survives_reopen,
+    templates_insert_update_and_lookup,
+    templates_list_newest_first,
+    commit_creates_inquiry_with_events_session_and_account,
+    commit_same_reference_id_finds_the_account,
+    commit_duplicate_inquiry_writes_nothing,
+    commit_stale_revision_conflicts_and_writes_nothing,
+    commit_update_of_missing_inquiry_is_not_found,
+    commit_concurrent_updates_from_one_read_one_wins,
+    commit_idempotency_key_reuse_writes_nothing,
+    commit_session_status_updates,
+    commit_concurrent_creates_all_land,
+    commit_failing_changes_do_not_affect_concurrent_ones,
+    inquiries_list_filters,
+    inquiries_paginate_forwards_and_backwards,
+    inquiries_unknown_cursor_is_not_found,
+    inquiries_overdue_oldest_first,
+    accounts_list_and_filter,
+    documents_insert_list_get_and_delete,
+    events_filters_and_pagination,
+    api_keys_insert_lookup_list_revoke,
+    idempotency_records_and_purge,
+}

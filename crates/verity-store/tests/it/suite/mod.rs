@@ -1,0 +1,44 @@
+//! The conformance suite: each `pub async fn` checks one behaviour of `Store` and runs
+//! unchanged against every backend (see `conformance!` in main.rs).
+
+mod commit;
+mod documents;
+mod events;
+mod inquiries;
+mod keys;
+mod lifecycle;
+mod templates;
+
+pub use commit::*;
+pub use documents::*;
+pub use events::*;
+pub use inquiries::*;
+pub use keys::*;
+pub use lifecycle::*;
+pub use templates::*;
+
+use verity_core::id::InquiryId;
+use verity_store::{EventFilter, PageRequest, Store, StoredEvent};
+
+pub(crate) fn first_page(size: u32) -> PageRequest {
+    PageRequest {
+        after: None,
+        before: None,
+        size,
+    }
+}
+
+/// Every event of one inquiry, oldest first.
+pub(crate) async fn events_of(store: &dyn Store, inquiry: &InquiryId) -> Vec<StoredEvent> {
+    let filter = EventFilter {
+        inquiry_id: Some(inquiry.clone()),
+        ..EventFilter::default()
+    };
+    let mut page = store
+        .list_events(&filter, &first_page(100))
+        .await
+        .expect("list events");
+    assert!(page.next_after.is_none(), "more than 100 events");
+    page.items.reverse();
+    page.items
+}
