@@ -1,6 +1,7 @@
 // camera.js — live camera preview, manual shutter and auto-capture.
 // Auto-capture fires when the frame is steady (small mean difference between consecutive downscaled
-// grey frames) and sharp (variance of the Laplacian above a floor) for AUTO_STREAK samples in a row:
+// grey frames) and sharp (variance of the Laplacian above a floor) in AUTO_NEEDED of the last
+// AUTO_WINDOW samples (a window, not a strict streak, so one noisy frame does not reset it):
 // the same measures the server-side checks use (issue 7), so an auto-captured frame should pass them.
 
 const SAMPLE_W = 64;
@@ -10,8 +11,9 @@ const SAMPLE_MS = 100;
 const STEADY_MAX = 6;
 /** Variance of the Laplacian above which a frame counts as sharp. */
 const SHARP_MIN = 30;
-/** Consecutive steady+sharp samples before firing (≈ 1 s). */
-const AUTO_STREAK = 10;
+/** Samples considered (≈ 1 s) and how many of them must be steady and sharp. */
+const AUTO_WINDOW = 10;
+const AUTO_NEEDED = 8;
 
 export class CameraError extends Error {
   /** @param {string} reason */
@@ -83,15 +85,17 @@ export function watchForAutoCapture(video, onSteady) {
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   /** @type {Float32Array | null} */
   let prev = null;
-  let streak = 0;
+  /** @type {boolean[]} */
+  const recent = [];
   const timer = setInterval(() => {
     if (!ctx || video.readyState < 2) return;
     ctx.drawImage(video, 0, 0, SAMPLE_W, SAMPLE_H);
     const grey = toGrey(ctx.getImageData(0, 0, SAMPLE_W, SAMPLE_H).data);
     const steady = prev !== null && meanDiff(grey, prev) < STEADY_MAX;
     prev = grey;
-    streak = steady && laplacianVariance(grey) > SHARP_MIN ? streak + 1 : 0;
-    if (streak >= AUTO_STREAK) {
+    recent.push(steady && laplacianVariance(grey) > SHARP_MIN);
+    if (recent.length > AUTO_WINDOW) recent.shift();
+    if (recent.length === AUTO_WINDOW && recent.filter(Boolean).length >= AUTO_NEEDED) {
       clearInterval(timer);
       onSteady();
     }

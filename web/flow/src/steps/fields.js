@@ -26,7 +26,7 @@ const humanise = (key) => key.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperC
 export function renderFields(root, specs, values, submit) {
   /** @type {Map<string, { read: () => unknown, input: HTMLElement, err: HTMLElement }>} */
   const controls = new Map();
-  const form = h('form', { novalidate: true }, [h('h1', { text: t('fieldsTitle') })]);
+  const form = h('form', { novalidate: true, onsubmit: (/** @type {Event} */ e) => e.preventDefault() }, [h('h1', { text: t('fieldsTitle') })]);
   for (const spec of specs) {
     const id = uid(spec.key);
     const err = h('p', { class: 'error', id: `${id}-err` });
@@ -83,7 +83,7 @@ export function renderFields(root, specs, values, submit) {
     }
     controls.set(spec.key, { read, input, err });
   }
-  const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button' }, [t('continue')]));
+  const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button' }, [t('continue')]));
   form.append(button);
 
   /** @param {string} key @param {string} message */
@@ -94,8 +94,8 @@ export function renderFields(root, specs, values, submit) {
     c.input.setAttribute('aria-invalid', 'true');
   };
 
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  // Click, not form submission: a host may sandbox the iframe without `allow-forms`.
+  button.addEventListener('click', async () => {
     /** @type {Record<string, unknown>} */
     const out = {};
     let firstBad = /** @type {HTMLElement | null} */ (null);

@@ -23,14 +23,14 @@ export function renderGovernmentId(root, step, upload, done) {
     COUNTRIES.map((c) => h('option', { value: c, text: names.of(c) ?? c }))));
   const idClass = /** @type {HTMLSelectElement} */ (h('select', { id: classId },
     classes.map((c) => h('option', { value: c, text: t(`idClass_${c}`) }))));
-  const chooser = h('form', { novalidate: true }, [
+  const chooser = h('form', { novalidate: true, onsubmit: (/** @type {Event} */ e) => e.preventDefault() }, [
     h('h1', { text: t('idTitle') }),
     h('label', { for: countryId, text: t('country') }), country,
     h('label', { for: classId, text: t('idClass') }), idClass,
-    h('button', { type: 'submit', class: 'button' }, [t('continue')]),
+    h('button', { type: 'button', class: 'button', onclick: () => choose() }, [t('continue')]),
   ]);
-  chooser.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  // Click, not form submission: a host may sandbox the iframe without `allow-forms`.
+  const choose = async () => {
     const cls = idClass.value;
     const sides = cls === 'pp' ? ['front'] : ['front', 'back'];
     /** @type {{ side: string, captureMethod: string }[]} */
@@ -56,6 +56,6 @@ export function renderGovernmentId(root, step, upload, done) {
     });
     post(MSG.documentsSaveSuccessful, stepData(saved));
     await done();
-  });
+  };
   root.append(chooser);
 }

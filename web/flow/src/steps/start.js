@@ -11,8 +11,9 @@ export function renderStart(root, onContinue) {
   const id = uid('consent');
   const err = h('p', { class: 'error', id: `${id}-err`, role: 'alert' });
   const box = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', id, 'aria-describedby': `${id}-err` }));
-  const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button' }, [t('continue')]));
-  const form = h('form', { novalidate: true }, [
+  // A plain button, not form submission: a host may sandbox the iframe without `allow-forms`.
+  const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button' }, [t('continue')]));
+  const form = h('form', { novalidate: true, onsubmit: (/** @type {Event} */ e) => e.preventDefault() }, [
     h('h1', { text: t('startTitle') }),
     h('p', { text: t('startBody') }),
     h('p', { class: 'small', text: t('privacy') }),
@@ -20,8 +21,7 @@ export function renderStart(root, onContinue) {
     err,
     button,
   ]);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  button.addEventListener('click', async () => {
     if (!box.checked) {
       err.textContent = t('consentRequired');
       box.focus();

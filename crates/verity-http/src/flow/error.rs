@@ -1,0 +1,183 @@
+//! The flow's errors and their wire codes (spec §3). The flow API answers
+//! `{"error": {"status", "code", "message", "fields"?}}` so the flow app can forward
+//! `{status, code, message}` to the host page's `onError` unchanged; `fields` carries
+//! per-field problems of a form submission (shown beside the fields, never sent to `onError`).
+//!
+//! Errors from the service layer ([`ApiError`]) are converted here, in one place.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::error::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The client was initialised with invalid or contradictory arguments.
+    #[error("{0}")]
+    InvalidConfig(String),
+    /// A session token that is invalid or expired, or a pending inquiry opened without one.
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    InactiveTemplate(String),
+    /// Field values the server refused: `(key, message)`.
+    #[error("invalid fields")]
+    InvalidFields(Vec<(String, String)>),
+    /// An uploaded image that is too large, of the wrong type or undecodable.
+    #[error("{0}")]
+    InvalidUpload(String),
+    /// The request does not fit the inquiry's state (e.g. a step after completion).
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Application(ApiError),
+}
+
+impl FlowError {
+    /// `(code, status)` as sent to `onError` (spec §3), and the HTTP status of the response.
+    pub fn wire(&self) -> (&'static str, u16, StatusCode) {
+        match self {
+            FlowError::InvalidConfig(_) => ("invalid_config", 400, StatusCode::BAD_REQUEST),
+            FlowError::Unauthenticated(_) => ("unauthenticated", 409, StatusCode::CONFLICT),
+            FlowError::InactiveTemplate(_) => {
+                ("inactive_template", 422, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            FlowError::InvalidFields(_) => {
+                ("invalid_fields", 422, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            FlowError::InvalidUpload(_) => {
+                ("invalid_upload", 422, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            FlowError::Conflict(_) => ("unknown", 409, StatusCode::CONFLICT),
+            FlowError::Application(_) => {
+                ("application_error", 0, StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        }
+    }
+
+    /// The human message; internal causes are logged, never shown.
+    pub fn message(&self) -> String {
+        match self {
+            FlowError::Application(_) => "the server failed to handle the request".into(),
+            other => other.to_string(),
+        }
+    }
+
+    /// `{status, code, message}` for the `error` message to the host page.
+    pub fn to_wire_json(&self) -> serde_json::Value {
+        let (code, status, _) = self.wire();
+        json!({ "status": status, "code": code, "message": self.message() })
+    }
+
+    pub fn log(&self) {
+        if let FlowError::Application(cause) = self {
+            tracing::error!(error = %cause, "flow request failed");
+        }
+    }
+}
+
+impl IntoResponse for FlowError {
+    fn into_response(self) -> Response {
+        self.log();
+        let (_, _, http) = self.wire();
+        let mut body = self.to_wire_json();
+        if let FlowError::InvalidFields(fields) = &self {
+            body["fields"] = fields
+                .iter()
+                .map(|(key, message)| json!({"key": key, "message": message}))
+                .collect();
+        }
+        (http, axum::Json(json!({ "error": body }))).into_response()
+    }
+}
+
+impl From<ApiError> for FlowError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Unprocessable(problems) => {
+                let fields: Vec<(String, String)> = problems
+                    .iter()
+                    .filter_map(|p| {
+                        let key = p
+                            .pointer
+                            .as_deref()?
+                            .strip_prefix("/data/attributes/fields/")?;
+                        Some((key.to_owned(), p.details.clone()))
+                    })
+                    .collect();
+                if fields.len() == problems.len() && !fields.is_empty() {
+                    FlowError::InvalidFields(fields)
+                } else {
+                    FlowError::InvalidConfig(join(&problems))
+                }
+            }
+            ApiError::BadRequest(problems) => FlowError::InvalidConfig(join(&problems)),
+            ApiError::NotFound { details, .. } => FlowError::InvalidConfig(details),
+            ApiError::Unauthenticated(why) => FlowError::Unauthenticated(why.into()),
+            ApiError::Conflict(why) => FlowError::Conflict(why),
+            ApiError::PayloadTooLarge { limit } => {
+                FlowError::InvalidUpload(format!("the upload exceeds {limit} bytes"))
+            }
+            ApiError::UnsupportedMediaType(why) => FlowError::InvalidUpload(why),
+            other => FlowError::Application(other),
+        }
+    }
+}
+
+impl From<verity_store::StoreError> for FlowError {
+    fn from(e: verity_store::StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<verity_core::inquiry::InquiryError> for FlowError {
+    fn from(e: verity_core::inquiry::InquiryError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+fn join(problems: &[crate::error::Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| p.details.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
+mod tests {
+    use super::*;
+    use crate::error::Problem;
+
+    #[test]
+    fn spec_codes_and_statuses() {
+        assert_eq!(FlowError::InvalidConfig("x".into()).wire().1, 400);
+        assert_eq!(
+            FlowError::Unauthenticated("x".into()).wire().0,
+            "unauthenticated"
+        );
+        assert_eq!(FlowError::Unauthenticated("x".into()).wire().1, 409);
+        assert_eq!(FlowError::InactiveTemplate("x".into()).wire().1, 422);
+        let app = FlowError::Application(ApiError::Internal(anyhow::anyhow!("secret cause")));
+        assert_eq!(app.wire().0, "application_error");
+        assert_eq!(app.wire().1, 0);
+        assert!(!app.message().contains("secret"));
+    }
+
+    #[test]
+    fn field_problems_become_field_errors() {
+        let e: FlowError = ApiError::Unprocessable(vec![Problem::at(
+            "/data/attributes/fields/birthdate",
+            "bad date",
+        )])
+        .into();
+        match e {
+            FlowError::InvalidFields(f) => {
+                assert_eq!(f, vec![("birthdate".into(), "bad date".into())])
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

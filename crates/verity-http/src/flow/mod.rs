@@ -1,0 +1,51 @@
+//! The inquiry flow (issue 3, spec §5): the pages the iframe and the hosted flow load, the
+//! embedded flow app bundle, and the JSON API the flow app calls.
+//!
+//! - [`query`]: the `qs` bracket query the SDKs send;
+//! - [`config`]: query → validated widget configuration + `frame-ancestors` CSP;
+//! - [`pages`]: `GET /widget`, `GET /verify`, `GET /preload`;
+//! - [`assets`]: `web/flow/dist` embedded;
+//! - [`api`], [`documents`]: `/flow/v1`, authorised by the inquiry session token;
+//! - [`error`]: the spec §3 codes.
+//!
+//! Seams for later work: [`api`]'s `outcome` decides completed/failed (issue 7 checks); steps
+//! with `handoff` can add their routes here (issue 6).
+
+pub mod api;
+pub mod assets;
+pub mod config;
+pub mod documents;
+pub mod error;
+pub mod pages;
+pub mod query;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+/// The flow's routes, merged into the application router.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    // Multipart bodies are capped a little above the image limit (form fields, boundaries);
+    // `documents::upload` enforces the image limit itself while streaming.
+    let upload_cap = state.config.upload_limit + 64 * 1024;
+    Router::new()
+        .route("/widget", get(pages::widget))
+        .route("/verify", get(pages::verify))
+        .route("/preload", get(pages::preload))
+        .route(assets::JS_PATH, get(assets::flow_js))
+        .route(assets::CSS_PATH, get(assets::flow_css))
+        .route("/flow/v1/inquiries", post(api::create))
+        .route("/flow/v1/inquiries/{id}", get(api::get))
+        .route("/flow/v1/inquiries/{id}/resume", post(api::resume))
+        .route(
+            "/flow/v1/inquiries/{id}/steps/{step}",
+            post(api::submit_step),
+        )
+        .route("/flow/v1/inquiries/{id}/cancel", post(api::cancel))
+        .route(
+            "/flow/v1/inquiries/{id}/documents",
+            post(documents::upload).layer(DefaultBodyLimit::max(upload_cap)),
+        )
+}

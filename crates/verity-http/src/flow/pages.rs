@@ -1,0 +1,114 @@
+//! The flow's pages: `GET /widget` (in the host page's iframe), `GET /verify` (hosted, full
+//! page) and `GET /preload` (warms the asset cache). Each page is one small HTML document that
+//! loads exactly one script and one stylesheet (issue 3 §8) and carries its validated
+//! configuration as inline JSON (`#verity-config`, read by `web/flow/src/config.js`).
+
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::assets::{self, CSS_PATH, JS_PATH};
+use super::config::{content_security_policy, prepare, Mode};
+use crate::state::AppState;
+
+pub async fn widget(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    page(&state, query.as_deref().unwrap_or(""), Mode::Widget).await
+}
+
+pub async fn verify(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    page(&state, query.as_deref().unwrap_or(""), Mode::Hosted).await
+}
+
+async fn page(state: &AppState, query: &str, mode: Mode) -> Response {
+    let prepared = prepare(state, query, mode).await;
+    let status = match &prepared.error {
+        Some(e) => e.wire().2,
+        None => StatusCode::OK,
+    };
+    let config = serde_json::to_string(&prepared.config).unwrap_or_else(|_| "{}".into());
+    let lang = prepared
+        .config
+        .language
+        .as_deref()
+        .and_then(|l| l.get(..2))
+        .unwrap_or("en")
+        .to_owned();
+    let html = render(&lang, &script_safe(&config));
+    // Hosted pages are never framed; the widget only by its allowed ancestors.
+    let ancestors = match mode {
+        Mode::Widget => prepared.frame_ancestors,
+        Mode::Hosted => Vec::new(),
+    };
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The official SDK puts the session token in the query: keep it out of Referer.
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&ancestors)) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    response
+}
+
+pub async fn preload() -> Response {
+    let html = format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Verity</title>\
+         <link rel=preload href=\"{JS_PATH}?v={v}\" as=script crossorigin>\
+         <link rel=modulepreload href=\"{JS_PATH}?v={v}\">\
+         <link rel=preload href=\"{CSS_PATH}?v={v}\" as=style></head><body></body></html>",
+        v = assets::version()
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+fn render(lang: &str, config_json: &str) -> String {
+    let v = assets::version();
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=utf-8>\
+         <meta name=viewport content=\"width=device-width,initial-scale=1\">\
+         <title>Verify your identity</title>\
+         <link rel=stylesheet href=\"{CSS_PATH}?v={v}\">\
+         <script type=module src=\"{JS_PATH}?v={v}\"></script></head>\
+         <body><div id=app></div>\
+         <script type=application/json id=verity-config>{config_json}</script></body></html>"
+    )
+}
+
+/// JSON inside `<script>`: `<` escaped so no value can close the element.
+fn script_safe(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_json_cannot_close_the_script() {
+        let s = script_safe(r#"{"a":"</script><script>alert(1)</script>"}"#);
+        assert!(!s.contains("</script"));
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back["a"], "</script><script>alert(1)</script>");
+    }
+}

@@ -1,0 +1,93 @@
+// harness.js — shared steps of the flow tests: bundle the official-SDK host page, serve it on another
+// origin, open it in Chromium, read the recorded log, and drive the flow's pages.
+
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { serveHostPage } from '../lib/browser.js';
+
+/** @typedef {{ kind: string, name: string, data: any, at: number }} Entry */
+
+let bundle = /** @type {string | null} */ (null);
+async function hostBundle() {
+  if (bundle) return bundle;
+  const out = await esbuild.build({
+    entryPoints: [fileURLToPath(new URL('./host-entry.js', import.meta.url))],
+    bundle: true, format: 'iife', write: false, minify: false,
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  bundle = out.outputFiles[0].text;
+  return bundle;
+}
+
+const HOST_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Integrator</title></head>
+<body><main><h1>Integrator page</h1><div id="inline" style="width:420px"></div><div id="react"></div></main>
+<script src="/host.js"></script></body></html>`;
+
+/** The host page on http://127.0.0.1:PORT (a different origin from the server's http://localhost:PORT). */
+export async function startHost() {
+  return serveHostPage({
+    '/': ['text/html; charset=utf-8', HOST_HTML],
+    '/host.js': ['text/javascript; charset=utf-8', await hostBundle()],
+  });
+}
+
+/**
+ * Opens the host page and starts a flow.
+ * @param {import('playwright-core').Browser} browser
+ * @param {{ url: (p: string) => string }} host
+ * @param {'startModal' | 'startInline' | 'startReact'} mode
+ * @param {Record<string, unknown>} options persona ClientOptions (serialisable part)
+ */
+export async function openFlow(browser, host, mode, options) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(host.url('/'));
+  await page.evaluate(([m, o]) => /** @type {any} */ (window)[/** @type {string} */ (m)](o), /** @type {const} */ ([mode, options]));
+  const frame = page.frameLocator('iframe[src*="/widget"]');
+  return { context, page, frame, pageErrors };
+}
+
+/** @param {import('playwright-core').Page} page @returns {Promise<Entry[]>} */
+export const readLog = (page) => page.evaluate(() => /** @type {any} */ (window).__log);
+
+/**
+ * Resolves when the log holds an entry named `name` (of `kind`, if given) matching `pred`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ * @param {{ kind?: string, where?: string }} [opts] `where`: a JS expression over `e` evaluated in the page
+ */
+export async function waitForEntry(page, name, opts = {}) {
+  await page.waitForFunction(
+    ([n, k, where]) => /** @type {any} */ (window).__log.some((/** @type {any} */ e) =>
+      e.name === n && (!k || e.kind === k) && (!where || new Function('e', `return (${where})`)(e))),
+    /** @type {const} */ ([name, opts.kind ?? '', opts.where ?? '']),
+    { timeout: 20000 },
+  ).catch(async (e) => {
+    // Say what did arrive and what the flow shows: a timeout alone explains nothing.
+    const log = await readLog(page).catch(() => []);
+    const frame = page.frames().find((f) => f.url().includes('/widget'));
+    const text = frame ? await frame.locator('body').innerText().catch(() => '?') : 'no flow frame';
+    throw new Error(`waiting for ${name}: ${e.message}\nlog: ${JSON.stringify(log.map((x) => [x.kind, x.name, x.data]))}\nflow shows: ${text}`);
+  });
+  return (await readLog(page)).filter((e) => e.name === name && (!opts.kind || e.kind === opts.kind));
+}
+
+/** A small JPEG drawn by the browser itself (no fixtures with personal data). */
+export async function makeJpeg(/** @type {import('playwright-core').Page} */ page) {
+  const b64 = await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 320;
+    c.height = 200;
+    const ctx = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
+    ctx.fillStyle = '#dde';
+    ctx.fillRect(0, 0, 320, 200);
+    ctx.fillStyle = '#124';
+    ctx.font = '24px sans-serif';
+    ctx.fillText('SPECIMEN', 90, 110);
+    return c.toDataURL('image/jpeg', 0.9).split(',')[1];
+  });
+  return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
+}

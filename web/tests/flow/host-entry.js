@@ -1,0 +1,57 @@
+// host-entry.js — the integrator's page in the flow tests, built from the UNMODIFIED official npm packages
+// `persona` (Client, setupIframe/setupEvents) and `persona-react`. Every callback and event is recorded in
+// `window.__log` (JSON-cloned, in arrival order) for the test to read.
+
+import { Client, setupEvents, setupIframe } from 'persona';
+import { Inquiry } from 'persona-react';
+import { createElement } from 'react';
+import { createRoot } from 'react-dom/client';
+
+/** @type {{ kind: string, name: string, data: any, at: number }[]} */
+const log = [];
+/** @type {any} */ (window).__log = log;
+
+/** @param {string} kind @param {string} name @param {unknown} [data] */
+const rec = (kind, name, data) =>
+  log.push({ kind, name, data: data === undefined ? null : JSON.parse(JSON.stringify(data, (_, v) => (v === undefined ? '__undefined__' : v))), at: performance.now() });
+
+/** Callbacks recording everything; `after` hooks let a mode react (open the modal, resize inline). */
+function callbacks(/** @type {{ onReady?: () => void, onEvent?: (n: string, m: any) => void }} */ after = {}) {
+  return {
+    onLoad: () => rec('callback', 'onLoad'),
+    onReady: (/** @type {unknown[]} */ ...args) => { rec('callback', 'onReady', args); after.onReady?.(); },
+    onComplete: (/** @type {unknown} */ x) => rec('callback', 'onComplete', x),
+    onCancel: (/** @type {unknown} */ x) => rec('callback', 'onCancel', x),
+    onError: (/** @type {unknown} */ x) => rec('callback', 'onError', x),
+    onEvent: (/** @type {string} */ name, /** @type {unknown} */ meta) => { rec('event', name, meta); after.onEvent?.(name, meta); },
+  };
+}
+
+const w = /** @type {any} */ (window);
+
+w.startModal = (/** @type {any} */ options) => {
+  /** @type {any} */
+  let client;
+  client = new Client({ ...options, eventsAllowlist: 'all', ...callbacks({ onReady: () => client.open() }) });
+  w.__client = client;
+};
+
+w.startInline = (/** @type {any} */ options) => {
+  const iframe = document.createElement('iframe');
+  /** @type {HTMLElement} */ (document.getElementById('inline')).append(iframe);
+  const containerId = 'inline-container';
+  setupIframe(iframe, containerId, 'inline', options);
+  const cb = callbacks({
+    onEvent: (name, meta) => {
+      // spec §4: the inline flow resizes the iframe to page-change's pageHeight.
+      if (name === 'page-change' && typeof meta?.metadata?.pageHeight === 'number') iframe.style.height = `${meta.metadata.pageHeight}px`;
+    },
+  });
+  setupEvents(containerId, { ...cb, templateId: options.templateId ?? null, templateVersionId: options.templateVersionId ?? null, host: options.host, eventsAllowlist: 'all' });
+};
+
+w.startReact = (/** @type {any} */ options) => {
+  createRoot(/** @type {HTMLElement} */ (document.getElementById('react'))).render(
+    createElement(Inquiry, { ...options, eventsAllowlist: 'all', ...callbacks() }),
+  );
+};
