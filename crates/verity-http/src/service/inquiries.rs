@@ -17,7 +17,7 @@ use crate::resource;
 use crate::state::AppState;
 
 /// How many times a command is re-applied when another writer changed the inquiry first.
-const MAX_CONFLICT_RETRIES: usize = 8;
+const MAX_CONFLICT_RETRIES: u32 = 32;
 
 /// Which template an inquiry is created from.
 #[derive(Debug, Clone)]
@@ -163,7 +163,7 @@ pub async fn act<F>(state: &AppState, id: &InquiryId, mut decide: F) -> Result<A
 where
     F: FnMut(&Inquiry) -> Result<Command, ApiError>,
 {
-    for _ in 0..MAX_CONFLICT_RETRIES {
+    for attempt in 0..MAX_CONFLICT_RETRIES {
         let current = state
             .store
             .inquiry(id)
@@ -217,7 +217,13 @@ where
                 let session = transition.new_session.zip(token_plaintext);
                 return Ok(Applied { inquiry, session });
             }
-            Err(StoreError::Conflict) => continue,
+            Err(StoreError::Conflict) => {
+                // Back off a little, with jitter, so colliding writers spread out.
+                let cap_ms = 1u64 << attempt.min(6);
+                let wait = rand::Rng::gen_range(&mut OsRng, 0..=cap_ms);
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+                continue;
+            }
             Err(e) => return Err(e.into()),
         }
     }

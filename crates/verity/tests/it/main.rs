@@ -1,0 +1,13 @@
+//! End-to-end tests of the `verity` binary: real processes, real HTTP, real databases.
+//!
+//! - `server`: the `TestServer` builder (spawns the binary on a free port).
+//! - `api`: the REST API's behaviour, happy paths and every kind of bad input.
+//! - `durability`: restarts and `kill -9` lose nothing committed.
+//! - `postgres`: the same server against PostgreSQL, two processes sharing one database.
+//! - `cli`: the subcommands besides `serve`.
+
+mod api;
+mod cli;
+mod durability;
+mod postgres;
+mod server;
