@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod extract;
+pub mod flow;
 pub mod jsonapi;
 pub mod middleware;
 pub mod rate_limit;
@@ -81,6 +82,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .nest("/api/v1", api)
+        .merge(flow::routes(&state))
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))
