@@ -1,6 +1,8 @@
 // harness.js — shared steps of the flow tests: bundle the official-SDK host page, serve it on another
 // origin, open it in Chromium, read the recorded log, and drive the flow's pages.
 
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { serveHostPage } from '../lib/browser.js';
@@ -90,4 +92,33 @@ export async function makeJpeg(/** @type {import('playwright-core').Page} */ pag
     return c.toDataURL('image/jpeg', 0.9).split(',')[1];
   });
   return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core inside the flow frame; returns the serious and critical violations (id and targets).
+ * @param {import('playwright-core').Page} page
+ */
+export async function axeViolations(page) {
+  const frame = page.frames().find((f) => f.url().includes('/widget'));
+  if (!frame) throw new Error('no flow frame');
+  await frame.evaluate(axeSource);
+  return frame.evaluate(async () => {
+    const axe = /** @type {any} */ (window).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((/** @type {any} */ v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((/** @type {any} */ v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((/** @type {any} */ n) => n.target.join(' ')) }));
+  });
+}
+
+/** Walks the consent and fields pages of the dynamic demo template. @param {import('playwright-core').FrameLocator} frame */
+export async function fillStartAndFields(frame) {
+  await frame.getByRole('checkbox').check();
+  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.locator('input[name="name-first"]').fill('Jane');
+  await frame.locator('input[name="name-last"]').fill('Doe');
+  await frame.locator('input[name="birthdate"]').fill('1990-02-03');
+  await frame.getByRole('button', { name: 'Continue' }).click();
 }

@@ -3,7 +3,8 @@
 // `window.__log` (JSON-cloned, in arrival order) for the test to read.
 
 import { Client, setupEvents, setupIframe } from 'persona';
-import { Inquiry } from 'persona-react';
+// persona-react's UMD build exports the component as module.exports: the default import is the one that works.
+import Inquiry from 'persona-react';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 
@@ -52,6 +53,6 @@ w.startInline = (/** @type {any} */ options) => {
 
 w.startReact = (/** @type {any} */ options) => {
   createRoot(/** @type {HTMLElement} */ (document.getElementById('react'))).render(
-    createElement(Inquiry, { ...options, eventsAllowlist: 'all', ...callbacks() }),
+    createElement(/** @type {any} */ (Inquiry), { ...options, eventsAllowlist: 'all', ...callbacks() }),
   );
 };
