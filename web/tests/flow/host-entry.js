@@ -29,6 +29,8 @@ function callbacks(/** @type {{ onReady?: () => void, onEvent?: (n: string, m: a
 }
 
 const w = /** @type {any} */ (window);
+// The bare Client, for the benchmark (tests/bench/flow-ready.mjs).
+w.__PersonaClient = Client;
 
 w.startModal = (/** @type {any} */ options) => {
   /** @type {any} */
