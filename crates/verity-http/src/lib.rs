@@ -4,6 +4,7 @@
 //! Handlers translate: they parse with extractors, call the service layer, and render
 //! resources. Every error is an [`error::ApiError`], turned into a response in one place.
 
+pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod flow;
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(flow::routes(&state))
+        .merge(demo::routes(&state))
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))

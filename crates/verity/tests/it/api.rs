@@ -664,3 +664,69 @@ async fn operations_endpoints() {
         .unwrap();
     assert!(page.contains("/openapi.json"));
 }
+
+#[tokio::test]
+async fn sdk_and_demo_are_served() {
+    let s = TestServer::start();
+    let sdk = s
+        .client
+        .get(s.url("/sdk/v1/verity.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sdk.status(), 200);
+    assert!(sdk.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(sdk.text().await.unwrap().contains("export"));
+    let page = s.client.get(s.url("/demo")).send().await.unwrap();
+    assert_eq!(page.status(), 200, "/demo redirects to /demo/");
+    assert!(page.text().await.unwrap().contains("demo.js"));
+    let templates: Value = s
+        .client
+        .get(s.url("/demo/api/templates"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(templates.as_array().unwrap().len(), 3);
+    let template = s.template_id("Demo: ID").await;
+    let (_, created) = s.create_inquiry(&template, json!({})).await;
+    let id = created["data"]["id"].as_str().unwrap();
+    let shown: Value = s
+        .client
+        .get(s.url(&format!("/demo/api/inquiries/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["data"]["attributes"]["status"], "created");
+
+    let off = TestServer::builder()
+        .env("VERITY_DEMO", "false")
+        .api_key("unused")
+        .start();
+    assert_eq!(
+        off.client
+            .get(off.url("/demo/"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        off.client
+            .get(off.url("/sdk/v1/verity.js"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
