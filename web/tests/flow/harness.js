@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { serveHostPage } from '../lib/browser.js';
 
-/** @typedef {{ kind: string, name: string, data: any, at: number }} Entry */
+/** @typedef {{ kind: string, name: string, data: any, at: number, widget?: string }} Entry */
 
 let bundle = /** @type {string | null} */ (null);
 async function hostBundle() {
@@ -29,6 +29,7 @@ const HOST_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 export async function startHost() {
   return serveHostPage({
     '/': ['text/html; charset=utf-8', HOST_HTML],
+    '/done': ['text/html; charset=utf-8', '<!doctype html><html lang="en"><title>Done</title><h1>Back at the integrator</h1></html>'],
     '/host.js': ['text/javascript; charset=utf-8', await hostBundle()],
   });
 }

@@ -81,7 +81,9 @@ test('camera denied: load-camera-failed, then upload works', { timeout: 60_000 }
   // The selfie step falls back to upload too (selfie-record-upload).
   await frame.getByRole('button', { name: 'Use camera' }).click();
   await waitForEntry(page, 'load-camera-failed', { where: "true" });
-  for (const _pose of ['center', 'left', 'right']) {
+  for (const pose of ['Look straight at the camera', 'Turn your head to the left', 'Turn your head to the right']) {
+    // Each pose renders its own input once the previous image is saved.
+    await frame.getByRole('heading', { name: pose }).waitFor();
     await frame.locator('input[type=file]').setInputFiles(photo);
   }
   await waitForEntry(page, 'selfie-record-upload', { where: "e.data.stepData.files[0].pose === 'right'" });
@@ -253,7 +255,8 @@ test('axe-core: no serious or critical violation on any page', { timeout: 90_000
   await frame.getByRole('button', { name: 'Use camera' }).click();
   await frame.getByRole('button', { name: 'Take photo' }).waitFor();
   await scan('government-id-camera');
-  await frame.getByRole('button', { name: 'Take photo' }).click();
+  // The fake camera is steady and sharp: auto-capture takes the passport photo (no click to race it).
+  await waitForEntry(page, 'documents-save-successful', { kind: 'event' });
   await frame.getByRole('button', { name: 'Use camera' }).waitFor();
   await scan('selfie');
   const photo = await makeJpeg(page);
@@ -272,4 +275,65 @@ test('axe-core: no serious or critical violation on any page', { timeout: 90_000
   if (v.length) found.error = v;
   await err.context.close();
   assert.deepEqual(found, {});
+});
+
+test('two inline widgets on one page never see each other\'s messages', { timeout: 60_000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(host.url('/'));
+  await page.evaluate((h) => {
+    const w = /** @type {any} */ (window);
+    w.startInline({ templateId: h.t, host: h.host }, 'widget-a');
+    w.startInline({ templateId: h.t, host: h.host }, 'widget-b');
+  }, { t: server.templates.dynamic, host: hostOpt() });
+  await page.waitForFunction(() => /** @type {any} */ (window).__log.filter((/** @type {any} */ e) => e.name === 'start').length === 2);
+  const starts = (await readLog(page)).filter((e) => e.name === 'start');
+  assert.deepEqual(starts.map((s) => s.widget).sort(), ['widget-a', 'widget-b']);
+  assert.notEqual(starts[0].data.inquiryId, starts[1].data.inquiryId, 'each widget reports its own inquiry');
+  // Walk widget A one page further: only A's listener sees its page-change.
+  const a = page.frameLocator('iframe[src*="container-id=widget-a"]');
+  await a.getByRole('checkbox').check();
+  await a.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForFunction(() => /** @type {any} */ (window).__log.some((/** @type {any} */ e) => e.name === 'page-change' && e.data.name === 'fields'));
+  const fieldsPages = (await readLog(page)).filter((e) => e.name === 'page-change' && e.data.name === 'fields');
+  assert.deepEqual(fieldsPages.map((e) => e.widget), ['widget-a']);
+  await context.close();
+});
+
+test('hosted flow /verify redirects to redirect-uri with inquiry-id, status and reference-id', { timeout: 60_000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const q = new URLSearchParams({ 'template-id': server.templates.legacy, 'redirect-uri': host.url('/done'), 'reference-id': 'ref-7' });
+  const res = await page.goto(`${server.origin}/verify?${q}`);
+  assert.match(res?.headers()['content-security-policy'] ?? '', /frame-ancestors 'none'/);
+  await page.getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.locator('input[name="name-first"]').fill('Grace');
+  await page.locator('input[name="name-last"]').fill('Hopper');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Complete' }).click();
+  await page.waitForURL((u) => u.pathname === '/done');
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('status'), 'completed');
+  assert.equal(url.searchParams.get('reference-id'), 'ref-7');
+  const api = await server.api(`/inquiries/${url.searchParams.get('inquiry-id')}`);
+  assert.equal(api.data.attributes.status, 'completed');
+  assert.equal(api.data.attributes['reference-id'], 'ref-7');
+  // A redirect-uri on a host the template does not allow is refused.
+  const bad = await page.goto(`${server.origin}/verify?${new URLSearchParams({ 'template-id': server.templates.legacy, 'redirect-uri': 'https://evil.example/x' })}`);
+  assert.equal(bad?.status(), 400);
+  await context.close();
+});
+
+test('preload page and assets: one HTML, one JS, one CSS; long-cached', async () => {
+  const res = await fetch(`${server.origin}/preload`);
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  const assets = [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(new Set(assets).size, 2);
+  for (const a of new Set(assets)) {
+    const r = await fetch(server.origin + a);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('cache-control') ?? '', /immutable/);
+  }
 });
