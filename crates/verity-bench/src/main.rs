@@ -1,1 +1,199 @@
-fn main() {}
+//! `verity-bench`: Verity's benchmark command. Runs the selected sections in a fixed order and
+//! prints a summary of every figure beside its target.
+//!
+//! Sections (`--only` picks some; all run by default):
+//! - `api`      (issue 2) the REST API on SQLite and PostgreSQL under 64 connections — `api.rs`;
+//! - `flow`     (issue 3) `new Client` → `onReady` in headless Chromium — `web/tests/bench/flow-ready.mjs`;
+//! - `sdk-size` (issue 4) the SDK's gzipped bytes — `web/tests/bench/sdk-size.mjs`;
+//! - `webhooks` (issue 5) deliveries/s and commit-to-receipt latency — not written yet;
+//! - `checks`   (issue 7) milliseconds per ID — the `bench_checks` example of `verity-checks`.
+//!
+//! To add a section: a variant of [`Section`], and an arm in [`run_section`] that prints under a
+//! heading and adds its figures to the [`Summary`] — a module of its own (like `api`) or an
+//! [`external::External`] command.
+//!
+//! It builds nothing (`scripts/bench` does) and only talks to 127.0.0.1.
+
+mod api;
+mod database;
+mod error;
+mod external;
+mod load;
+mod report;
+mod server;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, ValueEnum};
+
+use crate::error::BenchError;
+use crate::report::{heading, Summary, Verdict};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+enum Section {
+    Api,
+    Flow,
+    SdkSize,
+    Webhooks,
+    Checks,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "verity-bench",
+    about = "Starts the release `verity` server on SQLite and PostgreSQL and prints throughput, latency and size figures"
+)]
+struct Cli {
+    /// The `verity` binary to benchmark (default: `verity` next to this executable, i.e.
+    /// target/release/verity under `cargo run --release`).
+    #[arg(long)]
+    verity: Option<PathBuf>,
+    /// Measured seconds per endpoint and backend.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// Warm-up seconds before each measured phase (not counted).
+    #[arg(long, default_value_t = 1.0)]
+    warmup: f64,
+    /// Concurrent keep-alive connections of the load generator.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Worker threads of the load generator (it shares the machine's cores with the server).
+    #[arg(long, default_value_t = 2)]
+    client_threads: usize,
+    /// Sections to run, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',', value_enum)]
+    only: Vec<Section>,
+    /// Skip the PostgreSQL half of the `api` section.
+    #[arg(long)]
+    skip_postgres: bool,
+    /// Administration database on the local PostgreSQL; a fresh database is created beside it.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    postgres_admin_url: String,
+    /// Repository root (for the external sections' scripts).
+    #[arg(long)]
+    repo: Option<PathBuf>,
+}
+
+/// What every section may read.
+pub struct Context {
+    pub verity: PathBuf,
+    pub repo: PathBuf,
+    pub seconds: Duration,
+    pub warmup: Duration,
+    pub connections: usize,
+    pub skip_postgres: bool,
+    pub postgres_admin_url: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(summary) if summary.count(Verdict::Failed) == 0 => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("verity-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Summary, BenchError> {
+    let ctx = context(&cli)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cli.client_threads.max(1))
+        .enable_all()
+        .build()
+        .map_err(|e| BenchError::Io("starting the tokio runtime".into(), e))?;
+    let mut sections = if cli.only.is_empty() {
+        Section::value_variants().to_vec()
+    } else {
+        cli.only.clone()
+    };
+    sections.sort();
+    sections.dedup();
+
+    print_setting(&ctx, cli.client_threads);
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    runtime.block_on(async {
+        for section in &sections {
+            run_section(*section, &ctx, &mut summary).await;
+        }
+    });
+
+    heading("summary");
+    print!("{}", summary.render());
+    println!(
+        "{} met, {} missed, {} skipped, {} failed; {:.0} s in all",
+        summary.count(Verdict::Met),
+        summary.count(Verdict::Missed),
+        summary.count(Verdict::Skipped),
+        summary.count(Verdict::Failed),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(summary)
+}
+
+async fn run_section(section: Section, ctx: &Context, summary: &mut Summary) {
+    match section {
+        Section::Api => api::run(ctx, summary).await,
+        Section::Flow => external::run(ctx, &external::flow(ctx), summary).await,
+        Section::SdkSize => external::run(ctx, &external::sdk_size(), summary).await,
+        Section::Webhooks => {
+            heading("webhooks: deliveries/s, commit-to-receipt p50/p99 (targets >= 2,000/s, p99 < 250 ms)");
+            let note = "not part of the bench yet (issue 5)";
+            println!("skipped: {note}");
+            summary.add("webhooks", "(section)", "-", note, Verdict::Skipped);
+        }
+        Section::Checks => external::run(ctx, &external::checks(), summary).await,
+    }
+}
+
+fn context(cli: &Cli) -> Result<Context, BenchError> {
+    let verity = match &cli.verity {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()
+            .map_err(|e| BenchError::Io("locating this executable".into(), e))?
+            .with_file_name("verity"),
+    };
+    let needs_server = cli.only.is_empty() || cli.only.contains(&Section::Api);
+    if needs_server && !verity.is_file() {
+        return Err(BenchError::MissingBinary(verity.display().to_string()));
+    }
+    let seconds = positive_seconds(cli.seconds, "--seconds")?;
+    let warmup = Duration::try_from_secs_f64(cli.warmup.max(0.0)).unwrap_or_default();
+    Ok(Context {
+        verity,
+        repo: cli.repo.clone().unwrap_or_else(external::default_repo),
+        seconds,
+        warmup,
+        connections: cli.connections.max(1),
+        skip_postgres: cli.skip_postgres,
+        postgres_admin_url: cli.postgres_admin_url.clone(),
+    })
+}
+
+fn positive_seconds(value: f64, flag: &str) -> Result<Duration, BenchError> {
+    match Duration::try_from_secs_f64(value) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err(BenchError::Setup(
+            flag.into(),
+            format!("must be a positive number of seconds, got {value}"),
+        )),
+    }
+}
+
+/// The conditions the figures were taken under: the machine is shared, so say how busy it was.
+fn print_setting(ctx: &Context, client_threads: usize) {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into());
+    println!("verity-bench: server {}", ctx.verity.display());
+    println!(
+        "{cores} cores shared by the server and the load generator ({client_threads} client threads); load average at start {load}"
+    );
+}

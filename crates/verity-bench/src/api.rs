@@ -1,0 +1,380 @@
+//! Section `api` (issue 2 §6): the REST API under load, once on SQLite and once on PostgreSQL.
+//! Per backend, three phases at the same concurrency: `POST /api/v1/inquiries` (whose ids feed
+//! the next phase), `GET /api/v1/inquiries/{id}` on random ids from the first, and `GET /healthz`
+//! (the ceiling of the HTTP stack on this machine, so create/healthz says how much of it the
+//! real work costs).
+//!
+//! Targets (2 cores shared by server and load generator): create ≥ 5,000/s and ≥ 0.25 of the
+//! healthz rate on SQLite; p99 < 25 ms on both API endpoints.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use hyper::{Method, Request};
+use serde::Deserialize;
+
+use crate::database::FreshDatabase;
+use crate::error::BenchError;
+use crate::load::{self, Phase, PhaseResult};
+use crate::report::{heading, ms, thousands, Summary, Verdict};
+use crate::server::Server;
+use crate::Context;
+
+const SECTION: &str = "api";
+const CREATE_TARGET: f64 = 5_000.0;
+const RATIO_TARGET: f64 = 0.25;
+const P99_TARGET_MS: f64 = 25.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn label(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+struct Figures {
+    create: PhaseResult,
+    get: PhaseResult,
+    health: PhaseResult,
+}
+
+pub async fn run(ctx: &Context, summary: &mut Summary) {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        heading(&format!("api: {}", backend.label()));
+        if backend == Backend::Postgres && ctx.skip_postgres {
+            println!("skipped (--skip-postgres)");
+            summary.add(SECTION, "PostgreSQL", "-", "", Verdict::Skipped);
+            continue;
+        }
+        match bench_backend(ctx, backend).await {
+            Ok(figures) => report(backend, &figures, summary),
+            Err(e) => {
+                println!("failed: {e}");
+                summary.add(
+                    SECTION,
+                    format!("{} run", backend.label()),
+                    "-",
+                    first_line(&e.to_string()),
+                    Verdict::Failed,
+                );
+            }
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_owned()
+}
+
+/// Starts the server on `backend`, runs the phases, and always cleans up.
+async fn bench_backend(ctx: &Context, backend: Backend) -> Result<Figures, BenchError> {
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(FreshDatabase::create(&ctx.postgres_admin_url).await?),
+    };
+    let result = match Server::start(&ctx.verity, database.as_ref().map(|d| d.url.as_str())).await {
+        Ok(mut server) => {
+            let result = drive(ctx, &mut server).await;
+            server.stop().await;
+            result
+        }
+        Err(e) => Err(e),
+    };
+    if let Some(db) = database {
+        if let Err(e) = db.drop_database().await {
+            println!("note: could not drop the benchmark database: {e}");
+        }
+    }
+    result
+}
+
+#[derive(Deserialize)]
+struct TemplateList {
+    data: Vec<TemplateResource>,
+}
+
+#[derive(Deserialize)]
+struct TemplateResource {
+    id: String,
+    attributes: TemplateAttributes,
+}
+
+#[derive(Deserialize)]
+struct TemplateAttributes {
+    name: String,
+}
+
+/// The seeded dynamic demo template ("Demo: ID…").
+async fn demo_template(server: &Server) -> Result<String, BenchError> {
+    let path = "/api/v1/inquiry-templates?page%5Bsize%5D=100";
+    let setup = |e: String| BenchError::Setup(format!("GET {path}"), e);
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", server.base_url()))
+        .bearer_auth(&server.api_key)
+        .send()
+        .await
+        .map_err(|e| setup(e.to_string()))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| setup(e.to_string()))?;
+    if !status.is_success() {
+        return Err(setup(format!("HTTP {status}: {text}")));
+    }
+    let list: TemplateList = serde_json::from_str(&text).map_err(|e| setup(e.to_string()))?;
+    list.data
+        .into_iter()
+        .find(|t| t.attributes.name.starts_with("Demo: ID"))
+        .map(|t| t.id)
+        .ok_or_else(|| setup("no template named `Demo: ID…` was seeded".into()))
+}
+
+async fn drive(ctx: &Context, server: &mut Server) -> Result<Figures, BenchError> {
+    let template = demo_template(server).await?;
+    let host = server.addr.to_string();
+    let auth = format!("Bearer {}", server.api_key);
+    println!(
+        "{} connections, {} s warm-up + {} s per endpoint, server at {}",
+        ctx.connections,
+        ctx.warmup.as_secs_f64(),
+        ctx.seconds.as_secs_f64(),
+        server.addr
+    );
+
+    // Every create gets its own reference-id, so each one also creates an account.
+    let counter = Arc::new(AtomicU64::new(0));
+    let create = {
+        let (host, auth) = (host.clone(), auth.clone());
+        Arc::new(move |_: &mut load::Rng| {
+            let n = counter.fetch_add(1, Ordering::Relaxed);
+            let body = format!(
+                r#"{{"data":{{"attributes":{{"inquiry-template-id":"{template}","reference-id":"bench-{n}"}}}}}}"#
+            );
+            request(
+                Method::POST,
+                "/api/v1/inquiries",
+                &host,
+                Some(&auth),
+                Some(body),
+            )
+        })
+    };
+    let created = phase(ctx, server, create, true).await?;
+    if created.ids.is_empty() {
+        return Err(BenchError::Setup(
+            "POST /api/v1/inquiries".into(),
+            created
+                .error_sample
+                .unwrap_or_else(|| "no inquiry was created".into()),
+        ));
+    }
+
+    let ids: Arc<Vec<String>> = Arc::new(created.ids.clone());
+    let get = {
+        let (host, auth) = (host.clone(), auth.clone());
+        Arc::new(move |rng: &mut load::Rng| {
+            let id = &ids[rng.below(ids.len())];
+            request(
+                Method::GET,
+                &format!("/api/v1/inquiries/{id}"),
+                &host,
+                Some(&auth),
+                None,
+            )
+        })
+    };
+    let got = phase(ctx, server, get, false).await?;
+
+    let health = {
+        let host = host.clone();
+        Arc::new(move |_: &mut load::Rng| request(Method::GET, "/healthz", &host, None, None))
+    };
+    let health = phase(ctx, server, health, false).await?;
+
+    Ok(Figures {
+        create: created,
+        get: got,
+        health,
+    })
+}
+
+async fn phase(
+    ctx: &Context,
+    server: &mut Server,
+    make: load::MakeRequest,
+    collect_ids: bool,
+) -> Result<PhaseResult, BenchError> {
+    let result = load::run(Phase {
+        addr: server.addr,
+        connections: ctx.connections,
+        warmup: ctx.warmup,
+        measure: ctx.seconds,
+        make,
+        collect_ids,
+    })
+    .await;
+    // Errors from a crashed server are not figures: say what happened instead.
+    match server.exited() {
+        Some(why) => Err(BenchError::ServerDied(why)),
+        None => Ok(result),
+    }
+}
+
+fn request(
+    method: Method,
+    path: &str,
+    host: &str,
+    auth: Option<&str>,
+    body: Option<String>,
+) -> Request<Full<Bytes>> {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(HOST, host);
+    if let Some(auth) = auth {
+        builder = builder.header(AUTHORIZATION, auth);
+    }
+    let body = match body {
+        Some(b) => {
+            builder = builder.header(CONTENT_TYPE, "application/json");
+            Full::new(Bytes::from(b))
+        }
+        None => Full::new(Bytes::new()),
+    };
+    // Path, host and key come from the server itself; a malformed one yields an empty request
+    // that the server answers with an error, which the error column then shows.
+    builder
+        .body(body)
+        .unwrap_or_else(|_| Request::new(Full::new(Bytes::new())))
+}
+
+fn report(backend: Backend, f: &Figures, summary: &mut Summary) {
+    let sqlite = backend == Backend::Sqlite;
+    let ratio = if f.health.rate() > 0.0 {
+        f.create.rate() / f.health.rate()
+    } else {
+        0.0
+    };
+    println!(
+        "{:<28} {:>9} {:>9} {:>9} {:>7}  target",
+        "endpoint", "req/s", "p50 ms", "p99 ms", "errors"
+    );
+    let rows: [(&str, &PhaseResult, String); 3] = [
+        (
+            "POST /api/v1/inquiries",
+            &f.create,
+            if sqlite {
+                format!(
+                    ">= {}/s, p99 < {P99_TARGET_MS} ms",
+                    thousands(CREATE_TARGET)
+                )
+            } else {
+                format!("p99 < {P99_TARGET_MS} ms")
+            },
+        ),
+        (
+            "GET /api/v1/inquiries/{id}",
+            &f.get,
+            format!("p99 < {P99_TARGET_MS} ms"),
+        ),
+        ("GET /healthz", &f.health, "(ceiling)".into()),
+    ];
+    for (name, r, target) in &rows {
+        println!(
+            "{:<28} {:>9} {:>9} {:>9} {:>7}  {}",
+            name,
+            thousands(r.rate()),
+            ms(r.percentile_ms(50.0)),
+            ms(r.percentile_ms(99.0)),
+            r.errors,
+            target
+        );
+    }
+    println!(
+        "create/healthz ratio: {ratio:.2}{}",
+        if sqlite {
+            format!(" (target >= {RATIO_TARGET})")
+        } else {
+            String::new()
+        }
+    );
+    for (name, r, _) in &rows {
+        if let Some(sample) = &r.error_sample {
+            println!("first error on {name}: {sample}");
+        }
+    }
+
+    let label = backend.label();
+    let create_ok = f.create.rate() >= CREATE_TARGET;
+    summary.add(
+        SECTION,
+        format!("{label} create req/s"),
+        thousands(f.create.rate()),
+        if sqlite {
+            format!(">= {}", thousands(CREATE_TARGET))
+        } else {
+            String::new()
+        },
+        if sqlite {
+            Verdict::of(create_ok)
+        } else {
+            Verdict::Info
+        },
+    );
+    summary.add(
+        SECTION,
+        format!("{label} create/healthz"),
+        format!("{ratio:.2}"),
+        if sqlite {
+            format!(">= {RATIO_TARGET}")
+        } else {
+            String::new()
+        },
+        if sqlite {
+            Verdict::of(ratio >= RATIO_TARGET)
+        } else {
+            Verdict::Info
+        },
+    );
+    for (what, r) in [("create", &f.create), ("get", &f.get)] {
+        let p99 = r.percentile_ms(99.0);
+        summary.add(
+            SECTION,
+            format!("{label} {what} p50/p99 ms"),
+            format!("{}/{}", ms(r.percentile_ms(50.0)), ms(p99)),
+            format!("p99 < {P99_TARGET_MS}"),
+            Verdict::of(p99.is_some_and(|p| p < P99_TARGET_MS)),
+        );
+    }
+    summary.add(
+        SECTION,
+        format!("{label} get req/s"),
+        thousands(f.get.rate()),
+        "",
+        Verdict::Info,
+    );
+    summary.add(
+        SECTION,
+        format!("{label} healthz req/s"),
+        thousands(f.health.rate()),
+        "",
+        Verdict::Info,
+    );
+    let errors = f.create.errors + f.get.errors + f.health.errors;
+    summary.add(
+        SECTION,
+        format!("{label} errors"),
+        errors.to_string(),
+        "0",
+        Verdict::of(errors == 0),
+    );
+}

@@ -1,0 +1,261 @@
+//! Sections measured by commands that live beside the code they measure (Node scripts under
+//! `web/tests/bench/`, a `verity-checks` example): each runs from the repository root under its
+//! heading, its output streamed indented, each printed line kept for the summary. A section whose
+//! prerequisites are missing (the script, `web/node_modules`) is skipped with a note saying what
+//! to install; a command that outlives its time limit is killed with its whole process group.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::Command;
+
+use crate::report::{heading, Summary, Verdict};
+use crate::Context;
+
+/// One external measurement.
+pub struct External {
+    pub section: &'static str,
+    pub title: &'static str,
+    pub program: &'static str,
+    pub args: Vec<String>,
+    /// Paths (relative to the repository root) that must exist, each with the fix if not.
+    pub requires: Vec<(&'static str, &'static str)>,
+    pub env: Vec<(&'static str, String)>,
+    pub time_limit: Duration,
+    /// Turns the printed lines into summary lines with verdicts; `None` keeps them as figures.
+    pub judge: Option<fn(&[String], &mut Summary)>,
+}
+
+pub fn sdk_size() -> External {
+    External {
+        section: "sdk-size",
+        title: "sdk-size: SDK bytes, minified + gzipped (target <= 4 KB, official SDK beside it)",
+        program: "node",
+        args: vec!["web/tests/bench/sdk-size.mjs".into()],
+        requires: vec![
+            (
+                "web/tests/bench/sdk-size.mjs",
+                "the script is part of web/sdk",
+            ),
+            ("web/node_modules/esbuild", "run `npm ci` in web/"),
+            ("web/node_modules/persona", "run `npm ci` in web/"),
+        ],
+        env: Vec::new(),
+        time_limit: Duration::from_secs(60),
+        judge: Some(judge_sdk_size),
+    }
+}
+
+pub fn flow(ctx: &Context) -> External {
+    External {
+        section: "flow",
+        title: "flow: new Client(...) -> onReady in headless Chromium (targets: median < 150 ms, < 40 KB)",
+        program: "node",
+        args: vec!["web/tests/bench/flow-ready.mjs".into()],
+        requires: vec![
+            ("web/tests/bench/flow-ready.mjs", "the flow benchmark script is not written yet"),
+            ("web/node_modules/playwright-core", "run `npm ci` in web/"),
+        ],
+        // The script may start its own server; this is the release build the API section used.
+        env: vec![("VERITY_BIN", ctx.verity.display().to_string())],
+        time_limit: Duration::from_secs(240),
+        judge: None,
+    }
+}
+
+pub fn checks() -> External {
+    External {
+        section: "checks",
+        title: "checks: milliseconds per government ID, front + back (median, p99)",
+        program: "cargo",
+        args: [
+            "run",
+            "--release",
+            "-q",
+            "-p",
+            "verity-checks",
+            "--example",
+            "bench_checks",
+        ]
+        .map(String::from)
+        .to_vec(),
+        requires: vec![(
+            "crates/verity-checks/examples/bench_checks.rs",
+            "the checks benchmark example is missing",
+        )],
+        env: Vec::new(),
+        // Generous: the first run compiles verity-checks in release.
+        time_limit: Duration::from_secs(600),
+        judge: None,
+    }
+}
+
+pub async fn run(ctx: &Context, ext: &External, summary: &mut Summary) {
+    heading(ext.title);
+    if let Some((path, fix)) = ext
+        .requires
+        .iter()
+        .find(|(path, _)| !ctx.repo.join(path).exists())
+    {
+        let note = format!("{path} not found ({fix})");
+        println!("skipped: {note}");
+        summary.add(ext.section, "(section)", "-", note, Verdict::Skipped);
+        return;
+    }
+    match execute(&ctx.repo, ext).await {
+        Ok(lines) => {
+            match ext.judge {
+                Some(judge) => judge(&lines, summary),
+                None => {
+                    for line in lines.iter().filter(|l| !l.trim().is_empty()) {
+                        summary.add(ext.section, line.trim(), "", "", Verdict::Info);
+                    }
+                }
+            }
+            if lines.is_empty() {
+                summary.add(ext.section, "(no output)", "-", "", Verdict::Info);
+            }
+        }
+        Err(why) => {
+            println!("failed: {why}");
+            let first = why.lines().next().unwrap_or_default().to_owned();
+            summary.add(ext.section, "(section)", "-", first, Verdict::Failed);
+        }
+    }
+}
+
+/// Runs the command; `Ok(stdout lines)` on exit status 0, else a description with stderr's tail.
+async fn execute(repo: &Path, ext: &External) -> Result<Vec<String>, String> {
+    let mut cmd = Command::new(ext.program);
+    cmd.args(&ext.args)
+        .current_dir(repo)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own process group, so a timeout can end `cargo run` and what it started.
+        .process_group(0)
+        .kill_on_drop(true);
+    for (k, v) in &ext.env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("{} could not be started: {e}", ext.program))?;
+    let out = child.stdout.take().map(|s| tokio::spawn(lines(s, true)));
+    let err = child.stderr.take().map(|s| tokio::spawn(lines(s, false)));
+
+    let status = match tokio::time::timeout(ext.time_limit, child.wait()).await {
+        Ok(status) => status.map_err(|e| e.to_string()),
+        Err(_) => {
+            if let Some(pid) = child.id() {
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{pid}")])
+                    .status()
+                    .await;
+            }
+            let _ = child.wait().await;
+            Err(format!("timed out after {} s", ext.time_limit.as_secs()))
+        }
+    };
+    let out = collect(out).await;
+    let err = collect(err).await;
+    match status {
+        Ok(s) if s.success() => Ok(out),
+        Ok(s) => Err(format!("{} exited with {s}\n{}", ext.program, tail(&err))),
+        Err(e) => Err(format!("{e}\n{}", tail(&err))),
+    }
+}
+
+async fn lines(stream: impl AsyncRead + Unpin, echo: bool) -> Vec<String> {
+    let mut reader = BufReader::new(stream).lines();
+    let mut kept = Vec::new();
+    while let Ok(Some(line)) = reader.next_line().await {
+        if echo {
+            println!("  {line}");
+        }
+        kept.push(line);
+    }
+    kept
+}
+
+async fn collect(task: Option<tokio::task::JoinHandle<Vec<String>>>) -> Vec<String> {
+    match task {
+        Some(t) => t.await.unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+fn tail(lines: &[String]) -> String {
+    let start = lines.len().saturating_sub(15);
+    lines[start..].join("\n")
+}
+
+/// sdk-size prints `verity sdk (…): N B, gzipped M B (budget B B)` then the official SDK's line.
+fn judge_sdk_size(lines: &[String], summary: &mut Summary) {
+    for line in lines.iter().filter(|l| !l.trim().is_empty()) {
+        let (what, _) = line.split_once(':').unwrap_or((line.as_str(), ""));
+        let gzipped = number_after(line, "gzipped ");
+        match (line.starts_with("verity sdk"), gzipped) {
+            (true, Some(bytes)) => {
+                let budget = number_after(line, "budget ").unwrap_or(4096);
+                summary.add(
+                    "sdk-size",
+                    format!("{what} gzipped"),
+                    format!("{bytes} B"),
+                    format!("<= {budget} B"),
+                    Verdict::of(bytes <= budget),
+                );
+            }
+            (false, Some(bytes)) => {
+                summary.add(
+                    "sdk-size",
+                    format!("{what} gzipped"),
+                    format!("{bytes} B"),
+                    "",
+                    Verdict::Info,
+                );
+            }
+            (_, None) => summary.add("sdk-size", line.trim(), "", "", Verdict::Info),
+        }
+    }
+}
+
+fn number_after(line: &str, marker: &str) -> Option<u64> {
+    let rest = &line[line.find(marker)? + marker.len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The repository root: the workspace this crate was built in, if it is still there.
+pub fn default_repo() -> PathBuf {
+    let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    built_in.canonicalize().unwrap_or(built_in)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judges_the_sdk_size_lines() {
+        let lines = vec![
+            "verity sdk (modal+inline, esbuild minified): 9000 B, gzipped 3500 B (budget 4096 B)"
+                .to_owned(),
+            "official persona 5.x UMD (dist/persona.js):  70000 B, gzipped 19000 B".to_owned(),
+        ];
+        let mut s = Summary::default();
+        judge_sdk_size(&lines, &mut s);
+        assert_eq!(s.lines.len(), 2);
+        assert_eq!(s.lines[0].verdict, Verdict::Met);
+        assert_eq!(s.lines[0].value, "3500 B");
+        assert_eq!(s.lines[1].verdict, Verdict::Info);
+        assert_eq!(s.lines[1].value, "19000 B");
+
+        let over = vec!["verity sdk (x): 1 B, gzipped 5000 B (budget 4096 B)".to_owned()];
+        let mut s = Summary::default();
+        judge_sdk_size(&over, &mut s);
+        assert_eq!(s.lines[0].verdict, Verdict::Missed);
+    }
+}
