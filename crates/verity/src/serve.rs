@@ -21,7 +21,7 @@ fn init_tracing(config: &Config) {
     };
 }
 
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     init_tracing(&config);
     let store = crate::cli::open_store(&config).await?;
     tracing::info!(database = %config.database_for_log(), backend = store.backend(), "database ready");
@@ -38,6 +38,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             // Printed once on stdout (not through the logger, so log shipping never sees it).
             println!("\n  Your first API key (shown once, keep it): {secret}\n");
         }
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    // Without an explicit public URL, links point at the port actually bound (`--port`,
+    // `127.0.0.1:0` in tests) rather than the default's 8080.
+    if config.public_url == Config::default().public_url && addr.port() != 8080 {
+        config.public_url = format!("http://localhost:{}", addr.port());
     }
 
     let http_config = HttpConfig {
@@ -61,10 +71,6 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         shutdown.clone(),
     ));
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
-    let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening");
     println!(
         "Verity is serving on {} (API at {}/api/v1, reference at {}/docs/api)",
