@@ -112,12 +112,14 @@ async fn find_or_create_account<E: Exec>(
         created_at: now,
         updated_at: now,
     };
-    // Insert first: a new reference id (the common case) costs one statement. Under
-    // concurrency PostgreSQL waits for the other inserter and then does nothing.
-    let inserted = ex
-        .execute(
+    // One statement either way: on a conflict the no-op update makes RETURNING yield
+    // the existing row. (Under concurrency PostgreSQL waits for the other inserter.)
+    let row: Option<(String,)> = ex
+        .fetch_optional(
             "INSERT INTO accounts (id, reference_id, created_at, updated_at, doc) \
-             VALUES ($1, $2, $3, $3, $4) ON CONFLICT (reference_id) DO NOTHING",
+             VALUES ($1, $2, $3, $3, $4) \
+             ON CONFLICT (reference_id) DO UPDATE SET updated_at = accounts.updated_at \
+             RETURNING id",
             args![
                 account.id.as_str(),
                 link.reference_id.as_str(),
@@ -127,18 +129,10 @@ async fn find_or_create_account<E: Exec>(
         )
         .await
         .map_err(errors::unique("account"))?;
-    if inserted == 1 {
+    let (id,) = row.ok_or_else(|| StoreError::Corrupt("account upsert returned no row".into()))?;
+    if id == account.id.as_str() {
         return Ok((account.id, true));
     }
-    let existing: Option<(String,)> = ex
-        .fetch_optional(
-            "SELECT id FROM accounts WHERE reference_id = $1",
-            args![link.reference_id.as_str()],
-        )
-        .await?;
-    let (id,) = existing.ok_or_else(|| {
-        StoreError::Corrupt("account insert conflicted but no account has the reference id".into())
-    })?;
     let id = id
         .parse()
         .map_err(|e| errors::corrupt(&format!("account {id}"), e))?;
