@@ -142,13 +142,17 @@ pub fn run_government_id(input: &GovernmentIdInput, ctx: &CheckContext) -> Gover
         back.map(|b| &b.gray),
     );
     let (aamva_check, record) = aamva::check(names::ID_AAMVA, payload.as_deref());
-    let (mrz_check, zone) = mrz::check(
+    let (mrz_text, ocr_error) = mrz_text(input, front, back);
+    let (mut mrz_check, zone) = mrz::check(
         names::ID_MRZ,
         &input.id_class,
         &input.country,
-        input.mrz_text.as_deref(),
+        mrz_text.as_deref(),
         ctx.today,
     );
+    if let (Some(e), None) = (ocr_error, &mrz_text) {
+        mrz_check = Check::not_applicable(names::ID_MRZ, format!("the MRZ could not be read: {e}"));
+    }
 
     let mut extracted = record
         .as_ref()
@@ -180,6 +184,34 @@ pub fn run_government_id(input: &GovernmentIdInput, ctx: &CheckContext) -> Gover
         consistency::check(names::ID_CONSISTENCY, &extracted, &ctx.inquiry),
     ];
     GovernmentIdReport { checks, extracted }
+}
+
+/// MRZ text: as supplied; else, with the `ocr` feature, read from the side that carries it
+/// (passports: the data page; ID cards: the back). Returns the text and any OCR error.
+fn mrz_text(
+    input: &GovernmentIdInput,
+    front: Option<&crate::raster::DecodedImage>,
+    back: Option<&crate::raster::DecodedImage>,
+) -> (Option<String>, Option<String>) {
+    if input.mrz_text.is_some() {
+        return (input.mrz_text.clone(), None);
+    }
+    #[cfg(feature = "ocr")]
+    if mrz::applies(&input.id_class, &input.country) {
+        let side = if input.id_class == "pp" {
+            front
+        } else {
+            back.or(front)
+        };
+        if let Some(side) = side {
+            return match crate::checks::ocr::read_mrz(&side.gray) {
+                Ok(text) => (text, None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+        }
+    }
+    let _ = (front, back);
+    (None, None)
 }
 
 #[cfg(test)]

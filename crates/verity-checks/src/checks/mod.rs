@@ -10,6 +10,8 @@ pub mod decode;
 pub mod expiry;
 pub mod glare;
 pub mod mrz;
+#[cfg(feature = "ocr")]
+pub mod ocr;
 pub mod resolution;
 pub mod same_image;
 

@@ -356,7 +356,12 @@ pub fn check(
 ) -> (Check, Option<Mrz>) {
     let Some(text) = text else {
         let reason = if applies(id_class, country) {
-            "no MRZ text available: it was not supplied and this build does not read it from the image (OCR is the optional `ocr` feature)".to_owned()
+            if cfg!(feature = "ocr") {
+                "no MRZ text available: it was not supplied and OCR found no machine-readable zone"
+                    .to_owned()
+            } else {
+                "no MRZ text available: it was not supplied and this build does not read it from the image (OCR is the optional `ocr` feature)".to_owned()
+            }
         } else {
             format!("no machine-readable zone is expected on a {id_class} from {country}")
         };
@@ -543,7 +548,7 @@ mod tests {
     fn check_is_not_applicable_without_text() {
         let (c, _) = check("m", "pp", "UT", None, d(2026, 1, 1));
         assert_eq!(c.status, crate::CheckStatus::NotApplicable);
-        assert!(c.reasons[0].contains("ocr"));
+        assert!(c.reasons[0].contains("not supplied"));
         let (c, m) = check("m", "pp", "UT", Some(ICAO_TD3), d(2010, 1, 1));
         assert_eq!(c.status, crate::CheckStatus::Passed);
         assert!(m.is_some());
