@@ -6,12 +6,14 @@
 //! under [`checks`]; [`RequiredChecks`] says which ones decide an outcome.
 //!
 //! Cargo features:
-//! - `fixtures`: [`fixtures`], a generator of synthetic licences, passports and selfies (no
+//! - `fixtures`: the `fixtures` module, a generator of synthetic licences, passports and selfies (no
 //!   real personal data) for this crate's tests and end-to-end tests elsewhere.
-//! - `ocr`: reserved for reading the MRZ from the image with Tesseract. Not implemented: the
-//!   system library (`libtesseract`, `libleptonica`) is not part of the build environment, so
-//!   the feature currently changes nothing and MRZ text must be supplied by the caller
-//!   ([`GovernmentIdInput::mrz_text`]); without it the MRZ check is `not_applicable` and says so.
+//! - `ocr`: when no MRZ text is supplied ([`GovernmentIdInput::mrz_text`]), read it from the
+//!   image with Tesseract (module `checks::ocr`). Building needs `libtesseract-dev`,
+//!   `libleptonica-dev` and `libclang-dev`; running needs `tesseract-ocr-eng`. Without the
+//!   feature and without supplied text the MRZ check is `not_applicable` and says so. Tesseract's
+//!   stock model is not trained on MRZ fonts, so OCR'd zones often fail their check digits —
+//!   a safe failure, never a wrong pass.
 //!   The MRZ parser and check-digit logic are always built and tested.
 
 pub mod check;

@@ -24,7 +24,7 @@ pub struct Decoded {
     pub scale: u32,
 }
 
-/// Finds and decodes one PDF417 in `gray`, trying [`SCALES`].
+/// Finds and decodes one PDF417 in `gray`, at 1×, then 2× and 3× upscaled.
 pub fn decode_pdf417(gray: &GrayImage) -> Option<Decoded> {
     let hints = DecodeHints::default()
         .with(rxing::DecodeHintValue::TryHarder(true))
