@@ -52,6 +52,17 @@ new ResizeObserver(sendPageChange).observe(app);
 listenHost((action) => {
   if (action.action === 'exit') requestExit(action.metadata?.force === true);
   else if (action.action === 'destroy') closed = true;
+  // The modal was shown: put keyboard focus on the page's content.
+  else if (action.action === 'open') content.focus({ preventScroll: true });
+});
+
+// Escape inside the frame never reaches the host page: ask to leave here (a native <dialog> consumes
+// its own Escape, so this does not fire while the confirmation is open). preventDefault, or the same
+// key press would at once cancel the dialog it just opened.
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || document.querySelector('dialog[open]')) return;
+  e.preventDefault();
+  requestExit(false);
 });
 
 /** @param {import('./config.js').FlowError} error */

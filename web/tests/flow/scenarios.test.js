@@ -337,3 +337,17 @@ test('preload page and assets: one HTML, one JS, one CSS; long-cached', async ()
     assert.match(r.headers.get('cache-control') ?? '', /immutable/);
   }
 });
+
+test('keyboard: Escape in the flow asks to leave; Escape again stays', { timeout: 30_000 }, async () => {
+  const { page, frame, context } = await openFlow(browser, host, 'startModal', { templateId: server.templates.legacy, host: hostOpt() });
+  await waitForEntry(page, 'onReady', { kind: 'callback' });
+  await frame.getByRole('checkbox').press('Escape');
+  await frame.getByRole('button', { name: 'Stay' }).waitFor({ timeout: 5000 });
+  await frame.getByRole('button', { name: 'Stay' }).press('Escape'); // closes the confirmation only
+  await frame.getByRole('button', { name: 'Stay' }).waitFor({ state: 'detached', timeout: 5000 });
+  assert.equal((await readLog(page)).filter((e) => e.name === 'onCancel').length, 0);
+  await frame.getByRole('checkbox').press('Escape');
+  await frame.getByRole('button', { name: 'Leave' }).click({ timeout: 5000 });
+  await waitForEntry(page, 'onCancel', { kind: 'callback' });
+  await context.close();
+});
