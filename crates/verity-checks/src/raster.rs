@@ -169,6 +169,23 @@ mod tests {
     }
 
     #[test]
+    fn decodes_jpeg_and_webp() {
+        let img = image::RgbImage::from_pixel(32, 24, image::Rgb([10, 200, 30]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+            .write_image(img.as_raw(), 32, 24, image::ExtendedColorType::Rgb8)
+            .expect("encode jpeg");
+        let mut webp = Vec::new();
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .write_image(img.as_raw(), 32, 24, image::ExtendedColorType::Rgb8)
+            .expect("encode webp");
+        for (bytes, format) in [(jpeg, "jpeg"), (webp, "webp")] {
+            let d = decode(&bytes, &ImageLimits::default()).expect("decodes");
+            assert_eq!((d.format, d.width(), d.height()), (format, 32, 24));
+        }
+    }
+
+    #[test]
     fn refuses_empty_oversized_and_unknown_bytes() {
         let limits = ImageLimits {
             max_bytes: 10,
