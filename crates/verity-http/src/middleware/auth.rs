@@ -1,6 +1,7 @@
 //! `Authorization: Bearer <API key>`. The presented key is hashed and looked up by hash;
 //! the key itself is never stored or logged. Revoked keys are refused. Each key has a
-//! token bucket (429 with `Retry-After` when empty).
+//! token bucket (429 with `Retry-After` when empty). A flow session token is refused with
+//! 403: it authenticates someone, but not for this API.
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -33,11 +34,16 @@ pub async fn require_api_key(
         .ok_or(ApiError::Unauthenticated(
             "the Authorization header must be `Bearer <API key>`",
         ))?;
-    let key = state
-        .store
-        .api_key_by_hash(&token::hash(presented))
-        .await?
-        .ok_or(ApiError::Unauthenticated("unknown API key"))?;
+    let hash = token::hash(presented);
+    let Some(key) = state.store.api_key_by_hash(&hash).await? else {
+        // A flow session token is a real credential, but only for the flow API.
+        if presented.starts_with("vst_") && state.store.session_by_token_hash(&hash).await?.is_some() {
+            return Err(ApiError::Forbidden(
+                "inquiry session tokens only authorise the flow API; use an API key".into(),
+            ));
+        }
+        return Err(ApiError::Unauthenticated("unknown API key"));
+    };
     if key.revoked_at.is_some() {
         return Err(ApiError::Unauthenticated("this API key has been revoked"));
     }

@@ -448,6 +448,28 @@ async fn api_keys_missing_wrong_and_revoked_are_401() {
         .unwrap();
     assert_eq!(wrong.status(), 401);
 
+    // A session token is a credential, but not for the REST API.
+    let template = s.template_id("Demo: ID").await;
+    let (_, created) = s.create_inquiry(&template, json!({})).await;
+    let id = created["data"]["id"].as_str().unwrap();
+    let (_, resumed) = s
+        .post(&format!("/api/v1/inquiries/{id}/resume"), json!({}))
+        .await;
+    let session_token = resumed["meta"]["session-token"].as_str().unwrap();
+    let forbidden = s
+        .client
+        .get(s.url("/api/v1/inquiries"))
+        .bearer_auth(session_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), 403);
+    let body: Value = forbidden.json().await.unwrap();
+    assert!(body["errors"][0]["details"]
+        .as_str()
+        .unwrap()
+        .contains("API key"));
+
     // A second key, created and revoked with the CLI against the same database.
     let cli = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
