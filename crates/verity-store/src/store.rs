@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use verity_core::account::Account;
 use verity_core::id::{
-    AccountId, ApiKeyId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId, TemplateId,
+    AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
+    TemplateId, WebhookId,
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
@@ -12,6 +13,7 @@ use verity_core::template::Template;
 use verity_core::Millis;
 
 use crate::model::*;
+use crate::model_webhooks::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -141,4 +143,52 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<IdempotencyRecord>, StoreError>;
     /// Deletes records created before `before`; returns how many.
     async fn purge_idempotency(&self, before: Millis) -> Result<u64, StoreError>;
+
+    // --- webhook endpoints and their delivery outbox ---------------------------------
+    //
+    // The outbox itself is written by `commit`: for every event it writes, one pending
+    // delivery per endpoint that is enabled and subscribed to the event's name at that
+    // moment, in the same transaction.
+
+    /// Inserts an endpoint. `Duplicate` if the id exists.
+    async fn insert_webhook(&self, webhook: &Webhook) -> Result<(), StoreError>;
+    /// Replaces an endpoint's configuration (url, events, status, blocklist, secrets,
+    /// `disabled_reason`, `updated_at`). `failing_since` is kept, except that enabling a
+    /// disabled endpoint clears it. `NotFound` if no such endpoint.
+    async fn update_webhook(&self, webhook: &Webhook) -> Result<(), StoreError>;
+    async fn webhook(&self, id: &WebhookId) -> Result<Option<Webhook>, StoreError>;
+    /// Newest first.
+    async fn list_webhooks(&self, page: &PageRequest) -> Result<Page<Webhook>, StoreError>;
+    /// One endpoint's deliveries, newest first, each with its attempt history.
+    async fn list_deliveries(
+        &self,
+        webhook_id: &WebhookId,
+        page: &PageRequest,
+    ) -> Result<Page<Delivery>, StoreError>;
+    /// One delivery with its attempt history.
+    async fn delivery(&self, id: &DeliveryId) -> Result<Option<Delivery>, StoreError>;
+    /// Makes a delivery (whatever its status) pending again, due at `now`, with a fresh
+    /// retry schedule. `NotFound` if no such delivery.
+    async fn redeliver(&self, id: &DeliveryId, now: Millis) -> Result<(), StoreError>;
+    /// Leases up to `limit` deliveries until `lease_until` and returns them. A delivery is
+    /// claimable when it is pending, due (`next_attempt_at <= now`), not leased
+    /// (`lease_until <= now`: an expired lease — a worker that died — is claimable again),
+    /// its endpoint is enabled, and no delivery of an earlier event (by `seq`) for the
+    /// same endpoint and inquiry is still pending. Concurrent claimers, also in other
+    /// processes, never receive the same delivery while its lease runs. Due first.
+    async fn claim_deliveries(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError>;
+    /// Records attempt outcomes in one transaction: appends each attempt to its delivery's
+    /// history, sets the delivery's status, attempt count and next time, releases its
+    /// lease, and updates the endpoint's health (clear or set `failing_since`, or disable
+    /// it with a reason).
+    async fn record_attempts(&self, outcomes: &[AttemptOutcome]) -> Result<(), StoreError>;
+    /// Notified after every successful `commit` that wrote events (and so maybe
+    /// deliveries) in this process, so the delivery worker wakes at once. Other processes
+    /// sharing a PostgreSQL database are not notified; their workers poll.
+    fn outbox_signal(&self) -> std::sync::Arc<tokio::sync::Notify>;
 }

@@ -14,7 +14,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};
 use verity_core::account::Account;
 use verity_core::id::{
-    AccountId, ApiKeyId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId, TemplateId,
+    AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
+    TemplateId, WebhookId,
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
@@ -22,7 +23,7 @@ use verity_core::template::Template;
 use verity_core::Millis;
 
 use crate::exec::{args, Exec};
-use crate::queries::{change, documents, events, inquiries, keys, templates};
+use crate::queries::{change, documents, events, inquiries, keys, templates, webhooks};
 use crate::*;
 
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ impl Default for PgOptions {
 
 pub struct PgStore {
     pool: PgPool,
+    /// Woken after commits that wrote events (see [`Store::outbox_signal`]).
+    outbox: Arc<tokio::sync::Notify>,
 }
 
 impl PgStore {
@@ -59,7 +62,10 @@ impl PgStore {
             .max_connections(options.max_connections.max(1))
             .connect_with(connect)
             .await?;
-        let store = PgStore { pool };
+        let store = PgStore {
+            pool,
+            outbox: Arc::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -124,6 +130,9 @@ impl Store for PgStore {
         match change::apply(&mut conn, &change).await {
             Ok(committed) => {
                 tx.commit().await?;
+                if !change.events.is_empty() {
+                    self.outbox.notify_one();
+                }
                 Ok(committed)
             }
             Err(err) => {
@@ -221,6 +230,70 @@ impl Store for PgStore {
 
     async fn purge_idempotency(&self, before: Millis) -> Result<u64, StoreError> {
         keys::purge_idempotency(&mut &self.pool, before).await
+    }
+
+    async fn insert_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
+        webhooks::insert(&mut &self.pool, webhook).await
+    }
+
+    async fn update_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
+        webhooks::update(&mut &self.pool, webhook).await
+    }
+
+    async fn webhook(&self, id: &WebhookId) -> Result<Option<Webhook>, StoreError> {
+        webhooks::get(&mut &self.pool, id).await
+    }
+
+    async fn list_webhooks(&self, page: &PageRequest) -> Result<Page<Webhook>, StoreError> {
+        webhooks::list(&mut &self.pool, page).await
+    }
+
+    async fn list_deliveries(
+        &self,
+        webhook_id: &WebhookId,
+        page: &PageRequest,
+    ) -> Result<Page<Delivery>, StoreError> {
+        webhooks::list_deliveries(&mut &self.pool, webhook_id, page).await
+    }
+
+    async fn delivery(&self, id: &DeliveryId) -> Result<Option<Delivery>, StoreError> {
+        webhooks::delivery(&mut &self.pool, id).await
+    }
+
+    async fn redeliver(&self, id: &DeliveryId, now: Millis) -> Result<(), StoreError> {
+        webhooks::redeliver(&mut &self.pool, id, now).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        let claimed = webhooks::claim(
+            &mut &self.pool,
+            now,
+            lease_until,
+            limit,
+            "FOR UPDATE OF d SKIP LOCKED",
+        )
+        .await?;
+        webhooks::load_claimed(&mut &self.pool, claimed).await
+    }
+
+    async fn record_attempts(&self, outcomes: &[AttemptOutcome]) -> Result<(), StoreError> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut conn: &mut PgConnection = &mut tx;
+        webhooks::record(&mut conn, outcomes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.outbox.clone()
     }
 }
 

@@ -4,7 +4,8 @@
 //!
 //! Order matters: the idempotency record goes first (a replay costs one statement),
 //! then the account (so the inquiry can point at it), the inquiry, sessions, documents
-//! and events last, so every foreign key it names already exists.
+//! and events last, so every foreign key it names already exists; then the webhook
+//! deliveries of those events (the outbox).
 
 use verity_core::account::Account;
 use verity_core::id::AccountId;
@@ -13,7 +14,7 @@ use verity_core::Millis;
 
 use crate::errors;
 use crate::exec::{args, Exec};
-use crate::queries::{documents, events, keys};
+use crate::queries::{documents, events, keys, webhooks};
 use crate::rows::{encode, session_status_str};
 use crate::{AccountLink, Change, Committed, InquiryWrite, StoreError};
 
@@ -94,6 +95,8 @@ pub(crate) async fn apply<E: Exec>(ex: &mut E, change: &Change) -> Result<Commit
     for event in &change.events {
         events::append(ex, event).await?;
     }
+    // The webhook outbox, in the same transaction as its events: nothing is lost on a crash.
+    webhooks::enqueue(ex, &change.events).await?;
     Ok(Committed {
         inquiry,
         account_created,

@@ -7,3 +7,4 @@ pub(crate) mod events;
 pub(crate) mod inquiries;
 pub(crate) mod keys;
 pub(crate) mod templates;
+pub(crate) mod webhooks;

@@ -17,7 +17,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{SqliteConnection, SqlitePool};
 use verity_core::account::Account;
 use verity_core::id::{
-    AccountId, ApiKeyId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId, TemplateId,
+    AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
+    TemplateId, WebhookId,
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
@@ -25,7 +26,7 @@ use verity_core::template::Template;
 use verity_core::Millis;
 
 use crate::exec::{args, Exec};
-use crate::queries::{documents, events, inquiries, keys, templates};
+use crate::queries::{documents, events, inquiries, keys, templates, webhooks};
 use crate::*;
 use committer::Committer;
 
@@ -60,6 +61,8 @@ pub struct SqliteStore {
     write: SqlitePool,
     committer: Committer,
     path: PathBuf,
+    /// Woken after commits that wrote events (see [`Store::outbox_signal`]).
+    outbox: Arc<tokio::sync::Notify>,
 }
 
 impl SqliteStore {
@@ -130,6 +133,7 @@ impl SqliteStore {
             read,
             write,
             path,
+            outbox: Arc::default(),
         };
         store.migrate().await?;
         Ok(store)
@@ -203,7 +207,12 @@ impl Store for SqliteStore {
     }
 
     async fn commit(&self, change: Change) -> Result<Committed, StoreError> {
-        self.committer.commit(change).await
+        let wrote_events = !change.events.is_empty();
+        let committed = self.committer.commit(change).await?;
+        if wrote_events {
+            self.outbox.notify_one();
+        }
+        Ok(committed)
     }
 
     async fn inquiry(&self, id: &InquiryId) -> Result<Option<Inquiry>, StoreError> {
@@ -294,6 +303,65 @@ impl Store for SqliteStore {
 
     async fn purge_idempotency(&self, before: Millis) -> Result<u64, StoreError> {
         keys::purge_idempotency(&mut &self.write, before).await
+    }
+
+    async fn insert_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
+        webhooks::insert(&mut &self.write, webhook).await
+    }
+
+    async fn update_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
+        webhooks::update(&mut &self.write, webhook).await
+    }
+
+    async fn webhook(&self, id: &WebhookId) -> Result<Option<Webhook>, StoreError> {
+        webhooks::get(&mut &self.read, id).await
+    }
+
+    async fn list_webhooks(&self, page: &PageRequest) -> Result<Page<Webhook>, StoreError> {
+        webhooks::list(&mut &self.read, page).await
+    }
+
+    async fn list_deliveries(
+        &self,
+        webhook_id: &WebhookId,
+        page: &PageRequest,
+    ) -> Result<Page<Delivery>, StoreError> {
+        webhooks::list_deliveries(&mut &self.read, webhook_id, page).await
+    }
+
+    async fn delivery(&self, id: &DeliveryId) -> Result<Option<Delivery>, StoreError> {
+        webhooks::delivery(&mut &self.read, id).await
+    }
+
+    async fn redeliver(&self, id: &DeliveryId, now: Millis) -> Result<(), StoreError> {
+        webhooks::redeliver(&mut &self.write, id, now).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        // The single writer serialises claims; the returned rows are committed at once.
+        let claimed =
+            webhooks::claim(&mut &self.write, now, lease_until, limit, "").await?;
+        webhooks::load_claimed(&mut &self.read, claimed).await
+    }
+
+    async fn record_attempts(&self, outcomes: &[AttemptOutcome]) -> Result<(), StoreError> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn: &mut SqliteConnection = &mut tx;
+        webhooks::record(&mut conn, outcomes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.outbox.clone()
     }
 }
 

@@ -68,4 +68,8 @@ conformance! {
     events_filters_and_pagination,
     api_keys_insert_lookup_list_revoke,
     idempotency_records_and_purge,
+    webhooks_insert_update_get_list,
+    webhooks_commit_writes_the_outbox,
+    webhooks_claim_is_ordered_per_inquiry_and_leased,
+    webhooks_concurrent_claimers_never_share_a_delivery,
 }

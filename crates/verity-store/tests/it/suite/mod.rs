@@ -8,6 +8,7 @@ mod inquiries;
 mod keys;
 mod lifecycle;
 mod templates;
+mod webhooks;
 
 pub use commit::*;
 pub use documents::*;
@@ -16,6 +17,7 @@ pub use inquiries::*;
 pub use keys::*;
 pub use lifecycle::*;
 pub use templates::*;
+pub use webhooks::*;
 
 use verity_core::id::InquiryId;
 use verity_store::{EventFilter, PageRequest, Store, StoredEvent};

@@ -1,0 +1,547 @@
+//! Webhook endpoints and the delivery outbox: the endpoint CRUD, the outbox insert that
+//! runs inside [`crate::Store::commit`], the worker's claim and record, and the reads of
+//! the deliveries API.
+//!
+//! Invariants:
+//! - a delivery row exists for every (event, endpoint enabled and subscribed at commit
+//!   time), written in the event's transaction ([`enqueue`]);
+//! - a delivery is claimable only when due, unleased, its endpoint enabled, and no earlier
+//!   delivery (by event `seq`) for the same endpoint and inquiry is still pending — so one
+//!   inquiry's events reach one endpoint in order; delivered or failed ones do not block.
+
+use verity_core::event::EventName;
+use verity_core::id::{DeliveryId, Id, WebhookId};
+use verity_core::Millis;
+
+use crate::errors::{self, corrupt};
+use crate::exec::{args, Arg, Exec};
+use crate::pagination::{fetch_page, map_page, Where};
+use crate::rows::{encode, EventRow, Keyed, EVENT_COLUMNS};
+use crate::{
+    Attempt, AttemptOutcome, AttemptResult, ClaimedDelivery, Delivery, DeliveryStatus,
+    EndpointHealth, NewEvent, Page, PageRequest, StoreError, Subscription, Webhook, WebhookStatus,
+};
+
+const WEBHOOK_COLUMNS: &str = "id, url, status, events, blocklist, secret, previous_secret, \
+     previous_secret_expires_at, failing_since, disabled_reason, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct WebhookRow {
+    id: String,
+    url: String,
+    status: String,
+    events: String,
+    blocklist: String,
+    secret: String,
+    previous_secret: Option<String>,
+    previous_secret_expires_at: Option<i64>,
+    failing_since: Option<i64>,
+    disabled_reason: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl Keyed for WebhookRow {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+/// `*`, or the names wrapped in commas: `,a,b,`.
+fn encode_events(events: &Subscription) -> String {
+    match events {
+        Subscription::All => "*".into(),
+        Subscription::Only(names) => {
+            let mut s = String::from(",");
+            for name in names {
+                s.push_str(name.as_str());
+                s.push(',');
+            }
+            s
+        }
+    }
+}
+
+fn decode_events(what: &str, s: &str) -> Result<Subscription, StoreError> {
+    if s == "*" {
+        return Ok(Subscription::All);
+    }
+    s.split(',')
+        .filter(|n| !n.is_empty())
+        .map(|n| EventName::parse(n).ok_or_else(|| corrupt(what, format!("event name `{n}`"))))
+        .collect::<Result<_, _>>()
+        .map(Subscription::Only)
+}
+
+impl WebhookRow {
+    fn decode(self) -> Result<Webhook, StoreError> {
+        let what = format!("webhook {}", self.id);
+        Ok(Webhook {
+            id: self.id.parse().map_err(|e| corrupt(&what, e))?,
+            status: WebhookStatus::parse(&self.status)
+                .ok_or_else(|| corrupt(&what, format!("status `{}`", self.status)))?,
+            events: decode_events(&what, &self.events)?,
+            blocklist: serde_json::from_str(&self.blocklist).map_err(|e| corrupt(&what, e))?,
+            url: self.url,
+            secret: self.secret,
+            previous_secret: self.previous_secret,
+            previous_secret_expires_at: self.previous_secret_expires_at,
+            failing_since: self.failing_since,
+            disabled_reason: self.disabled_reason,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+pub(crate) async fn insert<E: Exec>(ex: &mut E, w: &Webhook) -> Result<(), StoreError> {
+    ex.execute(
+        &format!(
+            "INSERT INTO webhooks ({WEBHOOK_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ),
+        args![
+            w.id.as_str(),
+            w.url.as_str(),
+            w.status.as_str(),
+            encode_events(&w.events),
+            encode(&w.blocklist)?,
+            w.secret.as_str(),
+            w.previous_secret.clone(),
+            w.previous_secret_expires_at,
+            w.failing_since,
+            w.disabled_reason.clone(),
+            w.created_at,
+            w.updated_at
+        ],
+    )
+    .await
+    .map_err(errors::unique("webhook"))?;
+    Ok(())
+}
+
+/// Replaces the configuration columns; `failing_since` is the worker's, except that
+/// enabling a disabled endpoint clears it (a fresh start for the 5-day rule).
+pub(crate) async fn update<E: Exec>(ex: &mut E, w: &Webhook) -> Result<(), StoreError> {
+    let changed = ex
+        .execute(
+            "UPDATE webhooks SET url = $2, events = $3, blocklist = $4, secret = $5, \
+             previous_secret = $6, previous_secret_expires_at = $7, disabled_reason = $8, \
+             updated_at = $9, \
+             failing_since = CASE WHEN $10 = 'enabled' AND status = 'disabled' \
+                 THEN NULL ELSE failing_since END, \
+             status = $10 \
+             WHERE id = $1",
+            args![
+                w.id.as_str(),
+                w.url.as_str(),
+                encode_events(&w.events),
+                encode(&w.blocklist)?,
+                w.secret.as_str(),
+                w.previous_secret.clone(),
+                w.previous_secret_expires_at,
+                w.disabled_reason.clone(),
+                w.updated_at,
+                w.status.as_str()
+            ],
+        )
+        .await?;
+    if changed == 0 {
+        return Err(StoreError::NotFound { what: "webhook" });
+    }
+    Ok(())
+}
+
+pub(crate) async fn get<E: Exec>(
+    ex: &mut E,
+    id: &WebhookId,
+) -> Result<Option<Webhook>, StoreError> {
+    let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = $1");
+    let row: Option<WebhookRow> = ex.fetch_optional(&sql, args![id.as_str()]).await?;
+    row.map(WebhookRow::decode).transpose()
+}
+
+pub(crate) async fn list<E: Exec>(
+    ex: &mut E,
+    page: &PageRequest,
+) -> Result<Page<Webhook>, StoreError> {
+    let rows = fetch_page::<_, WebhookRow>(ex, "webhooks", WEBHOOK_COLUMNS, Where::default(), page)
+        .await?;
+    map_page(rows, WebhookRow::decode)
+}
+
+/// The outbox: one pending delivery per (event, enabled endpoint subscribed to it). Runs
+/// inside the commit's transaction after the events were appended.
+pub(crate) async fn enqueue<E: Exec>(ex: &mut E, events: &[NewEvent]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let endpoints: Vec<(String, String)> = ex
+        .fetch_all(
+            "SELECT id, events FROM webhooks WHERE status = 'enabled'",
+            args![],
+        )
+        .await?;
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    {
+        // Scoped: `ThreadRng` must not live across an await.
+        let rng = &mut rand::thread_rng();
+        for event in events {
+            let needle = format!(",{},", event.name.as_str());
+            for (webhook_id, subscribed) in &endpoints {
+                if subscribed == "*" || subscribed.contains(&needle) {
+                    let id: DeliveryId = Id::generate(rng);
+                    rows.push((id, webhook_id.clone(), event));
+                }
+            }
+        }
+    }
+    for (id, webhook_id, event) in rows {
+        ex.execute(
+            "INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_seq, event_name, \
+             inquiry_id, status, attempts, next_attempt_at, lease_until, created_at, updated_at) \
+             SELECT $1, $2, $3, seq, $4, $5, 'pending', 0, $6, 0, $6, $6 FROM events WHERE id = $3",
+            args![
+                id.as_str(),
+                webhook_id,
+                event.id.as_str(),
+                event.name.as_str(),
+                event
+                    .inquiry_id
+                    .as_ref()
+                    .map_or_else(String::new, |i| i.to_string()),
+                event.created_at
+            ],
+        )
+        .await
+        .map_err(errors::unique("webhook delivery"))?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    id: String,
+    webhook_id: String,
+    event_id: String,
+    attempts: i64,
+}
+
+/// `$first, $first+1, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Leases up to `limit` claimable deliveries until `lease_until`. `lock` is `FOR UPDATE OF d
+/// SKIP LOCKED` on PostgreSQL (concurrent claimers skip each other's rows) and empty on
+/// SQLite (its single writer serialises claims).
+pub(crate) async fn claim<E: Exec>(
+    ex: &mut E,
+    now: Millis,
+    lease_until: Millis,
+    limit: u32,
+    lock: &str,
+) -> Result<Vec<(String, String, String, u32)>, StoreError> {
+    let sql = format!(
+        "UPDATE webhook_deliveries SET lease_until = $2 WHERE id IN ( \
+           SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+           WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND d.lease_until <= $1 \
+             AND w.status = 'enabled' \
+             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
+                 WHERE p.status = 'pending' AND p.webhook_id = d.webhook_id \
+                   AND p.inquiry_id = d.inquiry_id AND p.inquiry_id <> '' \
+                   AND p.event_seq < d.event_seq) \
+           ORDER BY d.next_attempt_at, d.event_seq LIMIT $3 {lock}) \
+         RETURNING id, webhook_id, event_id, attempts"
+    );
+    let rows: Vec<ClaimRow> = ex
+        .fetch_all(&sql, args![now, lease_until, i64::from(limit)])
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let attempts = u32::try_from(r.attempts).unwrap_or(u32::MAX);
+            (r.id, r.webhook_id, r.event_id, attempts)
+        })
+        .collect())
+}
+
+/// Loads what the claimed rows need to be sent: their endpoints and events.
+pub(crate) async fn load_claimed<E: Exec>(
+    ex: &mut E,
+    claimed: Vec<(String, String, String, u32)>,
+) -> Result<Vec<ClaimedDelivery>, StoreError> {
+    if claimed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut webhook_ids: Vec<&str> = claimed.iter().map(|c| c.1.as_str()).collect();
+    webhook_ids.sort_unstable();
+    webhook_ids.dedup();
+    let sql = format!(
+        "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id IN ({})",
+        placeholders(1, webhook_ids.len())
+    );
+    let args: Vec<Arg> = webhook_ids.iter().map(|s| Arg::from(*s)).collect();
+    let webhooks: Vec<WebhookRow> = ex.fetch_all(&sql, args).await?;
+    let webhooks: Vec<Webhook> = webhooks
+        .into_iter()
+        .map(WebhookRow::decode)
+        .collect::<Result<_, _>>()?;
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE id IN ({})",
+        placeholders(1, claimed.len())
+    );
+    let args: Vec<Arg> = claimed.iter().map(|c| Arg::from(c.2.as_str())).collect();
+    let events: Vec<EventRow> = ex.fetch_all(&sql, args).await?;
+    let events: Vec<_> = events
+        .into_iter()
+        .map(EventRow::decode)
+        .collect::<Result<_, _>>()?;
+    claimed
+        .into_iter()
+        .map(|(id, webhook_id, event_id, attempts)| {
+            let what = format!("webhook delivery {id}");
+            let webhook = webhooks
+                .iter()
+                .find(|w| w.id.as_str() == webhook_id)
+                .cloned()
+                .ok_or_else(|| corrupt(&what, "its webhook is missing"))?;
+            let event = events
+                .iter()
+                .find(|e| e.id.as_str() == event_id)
+                .cloned()
+                .ok_or_else(|| corrupt(&what, "its event is missing"))?;
+            Ok(ClaimedDelivery {
+                id: id.parse().map_err(|e| corrupt(&what, e))?,
+                attempts,
+                webhook,
+                event,
+            })
+        })
+        .collect()
+}
+
+/// Writes attempt outcomes: the attempt row, the delivery's new state (lease released)
+/// and the endpoint's health. The caller wraps it in one transaction.
+pub(crate) async fn record<E: Exec>(
+    ex: &mut E,
+    outcomes: &[AttemptOutcome],
+) -> Result<(), StoreError> {
+    for o in outcomes {
+        let a = &o.attempt;
+        let now = a.started_at + a.latency_ms;
+        ex.execute(
+            "INSERT INTO webhook_attempts (delivery_id, attempt, started_at, latency_ms, \
+             status_code, error, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            args![
+                o.delivery_id.as_str(),
+                i64::from(a.attempt),
+                a.started_at,
+                a.latency_ms,
+                a.status_code.map(i64::from),
+                a.error.clone(),
+                a.next_attempt_at
+            ],
+        )
+        .await
+        .map_err(errors::insert("webhook attempt", "webhook delivery"))?;
+        let (status, next) = match o.result {
+            AttemptResult::Delivered => (DeliveryStatus::Delivered, now),
+            AttemptResult::RetryAt(at) => (DeliveryStatus::Pending, at),
+            AttemptResult::GiveUp => (DeliveryStatus::Failed, now),
+        };
+        ex.execute(
+            "UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4, \
+             lease_until = 0, updated_at = $5 WHERE id = $1",
+            args![
+                o.delivery_id.as_str(),
+                status.as_str(),
+                i64::from(a.attempt),
+                next,
+                now
+            ],
+        )
+        .await?;
+        let webhook = o.webhook_id.as_str();
+        match &o.endpoint {
+            EndpointHealth::Healthy => {
+                ex.execute(
+                    "UPDATE webhooks SET failing_since = NULL \
+                     WHERE id = $1 AND failing_since IS NOT NULL",
+                    args![webhook],
+                )
+                .await?
+            }
+            EndpointHealth::Failing => {
+                ex.execute(
+                    "UPDATE webhooks SET failing_since = $2 \
+                     WHERE id = $1 AND failing_since IS NULL",
+                    args![webhook, a.started_at],
+                )
+                .await?
+            }
+            EndpointHealth::Disable(reason) => {
+                ex.execute(
+                    "UPDATE webhooks SET status = 'disabled', disabled_reason = $2, \
+                     failing_since = COALESCE(failing_since, $3), updated_at = $4 WHERE id = $1",
+                    args![webhook, reason.as_str(), a.started_at, now],
+                )
+                .await?
+            }
+        };
+    }
+    Ok(())
+}
+
+const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, event_name, inquiry_id, status, \
+     attempts, next_attempt_at, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct DeliveryRow {
+    id: String,
+    webhook_id: String,
+    event_id: String,
+    event_name: String,
+    inquiry_id: String,
+    status: String,
+    attempts: i64,
+    next_attempt_at: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl Keyed for DeliveryRow {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+impl DeliveryRow {
+    fn decode(self) -> Result<Delivery, StoreError> {
+        let what = format!("webhook delivery {}", self.id);
+        Ok(Delivery {
+            id: self.id.parse().map_err(|e| corrupt(&what, e))?,
+            webhook_id: self.webhook_id.parse().map_err(|e| corrupt(&what, e))?,
+            event_id: self.event_id.parse().map_err(|e| corrupt(&what, e))?,
+            event_name: EventName::parse(&self.event_name)
+                .ok_or_else(|| corrupt(&what, format!("event name `{}`", self.event_name)))?,
+            inquiry_id: if self.inquiry_id.is_empty() {
+                None
+            } else {
+                Some(self.inquiry_id.parse().map_err(|e| corrupt(&what, e))?)
+            },
+            status: DeliveryStatus::parse(&self.status)
+                .ok_or_else(|| corrupt(&what, format!("status `{}`", self.status)))?,
+            attempts: u32::try_from(self.attempts).map_err(|e| corrupt(&what, e))?,
+            next_attempt_at: self.next_attempt_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            history: Vec::new(),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AttemptRow {
+    delivery_id: String,
+    attempt: i64,
+    started_at: i64,
+    latency_ms: i64,
+    status_code: Option<i64>,
+    error: Option<String>,
+    next_attempt_at: Option<i64>,
+}
+
+/// Fills `history` of each delivery, oldest attempt first.
+async fn with_history<E: Exec>(
+    ex: &mut E,
+    mut deliveries: Vec<Delivery>,
+) -> Result<Vec<Delivery>, StoreError> {
+    if deliveries.is_empty() {
+        return Ok(deliveries);
+    }
+    let sql = format!(
+        "SELECT delivery_id, attempt, started_at, latency_ms, status_code, error, \
+         next_attempt_at FROM webhook_attempts WHERE delivery_id IN ({}) ORDER BY seq",
+        placeholders(1, deliveries.len())
+    );
+    let args: Vec<Arg> = deliveries
+        .iter()
+        .map(|d| Arg::from(d.id.as_str()))
+        .collect();
+    let rows: Vec<AttemptRow> = ex.fetch_all(&sql, args).await?;
+    for row in rows {
+        if let Some(d) = deliveries
+            .iter_mut()
+            .find(|d| d.id.as_str() == row.delivery_id)
+        {
+            d.history.push(Attempt {
+                attempt: u32::try_from(row.attempt).unwrap_or(u32::MAX),
+                started_at: row.started_at,
+                latency_ms: row.latency_ms,
+                status_code: row.status_code.and_then(|c| u16::try_from(c).ok()),
+                error: row.error,
+                next_attempt_at: row.next_attempt_at,
+            });
+        }
+    }
+    Ok(deliveries)
+}
+
+pub(crate) async fn list_deliveries<E: Exec>(
+    ex: &mut E,
+    webhook_id: &WebhookId,
+    page: &PageRequest,
+) -> Result<Page<Delivery>, StoreError> {
+    let mut filter = Where::default();
+    filter.push("webhook_id", "=", webhook_id.as_str());
+    let rows =
+        fetch_page::<_, DeliveryRow>(ex, "webhook_deliveries", DELIVERY_COLUMNS, filter, page)
+            .await?;
+    let page = map_page(rows, DeliveryRow::decode)?;
+    Ok(Page {
+        items: with_history(ex, page.items).await?,
+        next_after: page.next_after,
+        prev_before: page.prev_before,
+    })
+}
+
+pub(crate) async fn delivery<E: Exec>(
+    ex: &mut E,
+    id: &DeliveryId,
+) -> Result<Option<Delivery>, StoreError> {
+    let sql = format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1");
+    let row: Option<DeliveryRow> = ex.fetch_optional(&sql, args![id.as_str()]).await?;
+    let Some(delivery) = row.map(DeliveryRow::decode).transpose()? else {
+        return Ok(None);
+    };
+    Ok(with_history(ex, vec![delivery]).await?.pop())
+}
+
+/// Makes a delivery pending again, due at `now`, with a fresh retry schedule (its
+/// attempt numbers start again at 1; the earlier attempts stay in its history).
+pub(crate) async fn redeliver<E: Exec>(
+    ex: &mut E,
+    id: &DeliveryId,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let changed = ex
+        .execute(
+            "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, \
+             next_attempt_at = $2, lease_until = 0, updated_at = $2 WHERE id = $1",
+            args![id.as_str(), now],
+        )
+        .await?;
+    if changed == 0 {
+        return Err(StoreError::NotFound {
+            what: "webhook delivery",
+        });
+    }
+    Ok(())
+}
