@@ -24,7 +24,7 @@ use axum::Router;
 pub use state::{AppState, HttpConfig};
 
 use crate::error::ApiError;
-use crate::routes::{accounts, events, inquiries, system, templates};
+use crate::routes::{accounts, events, inquiries, system, templates, webhooks};
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
@@ -65,6 +65,15 @@ pub fn router(state: AppState) -> Router {
         .route("/accounts/{id}", get(accounts::get))
         .route("/events", get(events::list))
         .route("/events/{id}", get(events::get))
+        .route("/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/webhooks/{id}", get(webhooks::get).patch(webhooks::update))
+        .route("/webhooks/{id}/disable", post(webhooks::disable))
+        .route("/webhooks/{id}/rotate-secret", post(webhooks::rotate_secret))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route(
+            "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+            post(webhooks::redeliver),
+        )
         .fallback(|| async {
             ApiError::NotFound {
                 kind: "route",

@@ -25,6 +25,8 @@ pub struct HttpConfig {
     pub demo: bool,
     /// Idempotency records are replayed for this long.
     pub idempotency_ttl_ms: Millis,
+    /// Webhook URLs may resolve to loopback/private addresses (demo, tests).
+    pub webhook_allow_private_addresses: bool,
 }
 
 impl Default for HttpConfig {
@@ -37,6 +39,7 @@ impl Default for HttpConfig {
             rate_limit_burst: 400,
             demo: true,
             idempotency_ttl_ms: 24 * 3600 * 1000,
+            webhook_allow_private_addresses: false,
         }
     }
 }

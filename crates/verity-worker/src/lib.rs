@@ -1,1 +1,74 @@
-//! (being written)
+//! Verity's background loops: webhook delivery (this crate) beside the expiry sweeper.
+//!
+//! The delivery worker drains the outbox that [`verity_store::Store::commit`] fills in the
+//! same transaction as each event. It is split by job:
+//!
+//! - [`claim`]: the loop — lease due deliveries, run them with bounded concurrency, sleep
+//!   until a commit, a recorded outcome or the poll interval wakes it;
+//! - [`deliver`]: one signed HTTP POST (no redirects, a timeout) and what came back;
+//! - [`schedule`]: pure — what an attempt's result means for the delivery and its endpoint
+//!   (retry with backoff and jitter, give up, disable);
+//! - [`record`]: writes outcomes in batches, then wakes the claim loop (the next event of
+//!   the same inquiry may have become claimable);
+//! - [`ssrf`]: which addresses a webhook URL may reach.
+//!
+//! Guarantees: at-least-once (a lease that expires — a crash, a kill — makes the delivery
+//! claimable again; retries and duplicates carry the same `webhook-id`, the event id), and
+//! per (endpoint, inquiry) order (enforced by the claim, see the store).
+
+pub mod claim;
+pub mod deliver;
+pub mod record;
+pub mod schedule;
+pub mod ssrf;
+
+use std::time::Duration;
+
+use verity_core::retry::{RetrySchedule, DEFAULT_DISABLE_AFTER};
+use verity_core::Millis;
+
+pub use claim::run;
+
+/// Settings of the delivery worker, fixed at start.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// A receiver must answer within this time.
+    pub timeout: Duration,
+    /// Allow URLs that resolve to loopback, private, link-local, … addresses.
+    pub allow_private_addresses: bool,
+    pub schedule: RetrySchedule,
+    /// Deliveries in flight at once (across endpoints and inquiries).
+    pub concurrency: usize,
+    /// How often to look for due deliveries without being woken (retries coming due,
+    /// commits of other processes sharing a PostgreSQL database).
+    pub poll_interval: Duration,
+    /// An endpoint failing without a success for this long is disabled.
+    pub disable_after: Millis,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            timeout: Duration::from_secs(10),
+            allow_private_addresses: false,
+            schedule: RetrySchedule::default(),
+            concurrency: 64,
+            poll_interval: Duration::from_millis(500),
+            disable_after: DEFAULT_DISABLE_AFTER,
+        }
+    }
+}
+
+impl DeliveryConfig {
+    /// How long a claim leases a delivery: the request timeout plus a margin for
+    /// recording. A worker that dies holds its deliveries at most this long.
+    pub fn lease(&self) -> Duration {
+        self.timeout + Duration::from_secs(5)
+    }
+}
+
+pub(crate) fn now_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

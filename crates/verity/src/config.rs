@@ -37,6 +37,17 @@ pub struct Config {
     pub log: String,
     /// Log as JSON lines instead of human-readable text.
     pub log_json: bool,
+    /// A webhook receiver must answer within this many seconds.
+    pub webhook_timeout_seconds: u64,
+    /// Let webhook URLs resolve to loopback/private/link-local addresses (SSRF guard off).
+    pub webhook_allow_private_addresses: bool,
+    /// Webhook deliveries in flight at once.
+    pub webhook_concurrency: usize,
+    /// Milliseconds between looks for due deliveries when nothing wakes the worker.
+    pub webhook_poll_interval_ms: u64,
+    /// Delays before each delivery attempt in milliseconds (first normally 0); empty for
+    /// the default schedule (about 3 days, 10 attempts).
+    pub webhook_retry_delays_ms: Vec<i64>,
 }
 
 impl Default for Config {
@@ -55,6 +66,11 @@ impl Default for Config {
             sweep_interval_seconds: 5,
             log: "info".into(),
             log_json: false,
+            webhook_timeout_seconds: 10,
+            webhook_allow_private_addresses: false,
+            webhook_concurrency: 64,
+            webhook_poll_interval_ms: 500,
+            webhook_retry_delays_ms: Vec::new(),
         }
     }
 }
@@ -118,7 +134,24 @@ impl Config {
                 "sweep_interval_seconds must be at least 1".into(),
             ));
         }
+        if self.webhook_timeout_seconds == 0 || self.webhook_concurrency == 0 {
+            return Err(ConfigError::Invalid(
+                "webhook_timeout_seconds and webhook_concurrency must be at least 1".into(),
+            ));
+        }
+        self.webhook_schedule()?;
         Ok(())
+    }
+
+    /// The webhook retry schedule: the configured delays, or the default.
+    pub fn webhook_schedule(&self) -> Result<verity_core::retry::RetrySchedule, ConfigError> {
+        use verity_core::retry::RetrySchedule;
+        if self.webhook_retry_delays_ms.is_empty() {
+            return Ok(RetrySchedule::default());
+        }
+        let default_cap = RetrySchedule::default().max_retry_after();
+        RetrySchedule::new(self.webhook_retry_delays_ms.clone(), default_cap)
+            .map_err(|e| ConfigError::Invalid(format!("webhook_retry_delays_ms: {e}")))
     }
 
     /// The database URL to open: the configured one, or SQLite under `data_dir`.

@@ -57,6 +57,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         rate_limit_per_second: config.rate_limit_per_second,
         rate_limit_burst: config.rate_limit_burst,
         demo: config.demo,
+        webhook_allow_private_addresses: config.webhook_allow_private_addresses,
         ..HttpConfig::default()
     };
     let mut state = AppState::new(store, http_config);
@@ -68,6 +69,20 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let sweeper = tokio::spawn(verity_http::sweeper::run(
         state.clone(),
         Duration::from_secs(config.sweep_interval_seconds),
+        shutdown.clone(),
+    ));
+
+    let delivery_config = verity_worker::DeliveryConfig {
+        timeout: Duration::from_secs(config.webhook_timeout_seconds),
+        allow_private_addresses: config.webhook_allow_private_addresses,
+        schedule: config.webhook_schedule()?,
+        concurrency: config.webhook_concurrency,
+        poll_interval: Duration::from_millis(config.webhook_poll_interval_ms.max(10)),
+        ..verity_worker::DeliveryConfig::default()
+    };
+    let deliveries = tokio::spawn(verity_worker::run(
+        state.store.clone(),
+        delivery_config,
         shutdown.clone(),
     ));
 
@@ -92,6 +107,11 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     shutdown.cancel();
     let _ = sweeper.await;
+    match deliveries.await {
+        Ok(Err(err)) => tracing::error!(error = %err, "webhook delivery worker failed"),
+        Err(err) => tracing::error!(error = %err, "webhook delivery worker panicked"),
+        Ok(Ok(())) => {}
+    }
     tracing::info!("stopped");
     Ok(())
 }

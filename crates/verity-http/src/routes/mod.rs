@@ -7,3 +7,4 @@ pub mod inquiries;
 pub mod page;
 pub mod system;
 pub mod templates;
+pub mod webhooks;

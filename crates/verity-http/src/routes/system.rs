@@ -86,6 +86,14 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
         crate::routes::accounts::list,
         crate::routes::events::get,
         crate::routes::events::list,
+        crate::routes::webhooks::create,
+        crate::routes::webhooks::list,
+        crate::routes::webhooks::get,
+        crate::routes::webhooks::update,
+        crate::routes::webhooks::disable,
+        crate::routes::webhooks::rotate_secret,
+        crate::routes::webhooks::deliveries,
+        crate::routes::webhooks::redeliver,
     )
 )]
 pub struct ApiDoc;

@@ -5,9 +5,11 @@
 //! - `durability`: restarts and `kill -9` lose nothing committed.
 //! - `postgres`: the same server against PostgreSQL, two processes sharing one database.
 //! - `cli`: the subcommands besides `serve`.
+//! - `webhooks`: signed deliveries to a real receiver, retries, SSRF guard, kill -9.
 
 mod api;
 mod cli;
 mod durability;
 mod postgres;
 mod server;
+mod webhooks;

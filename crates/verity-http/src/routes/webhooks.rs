@@ -1,0 +1,410 @@
+//! `/api/v1/webhooks`: endpoints that receive signed event deliveries, their secret
+//! rotation, and their delivery log with a redeliver call.
+//!
+//! The secret (`whsec_…`) is returned exactly once, in `meta.secret` of the create and
+//! rotate responses; it is stored (every delivery is signed with it) but never rendered
+//! again. URLs pass the SSRF guard (`verity_worker::ssrf`) here and again at delivery.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use verity_core::event::EventName;
+use verity_core::id::{DeliveryId, Id, WebhookId};
+use verity_core::rfc3339;
+use verity_store::{Delivery, Subscription, Webhook, WebhookStatus};
+use verity_webhooks::Secret;
+
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
+use crate::jsonapi::{Document, Inflection};
+use crate::routes::inquiries::{Attributes, Envelope};
+use crate::routes::page::list_document;
+use crate::state::AppState;
+
+/// Longest a rotated-out secret may stay valid.
+const MAX_PREVIOUS_SECRET_SECONDS: u64 = 7 * 24 * 3600;
+const MAX_URL_LEN: usize = 2048;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct WebhookAttributes {
+    url: Option<String>,
+    /// Event names, or `["*"]` for all.
+    enabled_events: Option<Vec<String>>,
+    status: Option<String>,
+    /// Attribute names removed from `payload.data.attributes` (personal data).
+    payload_blocklist: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RotateAttributes {
+    previous_secret_expires_in_seconds: Option<u64>,
+}
+
+pub fn resource(w: &Webhook) -> Value {
+    let events: Vec<&str> = match &w.events {
+        Subscription::All => vec!["*"],
+        Subscription::Only(names) => names.iter().map(|n| n.as_str()).collect(),
+    };
+    json!({
+        "type": "webhook",
+        "id": w.id,
+        "attributes": {
+            "url": w.url,
+            "status": w.status.as_str(),
+            "enabled-events": events,
+            "payload-blocklist": w.blocklist,
+            "disabled-reason": w.disabled_reason,
+            "failing-since": w.failing_since.map(rfc3339),
+            "previous-secret-expires-at": w.previous_secret_expires_at.map(rfc3339),
+            "created-at": rfc3339(w.created_at),
+            "updated-at": rfc3339(w.updated_at),
+        }
+    })
+}
+
+pub fn delivery_resource(d: &Delivery) -> Value {
+    let attempts: Vec<Value> = d
+        .history
+        .iter()
+        .map(|a| {
+            json!({
+                "attempt": a.attempt,
+                "status": if a.error.is_none() { "succeeded" } else { "failed" },
+                "started-at": rfc3339(a.started_at),
+                "latency-ms": a.latency_ms,
+                "response-code": a.status_code,
+                "error": a.error,
+                "next-attempt-at": a.next_attempt_at.map(rfc3339),
+            })
+        })
+        .collect();
+    json!({
+        "type": "webhook-delivery",
+        "id": d.id,
+        "attributes": {
+            "status": d.status.as_str(),
+            "event-id": d.event_id,
+            "event-name": d.event_name.as_str(),
+            "inquiry-id": d.inquiry_id,
+            "attempt-count": d.attempts,
+            "next-attempt-at": (d.status == verity_store::DeliveryStatus::Pending)
+                .then(|| rfc3339(d.next_attempt_at)),
+            "attempts": attempts,
+            "created-at": rfc3339(d.created_at),
+            "updated-at": rfc3339(d.updated_at),
+        },
+        "relationships": {"webhook": {"data": {"type": "webhook", "id": d.webhook_id}}}
+    })
+}
+
+async fn checked_url(state: &AppState, url: &str) -> Result<String, ApiError> {
+    if url.len() > MAX_URL_LEN {
+        return Err(ApiError::invalid(
+            "/data/attributes/url",
+            format!("url must be at most {MAX_URL_LEN} characters"),
+        ));
+    }
+    verity_worker::ssrf::check(url, state.config.webhook_allow_private_addresses)
+        .await
+        .map(|u| u.to_string())
+        .map_err(|e| ApiError::invalid("/data/attributes/url", e.to_string()))
+}
+
+fn parse_events(names: &[String]) -> Result<Subscription, ApiError> {
+    const POINTER: &str = "/data/attributes/enabled-events";
+    if names.iter().any(|n| n == "*") {
+        return Ok(Subscription::All);
+    }
+    if names.is_empty() {
+        return Err(ApiError::invalid(
+            POINTER,
+            "enabled-events needs at least one event name, or [\"*\"] for all",
+        ));
+    }
+    let mut parsed = Vec::new();
+    for name in names {
+        let event = EventName::parse(name)
+            .ok_or_else(|| ApiError::invalid(POINTER, format!("`{name}` is not an event name")))?;
+        if !parsed.contains(&event) {
+            parsed.push(event);
+        }
+    }
+    Ok(Subscription::Only(parsed))
+}
+
+fn parse_status(status: &str) -> Result<WebhookStatus, ApiError> {
+    WebhookStatus::parse(status).ok_or_else(|| {
+        ApiError::invalid(
+            "/data/attributes/status",
+            "status must be `enabled` or `disabled`",
+        )
+    })
+}
+
+fn parse_blocklist(keys: Vec<String>) -> Result<Vec<String>, ApiError> {
+    if keys.len() > 100 || keys.iter().any(|k| k.is_empty() || k.len() > 200) {
+        return Err(ApiError::invalid(
+            "/data/attributes/payload-blocklist",
+            "payload-blocklist holds at most 100 attribute names of 1 to 200 characters",
+        ));
+    }
+    Ok(keys)
+}
+
+fn with_secret(status: StatusCode, w: &Webhook, secret: &Secret, headers: &HeaderMap) -> Document {
+    Document::new(
+        status,
+        json!({ "data": resource(w), "meta": { "secret": secret.expose() } }),
+        Inflection::from_headers(headers),
+    )
+}
+
+async fn load(state: &AppState, id: &str) -> Result<Webhook, ApiError> {
+    let id = WebhookId::parse(id)?;
+    state
+        .store
+        .webhook(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("webhook", id.as_str()))
+}
+
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks",
+    responses((status = 201, description = "The webhook; its secret in meta.secret, shown only now"),
+              (status = 422, description = "Invalid attributes or a URL that is not allowed")))]
+pub async fn create(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Envelope<Attributes<WebhookAttributes>>>,
+) -> Result<Document, ApiError> {
+    let a = body.data.attributes;
+    let url = a
+        .url
+        .ok_or_else(|| ApiError::invalid("/data/attributes/url", "url is required"))?;
+    let url = checked_url(&state, &url).await?;
+    let events = parse_events(&a.enabled_events.unwrap_or_else(|| vec!["*".into()]))?;
+    let status = a
+        .status
+        .as_deref()
+        .map(parse_status)
+        .transpose()?
+        .unwrap_or(WebhookStatus::Enabled);
+    let blocklist = parse_blocklist(a.payload_blocklist.unwrap_or_default())?;
+    let (id, secret) = {
+        let rng = &mut rand::thread_rng();
+        (Id::generate(rng), Secret::generate(rng))
+    };
+    let now = state.now();
+    let webhook = Webhook {
+        id,
+        url,
+        status,
+        events,
+        blocklist,
+        secret: secret.expose().to_owned(),
+        previous_secret: None,
+        previous_secret_expires_at: None,
+        failing_since: None,
+        disabled_reason: None,
+        created_at: now,
+        updated_at: now,
+    };
+    state.store.insert_webhook(&webhook).await?;
+    Ok(with_secret(
+        StatusCode::CREATED,
+        &webhook,
+        &secret,
+        &headers,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks",
+    params(("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    responses((status = 200, description = "A page of webhooks, newest first")))]
+pub async fn list(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Document, ApiError> {
+    let page = page.to_request()?;
+    let result = state.store.list_webhooks(&page).await?;
+    let body = list_document(&result, resource, "/api/v1/webhooks", &[], page.size);
+    Ok(Document::new(
+        StatusCode::OK,
+        body,
+        Inflection::from_headers(&headers),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 200, description = "The webhook (without its secret)"), (status = 404, description = "No such webhook")))]
+pub async fn get(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Document, ApiError> {
+    let webhook = load(&state, &id).await?;
+    Ok(Document::new(
+        StatusCode::OK,
+        json!({ "data": resource(&webhook) }),
+        Inflection::from_headers(&headers),
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 200, description = "The updated webhook"), (status = 422, description = "Invalid attributes")))]
+pub async fn update(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Envelope<Attributes<WebhookAttributes>>>,
+) -> Result<Document, ApiError> {
+    let mut webhook = load(&state, &id).await?;
+    let a = body.data.attributes;
+    if let Some(url) = a.url {
+        webhook.url = checked_url(&state, &url).await?;
+    }
+    if let Some(events) = a.enabled_events {
+        webhook.events = parse_events(&events)?;
+    }
+    if let Some(status) = a.status {
+        webhook.status = parse_status(&status)?;
+        if webhook.status == WebhookStatus::Enabled {
+            webhook.disabled_reason = None;
+        }
+    }
+    if let Some(blocklist) = a.payload_blocklist {
+        webhook.blocklist = parse_blocklist(blocklist)?;
+    }
+    webhook.updated_at = state.now();
+    state.store.update_webhook(&webhook).await?;
+    // Re-enabling may make parked deliveries claimable.
+    state.store.outbox_signal().notify_one();
+    Ok(Document::new(
+        StatusCode::OK,
+        json!({ "data": resource(&webhook) }),
+        Inflection::from_headers(&headers),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/disable", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 200, description = "The disabled webhook")))]
+pub async fn disable(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Document, ApiError> {
+    let mut webhook = load(&state, &id).await?;
+    webhook.status = WebhookStatus::Disabled;
+    webhook.updated_at = state.now();
+    state.store.update_webhook(&webhook).await?;
+    Ok(Document::new(
+        StatusCode::OK,
+        json!({ "data": resource(&webhook) }),
+        Inflection::from_headers(&headers),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/rotate-secret", tag = "webhooks", params(("id" = String, Path)), request_body = String,
+    responses((status = 200, description = "The webhook; the new secret in meta.secret, shown only now")))]
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Document, ApiError> {
+    let mut webhook = load(&state, &id).await?;
+    // The body is optional: an empty POST keeps the old secret valid for a day.
+    let attributes = if raw.iter().all(u8::is_ascii_whitespace) {
+        RotateAttributes::default()
+    } else {
+        serde_json::from_slice::<Envelope<Attributes<RotateAttributes>>>(&raw)
+            .map_err(|e| ApiError::invalid("/data/attributes", e.to_string()))?
+            .data
+            .attributes
+    };
+    let keep = attributes
+        .previous_secret_expires_in_seconds
+        .unwrap_or(24 * 3600);
+    if keep > MAX_PREVIOUS_SECRET_SECONDS {
+        return Err(ApiError::invalid(
+            "/data/attributes/previous-secret-expires-in-seconds",
+            format!("at most {MAX_PREVIOUS_SECRET_SECONDS} seconds"),
+        ));
+    }
+    let secret = Secret::generate(&mut rand::thread_rng());
+    let now = state.now();
+    let keep_ms = i64::try_from(keep * 1000).unwrap_or(i64::MAX);
+    webhook.previous_secret = Some(std::mem::replace(
+        &mut webhook.secret,
+        secret.expose().to_owned(),
+    ));
+    webhook.previous_secret_expires_at = Some(now + keep_ms);
+    webhook.updated_at = now;
+    state.store.update_webhook(&webhook).await?;
+    Ok(with_secret(StatusCode::OK, &webhook, &secret, &headers))
+}
+
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = String, Path),
+    ("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    responses((status = 200, description = "Deliveries newest first, each with its attempts")))]
+pub async fn deliveries(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Document, ApiError> {
+    let webhook = load(&state, &id).await?;
+    let page = page.to_request()?;
+    let result = state.store.list_deliveries(&webhook.id, &page).await?;
+    let path = format!("/api/v1/webhooks/{}/deliveries", webhook.id);
+    let body = list_document(&result, delivery_resource, &path, &[], page.size);
+    Ok(Document::new(
+        StatusCode::OK,
+        body,
+        Inflection::from_headers(&headers),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
+    params(("id" = String, Path), ("delivery_id" = String, Path)),
+    responses((status = 202, description = "The delivery, pending again"), (status = 404, description = "No such delivery")))]
+pub async fn redeliver(
+    State(state): State<AppState>,
+    _key: Authenticated,
+    headers: HeaderMap,
+    Path((id, delivery_id)): Path<(String, String)>,
+) -> Result<Document, ApiError> {
+    let webhook = load(&state, &id).await?;
+    let delivery_id = DeliveryId::parse(&delivery_id)?;
+    let not_found = || ApiError::not_found("webhook delivery", delivery_id.as_str());
+    let found = state
+        .store
+        .delivery(&delivery_id)
+        .await?
+        .ok_or_else(not_found)?;
+    if found.webhook_id != webhook.id {
+        return Err(not_found());
+    }
+    state.store.redeliver(&delivery_id, state.now()).await?;
+    state.store.outbox_signal().notify_one();
+    let delivery = state
+        .store
+        .delivery(&delivery_id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Document::new(
+        StatusCode::ACCEPTED,
+        json!({ "data": delivery_resource(&delivery) }),
+        Inflection::from_headers(&headers),
+    ))
+}
