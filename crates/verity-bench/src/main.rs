@@ -162,6 +162,8 @@ fn context(cli: &Cli) -> Result<Context, BenchError> {
     if needs_server && !verity.is_file() {
         return Err(BenchError::MissingBinary(verity.display().to_string()));
     }
+    // Absolute, because the server runs with its temporary data directory as working directory.
+    let verity = verity.canonicalize().unwrap_or(verity);
     let seconds = positive_seconds(cli.seconds, "--seconds")?;
     let warmup = Duration::try_from_secs_f64(cli.warmup.max(0.0)).unwrap_or_default();
     Ok(Context {
