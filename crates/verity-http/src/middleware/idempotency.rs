@@ -1,6 +1,8 @@
 //! `Idempotency-Key` on POST: the first successful response for a (key, API key) pair is
 //! recorded and replayed for 24 hours; the same key with a different request is a 422.
 //!
+//! Secrets shown once are removed from the recorded body (see [`without_secrets`]).
+//!
 //! The record is written after the handler's own commit. A crash between the two can
 //! let a retried request run again, which is the usual at-least-once window; a
 //! concurrent duplicate that loses the insert race still gets its own (equal) response.
@@ -84,7 +86,7 @@ pub async fn replay_or_record(
         key,
         request_hash,
         status: parts.status.as_u16(),
-        body: body.to_vec(),
+        body: without_secrets(&body),
         created_at: now,
     };
     match state
@@ -101,6 +103,20 @@ pub async fn replay_or_record(
     Ok(Response::from_parts(parts, Body::from(body)))
 }
 
+/// The body to keep for replay. Secrets shown once (`meta.secret` of a new webhook) are
+/// not kept: a replay answers without them rather than storing them a second time.
+fn without_secrets(body: &[u8]) -> Vec<u8> {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(mut doc) if doc.pointer("/meta/secret").is_some() => {
+            if let Some(meta) = doc.get_mut("meta").and_then(|m| m.as_object_mut()) {
+                meta.remove("secret");
+            }
+            serde_json::to_vec(&doc).unwrap_or_default()
+        }
+        _ => body.to_vec(),
+    }
+}
+
 fn replay(found: IdempotencyRecord, request_hash: &str) -> Result<Response, ApiError> {
     if found.request_hash != request_hash {
         return Err(ApiError::invalid(
@@ -114,4 +130,21 @@ fn replay(found: IdempotencyRecord, request_hash: &str) -> Result<Response, ApiE
     headers.insert("content-type", HeaderValue::from_static("application/json"));
     headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_secrets;
+
+    #[test]
+    fn recorded_bodies_drop_one_time_secrets_and_keep_the_rest() {
+        let body = br#"{"data":{"id":"wbh_1"},"meta":{"secret":"whsec_x","other":1}}"#;
+        let kept: serde_json::Value = serde_json::from_slice(&without_secrets(body)).unwrap();
+        assert_eq!(
+            kept,
+            serde_json::json!({"data":{"id":"wbh_1"},"meta":{"other":1}})
+        );
+        let plain = br#"{"data":{"id":"inq_1"}}"#;
+        assert_eq!(without_secrets(plain), plain.to_vec());
+    }
 }
