@@ -68,7 +68,10 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks", post(webhooks::create).get(webhooks::list))
         .route("/webhooks/{id}", get(webhooks::get).patch(webhooks::update))
         .route("/webhooks/{id}/disable", post(webhooks::disable))
-        .route("/webhooks/{id}/rotate-secret", post(webhooks::rotate_secret))
+        .route(
+            "/webhooks/{id}/rotate-secret",
+            post(webhooks::rotate_secret),
+        )
         .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
         .route(
             "/webhooks/{id}/deliveries/{delivery_id}/redeliver",

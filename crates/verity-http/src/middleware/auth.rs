@@ -37,7 +37,9 @@ pub async fn require_api_key(
     let hash = token::hash(presented);
     let Some(key) = state.store.api_key_by_hash(&hash).await? else {
         // A flow session token is a real credential, but only for the flow API.
-        if presented.starts_with("vst_") && state.store.session_by_token_hash(&hash).await?.is_some() {
+        if presented.starts_with("vst_")
+            && state.store.session_by_token_hash(&hash).await?.is_some()
+        {
             return Err(ApiError::Forbidden(
                 "inquiry session tokens only authorise the flow API; use an API key".into(),
             ));

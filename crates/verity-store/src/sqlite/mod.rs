@@ -344,8 +344,7 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
         // The single writer serialises claims; the returned rows are committed at once.
-        let claimed =
-            webhooks::claim(&mut &self.write, now, lease_until, limit, "").await?;
+        let claimed = webhooks::claim(&mut &self.write, now, lease_until, limit, "").await?;
         webhooks::load_claimed(&mut &self.read, claimed).await
     }
 
