@@ -6,6 +6,7 @@
 //! - `postgres`: the same server against PostgreSQL, two processes sharing one database.
 //! - `cli`: the subcommands besides `serve`.
 //! - `webhooks`: signed deliveries to a real receiver, retries, SSRF guard, kill -9.
+//! - `webhooks_postgres`: two processes on one PostgreSQL database deliver to one receiver.
 
 mod api;
 mod cli;
@@ -13,3 +14,4 @@ mod durability;
 mod postgres;
 mod server;
 mod webhooks;
+mod webhooks_postgres;

@@ -9,7 +9,7 @@ use crate::server::TestServer;
 const ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// Creates a fresh database and returns its URL (dropped by the next run's cleanup).
-async fn fresh_database() -> String {
+pub(crate) async fn fresh_database() -> String {
     let mut conn = sqlx::PgConnection::connect(ADMIN_URL)
         .await
         .expect("PostgreSQL must be running on 127.0.0.1:5432 with database `test`");
@@ -21,7 +21,7 @@ async fn fresh_database() -> String {
     format!("postgres://postgres@127.0.0.1:5432/{name}")
 }
 
-async fn drop_database(url: &str) {
+pub(crate) async fn drop_database(url: &str) {
     let name = url.rsplit('/').next().unwrap_or_default();
     if let Ok(mut conn) = sqlx::PgConnection::connect(ADMIN_URL).await {
         let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
