@@ -32,15 +32,10 @@ export const MSG = /** @type {const} */ ({
 });
 
 /**
- * Events passed to `onEvent` when no `eventsAllowlist` is given: the official SDK's default list
- * (it leaves out the granular interaction events `step-transitioning`, `click`, `form-update`).
+ * The granular interaction events, passed to `onEvent` only when an `eventsAllowlist` names them;
+ * every other event is passed by default (the official SDK's default list also leaves out
+ * `documents-save-successful` / `-fail`, which spec §4 lists: we pass them).
  */
-export const DEFAULT_EVENTS = /* @__PURE__ */
-  'exit complete error fail load ready start success document-camera-select document-camera-capture document-upload one-time-link-sent one-time-link-start one-time-link-exit selfie-camera-select selfie-camera-capture selfie-record-upload load-camera-failed camera-permissions-check-result page-change inquiry-load country-select verification-change'.split(
-    ' ',
-  );
-
-/** The granular interaction events, passed to `onEvent` only when an `eventsAllowlist` names them. */
 export const GRANULAR_EVENTS = ['step-transitioning', 'click', 'form-update'];
 
 /** Actions the host page posts to the flow (`data.action`). */
