@@ -116,7 +116,7 @@ struct TemplateAttributes {
 }
 
 /// The seeded dynamic demo template ("Demo: ID…").
-async fn demo_template(server: &Server) -> Result<String, BenchError> {
+pub(crate) async fn demo_template(server: &Server) -> Result<String, BenchError> {
     let path = "/api/v1/inquiry-templates?page%5Bsize%5D=100";
     let setup = |e: String| BenchError::Setup(format!("GET {path}"), e);
     let response = reqwest::Client::new()
@@ -229,7 +229,7 @@ async fn phase(
     }
 }
 
-fn request(
+pub(crate) fn request(
     method: Method,
     path: &str,
     host: &str,

@@ -195,7 +195,7 @@ fn truncate(s: &str, max: usize) -> &str {
     }
 }
 
-async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, ConnectError> {
+pub(crate) async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, ConnectError> {
     let stream = tokio::net::TcpStream::connect(addr).await?;
     // Small request/response pairs: Nagle would add delayed-ACK stalls to every exchange.
     stream.set_nodelay(true)?;
@@ -207,7 +207,7 @@ async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, ConnectEr
     Ok(sender)
 }
 
-async fn exchange(
+pub(crate) async fn exchange(
     sender: &mut SendRequest<Full<Bytes>>,
     request: Request<Full<Bytes>>,
 ) -> Result<(u16, Bytes), ConnectError> {
@@ -219,7 +219,7 @@ async fn exchange(
 }
 
 #[derive(Debug, thiserror::Error)]
-enum ConnectError {
+pub(crate) enum ConnectError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]

@@ -5,7 +5,7 @@
 //! - `api`      (issue 2) the REST API on SQLite and PostgreSQL under 64 connections — `api.rs`;
 //! - `flow`     (issue 3) `new Client` → `onReady` in headless Chromium — `web/tests/bench/flow-ready.mjs`;
 //! - `sdk-size` (issue 4) the SDK's gzipped bytes — `web/tests/bench/sdk-size.mjs`;
-//! - `webhooks` (issue 5) deliveries/s and commit-to-receipt latency — not written yet;
+//! - `webhooks` (issue 5) deliveries/s and commit-to-receipt latency on SQLite and PostgreSQL — `webhooks.rs`;
 //! - `checks`   (issue 7) milliseconds per ID — the `bench_checks` example of `verity-checks`.
 //!
 //! To add a section: a variant of [`Section`], and an arm in [`run_section`] that prints under a
@@ -21,6 +21,7 @@ mod external;
 mod load;
 mod report;
 mod server;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,7 +66,7 @@ struct Cli {
     /// Sections to run, comma-separated (default: all).
     #[arg(long, value_delimiter = ',', value_enum)]
     only: Vec<Section>,
-    /// Skip the PostgreSQL half of the `api` section.
+    /// Skip the PostgreSQL half of the `api` and `webhooks` sections.
     #[arg(long)]
     skip_postgres: bool,
     /// Administration database on the local PostgreSQL; a fresh database is created beside it.
@@ -141,12 +142,7 @@ async fn run_section(section: Section, ctx: &Context, summary: &mut Summary) {
         Section::Api => api::run(ctx, summary).await,
         Section::Flow => external::run(ctx, &external::flow(ctx), summary).await,
         Section::SdkSize => external::run(ctx, &external::sdk_size(), summary).await,
-        Section::Webhooks => {
-            heading("webhooks: deliveries/s, commit-to-receipt p50/p99 (targets >= 2,000/s, p99 < 250 ms)");
-            let note = "not part of the bench yet (issue 5)";
-            println!("skipped: {note}");
-            summary.add("webhooks", "(section)", "-", note, Verdict::Skipped);
-        }
+        Section::Webhooks => webhooks::run(ctx, summary).await,
         Section::Checks => external::run(ctx, &external::checks(), summary).await,
     }
 }
@@ -158,7 +154,9 @@ fn context(cli: &Cli) -> Result<Context, BenchError> {
             .map_err(|e| BenchError::Io("locating this executable".into(), e))?
             .with_file_name("verity"),
     };
-    let needs_server = cli.only.is_empty() || cli.only.contains(&Section::Api);
+    let needs_server = cli.only.is_empty()
+        || cli.only.contains(&Section::Api)
+        || cli.only.contains(&Section::Webhooks);
     if needs_server && !verity.is_file() {
         return Err(BenchError::MissingBinary(verity.display().to_string()));
     }

@@ -39,6 +39,16 @@ struct Started {
 impl Server {
     /// Starts the server; `database_url` `None` means the embedded SQLite database.
     pub async fn start(verity: &Path, database_url: Option<&str>) -> Result<Server, BenchError> {
+        Self::start_with(verity, database_url, &[]).await
+    }
+
+    /// Like [`Server::start`], with extra `VERITY_*` settings a section needs (set last, so
+    /// they win over the defaults above).
+    pub async fn start_with(
+        verity: &Path,
+        database_url: Option<&str>,
+        settings: &[(&str, &str)],
+    ) -> Result<Server, BenchError> {
         let data = tempfile::Builder::new()
             .prefix("verity-bench-")
             .tempdir()
@@ -64,6 +74,9 @@ impl Server {
             .env("NO_COLOR", "1");
         if let Some(url) = database_url {
             cmd.env("VERITY_DATABASE_URL", url);
+        }
+        for (key, value) in settings {
+            cmd.env(key, value);
         }
         let mut child = cmd
             .spawn()
