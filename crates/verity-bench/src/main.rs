@@ -15,6 +15,7 @@
 //! It builds nothing (`scripts/bench` does) and only talks to 127.0.0.1.
 
 mod api;
+mod cpu;
 mod database;
 mod error;
 mod external;

@@ -123,6 +123,11 @@ impl Server {
         })
     }
 
+    /// The process id while it runs (for CPU accounting).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
