@@ -376,13 +376,6 @@ fn report(backend: Backend, f: &Figures, summary: &mut Summary) {
         "",
         Verdict::Info,
     );
-    summary.add(
-        SECTION,
-        format!("{label} cores busy"),
-        cores,
-        "",
-        Verdict::Info,
-    );
     let errors = f.create.errors + f.get.errors + f.health.errors;
     summary.add(
         SECTION,
