@@ -116,7 +116,8 @@ pub async fn run(ctx: &Context, ext: &External, summary: &mut Summary) {
                 Some(judge) => judge(&lines, summary),
                 None => {
                     for line in lines.iter().filter(|l| !l.trim().is_empty()) {
-                        summary.add(ext.section, line.trim(), "", "", Verdict::Info);
+                        let (what, value) = split_figure(line.trim());
+                        summary.add(ext.section, what, value, "", Verdict::Info);
                     }
                 }
             }
@@ -268,6 +269,14 @@ fn judge_flow(lines: &[String], summary: &mut Summary) {
     }
 }
 
+/// `median_ms 44.43` → (`median_ms`, `44.43`): a trailing number becomes the value column.
+fn split_figure(line: &str) -> (&str, &str) {
+    match line.rsplit_once(char::is_whitespace) {
+        Some((what, value)) if value.parse::<f64>().is_ok() => (what.trim_end(), value),
+        _ => (line, ""),
+    }
+}
+
 fn float_after(line: &str, marker: &str) -> Option<f64> {
     let rest = &line[line.find(marker)? + marker.len()..];
     let number: String = rest
@@ -315,6 +324,16 @@ mod tests {
         let mut s = Summary::default();
         judge_sdk_size(&over, &mut s);
         assert_eq!(s.lines[0].verdict, Verdict::Missed);
+    }
+
+    #[test]
+    fn a_trailing_number_is_the_value() {
+        assert_eq!(split_figure("median_ms 44.43"), ("median_ms", "44.43"));
+        assert_eq!(
+            split_figure("checks per ID: 50 runs"),
+            ("checks per ID: 50 runs", "")
+        );
+        assert_eq!(split_figure("plain"), ("plain", ""));
     }
 
     #[test]
