@@ -57,11 +57,7 @@ pub async fn list(
         .store
         .list_accounts(q.reference_id.as_deref(), &page)
         .await?;
-    let filters: Vec<_> = q
-        .reference_id
-        .iter()
-        .map(|r| ("filter[reference-id]", r.clone()))
-        .collect();
+    let filters = [("filter[reference-id]", q.reference_id.as_deref())];
     let body = list_document(
         &result,
         resource::account,

@@ -95,17 +95,12 @@ pub async fn list(
         created_before: parse_time("filter[created-before]", &q.created_before)?,
     };
     let result = state.store.list_events(&filter, &page).await?;
-    let mut filters = Vec::new();
-    for (k, v) in [
-        ("filter[name]", &q.name),
-        ("filter[inquiry-id]", &q.inquiry_id),
-        ("filter[created-after]", &q.created_after),
-        ("filter[created-before]", &q.created_before),
-    ] {
-        if let Some(v) = v {
-            filters.push((k, v.clone()));
-        }
-    }
+    let filters = [
+        ("filter[name]", q.name.as_deref()),
+        ("filter[inquiry-id]", q.inquiry_id.as_deref()),
+        ("filter[created-after]", q.created_after.as_deref()),
+        ("filter[created-before]", q.created_before.as_deref()),
+    ];
     let body = list_document(
         &result,
         resource::event,

@@ -235,17 +235,12 @@ pub async fn list(
         template_id: q.template_id.clone(),
     };
     let result = state.store.list_inquiries(&filter, &page).await?;
-    let mut filters = Vec::new();
-    for (k, v) in [
-        ("filter[reference-id]", &q.reference_id),
-        ("filter[status]", &q.status),
-        ("filter[account-id]", &q.account_id),
-        ("filter[inquiry-template-id]", &q.template_id),
-    ] {
-        if let Some(v) = v {
-            filters.push((k, v.clone()));
-        }
-    }
+    let filters = [
+        ("filter[reference-id]", q.reference_id.as_deref()),
+        ("filter[status]", q.status.as_deref()),
+        ("filter[account-id]", q.account_id.as_deref()),
+        ("filter[inquiry-template-id]", q.template_id.as_deref()),
+    ];
     let body = list_document(
         &result,
         resource::inquiry,

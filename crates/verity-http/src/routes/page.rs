@@ -17,10 +17,11 @@ pub fn encode(s: &str) -> String {
     out
 }
 
-fn link(path: &str, filters: &[(&str, String)], size: u32, cursor: (&str, &str)) -> String {
+/// `filters` are the request's filter parameters; those not given (`None`) are left out.
+fn link(path: &str, filters: &[(&str, Option<&str>)], size: u32, cursor: (&str, &str)) -> String {
     let mut q: Vec<String> = filters
         .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .filter_map(|(k, v)| v.map(|v| format!("{}={}", encode(k), encode(v))))
         .collect();
     q.push(format!("{}={}", encode("page[size]"), size));
     q.push(format!("{}={}", encode(cursor.0), encode(cursor.1)));
@@ -31,7 +32,7 @@ pub fn list_document<T>(
     page: &Page<T>,
     render: impl Fn(&T) -> Value,
     path: &str,
-    filters: &[(&str, String)],
+    filters: &[(&str, Option<&str>)],
     size: u32,
 ) -> Value {
     json!({
@@ -58,7 +59,10 @@ mod tests {
             &page,
             |n| json!(n),
             "/api/v1/inquiries",
-            &[("filter[reference-id]", "a b".into())],
+            &[
+                ("filter[reference-id]", Some("a b")),
+                ("filter[status]", None),
+            ],
             5,
         );
         assert_eq!(
