@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const binary = join(repoRoot, 'target', 'debug', 'verity');
+// VERITY_BIN (the bench passes its release build) replaces the debug build, which is then not built.
+const binary = process.env.VERITY_BIN || join(repoRoot, 'target', 'debug', 'verity');
 
 let built = false;
 /** Builds the server once per test process (cargo is a no-op when up to date). */
 export function buildServer() {
-  if (built || process.env.SKIP_CARGO_BUILD) return;
+  if (built || process.env.SKIP_CARGO_BUILD || process.env.VERITY_BIN) return;
   const r = spawnSync('cargo', ['build', '-q', '-p', 'verity'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error('cargo build -p verity failed');
   built = true;
