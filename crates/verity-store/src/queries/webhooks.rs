@@ -346,19 +346,55 @@ pub(crate) async fn load_claimed<E: Exec>(
         .collect()
 }
 
-/// Writes attempt outcomes: the attempt row, the delivery's new state (lease released)
-/// and the endpoint's health. The caller wraps it in one transaction.
+/// Outcomes per multi-row statement: 7 parameters each keeps a statement far below both
+/// backends' parameter limits.
+const RECORD_CHUNK: usize = 128;
+
+/// Writes attempt outcomes: the attempt rows, the deliveries' new states (leases released)
+/// and the endpoints' health. The caller wraps it in one transaction.
+///
+/// Set-based, because the recorder is one sequential writer: one multi-row `INSERT` of
+/// attempts and one `UPDATE … FROM (VALUES …)` of deliveries per chunk, instead of two
+/// round trips per outcome, which capped delivery on PostgreSQL below the commit rate.
+/// Health writes are per endpoint, skipping repeats that cannot change anything (a second
+/// "healthy" or "failing" in a row for the same endpoint finds the column already set).
 pub(crate) async fn record<E: Exec>(
     ex: &mut E,
     outcomes: &[AttemptOutcome],
 ) -> Result<(), StoreError> {
-    for o in outcomes {
-        let a = &o.attempt;
-        let now = a.started_at + a.latency_ms;
-        ex.execute(
+    for chunk in outcomes.chunks(RECORD_CHUNK) {
+        let mut attempts = String::from(
             "INSERT INTO webhook_attempts (delivery_id, attempt, started_at, latency_ms, \
-             status_code, error, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            args![
+             status_code, error, next_attempt_at) VALUES ",
+        );
+        // `VALUES` columns are `column1…column5` on both backends (SQLite has no column
+        // aliases on a derived table).
+        let mut deliveries = String::from(
+            "UPDATE webhook_deliveries SET status = v.column2, attempts = v.column3, \
+             next_attempt_at = v.column4, lease_until = 0, updated_at = v.column5 \
+             FROM (VALUES ",
+        );
+        let mut attempt_args = Vec::with_capacity(chunk.len() * 7);
+        let mut delivery_args = Vec::with_capacity(chunk.len() * 5);
+        for (i, o) in chunk.iter().enumerate() {
+            let a = &o.attempt;
+            let now = a.started_at + a.latency_ms;
+            let (status, next) = match o.result {
+                AttemptResult::Delivered => (DeliveryStatus::Delivered, now),
+                AttemptResult::RetryAt(at) => (DeliveryStatus::Pending, at),
+                AttemptResult::GiveUp => (DeliveryStatus::Failed, now),
+            };
+            if i > 0 {
+                attempts.push_str(", ");
+                deliveries.push_str(", ");
+            }
+            attempts.push('(');
+            attempts.push_str(&placeholders(i * 7 + 1, 7));
+            attempts.push(')');
+            deliveries.push('(');
+            deliveries.push_str(&placeholders(i * 5 + 1, 5));
+            deliveries.push(')');
+            attempt_args.extend(args![
                 o.delivery_id.as_str(),
                 i64::from(a.attempt),
                 a.started_at,
@@ -366,54 +402,73 @@ pub(crate) async fn record<E: Exec>(
                 a.status_code.map(i64::from),
                 a.error.clone(),
                 a.next_attempt_at
-            ],
-        )
-        .await
-        .map_err(errors::insert("webhook attempt", "webhook delivery"))?;
-        let (status, next) = match o.result {
-            AttemptResult::Delivered => (DeliveryStatus::Delivered, now),
-            AttemptResult::RetryAt(at) => (DeliveryStatus::Pending, at),
-            AttemptResult::GiveUp => (DeliveryStatus::Failed, now),
-        };
-        ex.execute(
-            "UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4, \
-             lease_until = 0, updated_at = $5 WHERE id = $1",
-            args![
+            ]);
+            delivery_args.extend(args![
                 o.delivery_id.as_str(),
                 status.as_str(),
                 i64::from(a.attempt),
                 next,
                 now
-            ],
-        )
-        .await?;
+            ]);
+        }
+        deliveries.push_str(") AS v WHERE webhook_deliveries.id = v.column1");
+        ex.execute(&attempts, attempt_args)
+            .await
+            .map_err(errors::insert("webhook attempt", "webhook delivery"))?;
+        ex.execute(&deliveries, delivery_args).await?;
+    }
+    record_health(ex, outcomes).await
+}
+
+/// The endpoints' health after `outcomes`, in their order.
+async fn record_health<E: Exec>(ex: &mut E, outcomes: &[AttemptOutcome]) -> Result<(), StoreError> {
+    // The last idempotent write per endpoint in this batch: true = healthy, false = failing.
+    let mut last: Vec<(&str, bool)> = Vec::new();
+    for o in outcomes {
+        let a = &o.attempt;
         let webhook = o.webhook_id.as_str();
-        match &o.endpoint {
-            EndpointHealth::Healthy => {
-                ex.execute(
-                    "UPDATE webhooks SET failing_since = NULL \
-                     WHERE id = $1 AND failing_since IS NOT NULL",
-                    args![webhook],
-                )
-                .await?
-            }
-            EndpointHealth::Failing => {
-                ex.execute(
-                    "UPDATE webhooks SET failing_since = $2 \
-                     WHERE id = $1 AND failing_since IS NULL",
-                    args![webhook, a.started_at],
-                )
-                .await?
-            }
+        let previous = last.iter().position(|(w, _)| *w == webhook);
+        let healthy = match &o.endpoint {
+            EndpointHealth::Healthy => true,
+            EndpointHealth::Failing => false,
             EndpointHealth::Disable(reason) => {
+                if let Some(i) = previous {
+                    last.swap_remove(i);
+                }
                 ex.execute(
                     "UPDATE webhooks SET status = 'disabled', disabled_reason = $2, \
                      failing_since = COALESCE(failing_since, $3), updated_at = $4 WHERE id = $1",
-                    args![webhook, reason.as_str(), a.started_at, now],
+                    args![
+                        webhook,
+                        reason.as_str(),
+                        a.started_at,
+                        a.started_at + a.latency_ms
+                    ],
                 )
-                .await?
+                .await?;
+                continue;
             }
         };
+        match previous {
+            Some(i) if last[i].1 == healthy => continue,
+            Some(i) => last[i].1 = healthy,
+            None => last.push((webhook, healthy)),
+        }
+        if healthy {
+            ex.execute(
+                "UPDATE webhooks SET failing_since = NULL \
+                 WHERE id = $1 AND failing_since IS NOT NULL",
+                args![webhook],
+            )
+            .await?;
+        } else {
+            ex.execute(
+                "UPDATE webhooks SET failing_since = $2 \
+                 WHERE id = $1 AND failing_since IS NULL",
+                args![webhook, a.started_at],
+            )
+            .await?;
+        }
     }
     Ok(())
 }
