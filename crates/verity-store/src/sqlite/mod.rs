@@ -91,7 +91,28 @@ impl SqliteStore {
         Self::connect(connect, options).await
     }
 
+    /// Opens the store, retrying while another process holds the file's lock during its
+    /// own first start: switching a new file to WAL takes an exclusive lock that SQLite
+    /// reports as `SQLITE_BUSY` at once rather than waiting out `busy_timeout`.
     async fn connect(
+        connect: SqliteConnectOptions,
+        options: SqliteOptions,
+    ) -> Result<SqliteStore, StoreError> {
+        const ATTEMPTS: u32 = 20;
+        let mut attempt = 0;
+        loop {
+            match Self::connect_once(connect.clone(), options.clone()).await {
+                Err(e) if attempt + 1 < ATTEMPTS && is_busy(&e) => {
+                    attempt += 1;
+                    let wait = std::time::Duration::from_millis(10 * u64::from(attempt));
+                    tokio::time::sleep(wait).await;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn connect_once(
         connect: SqliteConnectOptions,
         options: SqliteOptions,
     ) -> Result<SqliteStore, StoreError> {
@@ -374,4 +395,14 @@ pub(crate) async fn open_url(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     Ok(Arc::new(
         SqliteStore::open_url(url, SqliteOptions::default()).await?,
     ))
+}
+
+/// `SQLITE_BUSY` ("database is locked"), however sqlx or the migrator wraps it.
+fn is_busy(e: &StoreError) -> bool {
+    let db = match e {
+        StoreError::Database(sqlx::Error::Database(db)) => db,
+        StoreError::Migrate(sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(db))) => db,
+        _ => return false,
+    };
+    db.code().as_deref() == Some("5") || db.message().contains("database is locked")
 }
