@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../lib/browser.js';
 import { startServer } from '../lib/server.js';
-import { openFlow, readLog, startHost, waitForEntry } from './harness.js';
+import { checkConsent, openFlow, readLog, startHost, waitForEntry } from './harness.js';
 
 /** @type {import('../lib/server.js').VerityServer} */
 let server;
@@ -34,7 +34,7 @@ test('dynamic template, official Client (modal): full run with camera', { timeou
   });
   await waitForEntry(page, 'onReady', { kind: 'callback' });
 
-  await frame.getByRole('checkbox').check();
+  await checkConsent(frame);
   await frame.getByRole('button', { name: 'Continue' }).click();
   // Prefilled from `fields: { nameFirst }` (sent as fields[name-first]).
   assert.equal(await frame.locator('input[name="name-first"]').inputValue(), 'Jane');

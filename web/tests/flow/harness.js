@@ -114,9 +114,27 @@ export async function axeViolations(page) {
   });
 }
 
+/**
+ * Ticks the consent box once the host page's opening animations have ended: the official Client
+ * slides its iframe in, and a click during the slide can miss its target. Infinite animations
+ * (spinners) are not waited for.
+ * @param {import('playwright-core').FrameLocator} frame
+ */
+export async function checkConsent(frame) {
+  await frame.owner().evaluate((el) =>
+    Promise.all(
+      el.ownerDocument
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().endTime !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
+  await frame.getByRole('checkbox').check();
+}
+
 /** Walks the consent and fields pages of the dynamic demo template. @param {import('playwright-core').FrameLocator} frame */
 export async function fillStartAndFields(frame) {
-  await frame.getByRole('checkbox').check();
+  await checkConsent(frame);
   await frame.getByRole('button', { name: 'Continue' }).click();
   await frame.locator('input[name="name-first"]').fill('Jane');
   await frame.locator('input[name="name-last"]').fill('Doe');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../lib/browser.js';
 import { startServer } from '../lib/server.js';
-import { axeViolations, fillStartAndFields, makeJpeg, openFlow, readLog, startHost, waitForEntry } from './harness.js';
+import { axeViolations, checkConsent, fillStartAndFields, makeJpeg, openFlow, readLog, startHost, waitForEntry } from './harness.js';
 
 /** @type {import('../lib/server.js').VerityServer} */
 let server;
@@ -41,7 +41,7 @@ test('legacy template: start only after Continue, completion sends scopes', { ti
   await waitForEntry(page, 'onReady', { kind: 'callback' });
   await frame.getByRole('heading', { name: 'Verify your identity' }).waitFor();
   assert.equal((await readLog(page)).filter((e) => e.name === 'start').length, 0, 'no start before Continue');
-  await frame.getByRole('checkbox').check();
+  await checkConsent(frame);
   await frame.getByRole('button', { name: 'Continue' }).click();
   const [start] = await waitForEntry(page, 'start', { kind: 'event' });
   assert.match(start.data.inquiryId, /^inq_/);
@@ -170,7 +170,7 @@ test('errors: unauthenticated 409 (bad token; pending inquiry without token)', {
   // A `created` inquiry may be opened by id alone...
   const open = await openFlow(browser, host, 'startModal', { inquiryId: id, host: hostOpt() });
   await waitForEntry(open.page, 'onReady', { kind: 'callback' });
-  await open.frame.getByRole('checkbox').check();
+  await checkConsent(open.frame);
   await open.frame.getByRole('button', { name: 'Continue' }).click();
   await open.frame.locator('input[name="name-last"]').waitFor();
   await open.context.close();
@@ -237,7 +237,7 @@ test('axe-core: no serious or critical violation on any page', { timeout: 90_000
   await frame.getByRole('button', { name: 'Close' }).click();
   await scan('confirm-dialog');
   await frame.getByRole('button', { name: 'Stay' }).click();
-  await frame.getByRole('checkbox').check();
+  await checkConsent(frame);
   await frame.getByRole('button', { name: 'Continue' }).click();
   await frame.locator('input[name="name-last"]').waitFor();
   await scan('fields');
@@ -292,7 +292,7 @@ test('two inline widgets on one page never see each other\'s messages', { timeou
   assert.notEqual(starts[0].data.inquiryId, starts[1].data.inquiryId, 'each widget reports its own inquiry');
   // Walk widget A one page further: only A's listener sees its page-change.
   const a = page.frameLocator('iframe[src*="container-id=widget-a"]');
-  await a.getByRole('checkbox').check();
+  await checkConsent(a);
   await a.getByRole('button', { name: 'Continue' }).click();
   await page.waitForFunction(() => /** @type {any} */ (window).__log.some((/** @type {any} */ e) => e.name === 'page-change' && e.data.name === 'fields'));
   const fieldsPages = (await readLog(page)).filter((e) => e.name === 'page-change' && e.data.name === 'fields');
