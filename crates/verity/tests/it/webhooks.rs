@@ -20,19 +20,21 @@ use crate::server::TestServer;
 
 /// One request the receiver got.
 #[derive(Clone, Debug)]
-struct Received {
-    path: String,
-    headers: HashMap<String, String>,
-    body: Bytes,
+pub(crate) struct Received {
+    pub(crate) path: String,
+    pub(crate) headers: HashMap<String, String>,
+    pub(crate) body: Bytes,
 }
 
+/// A webhook receiver on 127.0.0.1: `POST /hook/{behaviour}` records the request and answers
+/// by `behaviour` (`ok`, `flaky`, `gone`, `redirect`). Shared with `webhooks_postgres`.
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     got: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {
-    fn all(&self) -> Vec<Received> {
+    pub(crate) fn all(&self) -> Vec<Received> {
         self.got.lock().expect("receiver lock").clone()
     }
 }
@@ -68,7 +70,7 @@ async fn receive(
     }
 }
 
-async fn start_receiver() -> (Receiver, SocketAddr) {
+pub(crate) async fn start_receiver() -> (Receiver, SocketAddr) {
     let receiver = Receiver::default();
     let app = axum::Router::new()
         .route("/hook/{behaviour}", axum::routing::post(receive))
