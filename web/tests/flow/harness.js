@@ -115,12 +115,12 @@ export async function axeViolations(page) {
 }
 
 /**
- * Ticks the consent box once the host page's opening animations have ended: the official Client
- * slides its iframe in, and a click during the slide can miss its target. Infinite animations
- * (spinners) are not waited for.
+ * Resolves once the host page's opening animations have ended: the official Client slides its
+ * iframe in, and a click during the slide can miss its target. Infinite animations (spinners)
+ * are not waited for.
  * @param {import('playwright-core').FrameLocator} frame
  */
-export async function checkConsent(frame) {
+export async function hostAnimationsDone(frame) {
   await frame.owner().evaluate((el) =>
     Promise.all(
       el.ownerDocument
@@ -129,6 +129,11 @@ export async function checkConsent(frame) {
         .map((a) => a.finished.catch(() => undefined)),
     ),
   );
+}
+
+/** Ticks the consent box once the frame has stopped moving. @param {import('playwright-core').FrameLocator} frame */
+export async function checkConsent(frame) {
+  await hostAnimationsDone(frame);
   await frame.getByRole('checkbox').check();
 }
 

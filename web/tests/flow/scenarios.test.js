@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../lib/browser.js';
 import { startServer } from '../lib/server.js';
-import { axeViolations, checkConsent, fillStartAndFields, makeJpeg, openFlow, readLog, startHost, waitForEntry } from './harness.js';
+import { axeViolations, checkConsent, fillStartAndFields, hostAnimationsDone, makeJpeg, openFlow, readLog, startHost, waitForEntry } from './harness.js';
 
 /** @type {import('../lib/server.js').VerityServer} */
 let server;
@@ -95,6 +95,7 @@ test('camera denied: load-camera-failed, then upload works', { timeout: 60_000 }
 test('cancel before the inquiry exists: onCancel with both undefined', { timeout: 30_000 }, async () => {
   const { page, frame, context } = await openFlow(browser, host, 'startModal', { templateId: server.templates.legacy, host: hostOpt() });
   await waitForEntry(page, 'onReady', { kind: 'callback' });
+  await hostAnimationsDone(frame);
   await frame.getByRole('button', { name: 'Close' }).click();
   await frame.getByRole('button', { name: 'Leave' }).click();
   const [cancel] = await waitForEntry(page, 'onCancel', { kind: 'callback' });
@@ -234,6 +235,7 @@ test('axe-core: no serious or critical violation on any page', { timeout: 90_000
     if (v.length) found[name] = v;
   };
   await scan('start');
+  await hostAnimationsDone(frame);
   await frame.getByRole('button', { name: 'Close' }).click();
   await scan('confirm-dialog');
   await frame.getByRole('button', { name: 'Stay' }).click();
