@@ -1,11 +1,21 @@
-//! One [`Change`], written statement by statement on a connection the caller has put
-//! inside a transaction. The caller commits on `Ok` and rolls back on `Err`, which is what
-//! makes "all of it or nothing" true; nothing here commits.
+//! [`Change`]s, written on a connection the caller has put inside a transaction. The caller
+//! commits on `Ok` and rolls back on `Err`, which is what makes "all of it or nothing" true;
+//! nothing here commits.
 //!
-//! Order matters: the idempotency record goes first (a replay costs one statement),
-//! then the account (so the inquiry can point at it), the inquiry, sessions, documents
-//! and events last, so every foreign key it names already exists; then the webhook
-//! deliveries of those events (the outbox).
+//! One change or a group commit's many go through the same code, table by table: each
+//! table's rows of every change in one multi-row statement where the rows are independent
+//! (inserts), one statement a row where each must be checked (revisioned updates, account
+//! upserts). This is a valid serial order of the changes — they were concurrent, none saw
+//! another's writes, and each inquiry update still checks its revision — and events keep
+//! the order of the changes. A failure fails the whole call: the SQLite committer then
+//! redoes the batch one savepoint a change, so each caller gets its own answer.
+//!
+//! Table order: idempotency records first (a replay costs one statement), then accounts
+//! (so inquiries can point at them), inquiries, sessions, documents and events, so every
+//! foreign key names a row that exists; then the webhook deliveries of those events (the
+//! outbox).
+
+use std::collections::HashMap;
 
 use verity_core::account::Account;
 use verity_core::id::AccountId;
@@ -14,66 +24,58 @@ use verity_core::Millis;
 
 use crate::errors;
 use crate::exec::{args, Exec};
-use crate::queries::{documents, events, keys, webhooks};
+use crate::queries::{bulk, documents, events, keys, webhooks};
 use crate::rows::{encode, session_status_str};
 use crate::{AccountLink, Change, Committed, InquiryWrite, StoreError};
 
 pub(crate) async fn apply<E: Exec>(ex: &mut E, change: &Change) -> Result<Committed, StoreError> {
-    if let Some(record) = &change.idempotency {
-        keys::insert_idempotency(ex, record).await?;
-    }
-    let mut inquiry = match &change.inquiry {
-        Some(InquiryWrite::Insert(inquiry)) => Some(inquiry.clone()),
-        Some(InquiryWrite::Update {
-            inquiry,
-            expected_revision,
-        }) => Some(Inquiry {
-            revision: expected_revision + 1,
-            ..inquiry.clone()
-        }),
-        None => None,
-    };
-    let mut account_created = false;
-    if let Some(link) = &change.account {
-        // The link carries no time of its own; the inquiry's is the request's.
-        let now = inquiry
-            .as_ref()
-            .map_or_else(wall_clock_ms, |inquiry| inquiry.updated_at);
-        let (account_id, created) = find_or_create_account(ex, link, now).await?;
-        account_created = created;
-        if let Some(inquiry) = inquiry.as_mut() {
-            inquiry.account_id.get_or_insert(account_id);
-        }
-    }
-    match (&change.inquiry, &inquiry) {
-        (Some(InquiryWrite::Insert(_)), Some(inquiry)) => insert_inquiry(ex, inquiry).await?,
-        (
+    let mut committed = apply_all(ex, &[change]).await?;
+    committed
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt("a change committed without a result".into()))
+}
+
+/// Writes every change of `changes`; one [`Committed`] each, in order.
+pub(crate) async fn apply_all<E: Exec>(
+    ex: &mut E,
+    changes: &[&Change],
+) -> Result<Vec<Committed>, StoreError> {
+    let records: Vec<_> = changes
+        .iter()
+        .filter_map(|c| c.idempotency.as_ref())
+        .collect();
+    keys::insert_idempotency_all(ex, &records).await?;
+
+    let mut committed: Vec<Committed> = changes
+        .iter()
+        .map(|change| Committed {
+            inquiry: stored_form(change),
+            account_created: false,
+        })
+        .collect();
+    link_accounts(ex, changes, &mut committed).await?;
+
+    let inserts: Vec<&Inquiry> = changes
+        .iter()
+        .zip(&committed)
+        .filter(|(change, _)| matches!(change.inquiry, Some(InquiryWrite::Insert(_))))
+        .filter_map(|(_, done)| done.inquiry.as_ref())
+        .collect();
+    insert_inquiries(ex, &inserts).await?;
+    for (change, done) in changes.iter().zip(&committed) {
+        if let (
             Some(InquiryWrite::Update {
                 expected_revision, ..
             }),
             Some(inquiry),
-        ) => update_inquiry(ex, inquiry, *expected_revision).await?,
-        _ => {}
+        ) = (&change.inquiry, &done.inquiry)
+        {
+            update_inquiry(ex, inquiry, *expected_revision).await?;
+        }
     }
-    if let Some(session) = &change.new_session {
-        ex.execute(
-            "INSERT INTO inquiry_sessions \
-             (id, inquiry_id, status, token_hash, created_at, expires_at, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            args![
-                session.id.as_str(),
-                session.inquiry_id.as_str(),
-                session_status_str(session.status),
-                session.token_hash.as_str(),
-                session.created_at,
-                session.expires_at,
-                encode(session)?
-            ],
-        )
-        .await
-        .map_err(errors::insert("inquiry session", "inquiry"))?;
-    }
-    for (id, status) in &change.session_updates {
+
+    insert_sessions(ex, changes).await?;
+    for (id, status) in changes.iter().flat_map(|c| &c.session_updates) {
         let changed = ex
             .execute(
                 "UPDATE inquiry_sessions SET status = $2 WHERE id = $1",
@@ -86,83 +88,194 @@ pub(crate) async fn apply<E: Exec>(ex: &mut E, change: &Change) -> Result<Commit
             });
         }
     }
-    if let Some(inquiry_id) = &change.delete_documents_of {
+
+    for inquiry_id in changes
+        .iter()
+        .filter_map(|c| c.delete_documents_of.as_ref())
+    {
         documents::delete_of(ex, inquiry_id).await?;
     }
-    for document in &change.documents {
-        documents::insert(ex, document).await?;
-    }
-    for event in &change.events {
-        events::append(ex, event).await?;
-    }
+    let docs: Vec<_> = changes.iter().flat_map(|c| &c.documents).collect();
+    documents::insert_all(ex, &docs).await?;
+
+    let new_events: Vec<_> = changes.iter().flat_map(|c| &c.events).collect();
+    let seqs = events::append_all(ex, &new_events).await?;
     // The webhook outbox, in the same transaction as its events: nothing is lost on a crash.
-    webhooks::enqueue(ex, &change.events).await?;
-    Ok(Committed {
-        inquiry,
-        account_created,
-    })
+    webhooks::enqueue(ex, &new_events, &seqs).await?;
+    Ok(committed)
 }
 
-/// Returns the account id for `link.reference_id` and whether it was created now.
-async fn find_or_create_account<E: Exec>(
+/// The inquiry as the change will store it (an update is at `expected_revision + 1`).
+fn stored_form(change: &Change) -> Option<Inquiry> {
+    match &change.inquiry {
+        Some(InquiryWrite::Insert(inquiry)) => Some(inquiry.clone()),
+        Some(InquiryWrite::Update {
+            inquiry,
+            expected_revision,
+        }) => Some(Inquiry {
+            revision: expected_revision + 1,
+            ..inquiry.clone()
+        }),
+        None => None,
+    }
+}
+
+/// Finds or creates each change's account (one upsert for the batch) and points its
+/// inquiry at it. Two changes naming the same new reference id share one account.
+async fn link_accounts<E: Exec>(
     ex: &mut E,
-    link: &AccountLink,
-    now: Millis,
-) -> Result<(AccountId, bool), StoreError> {
-    let account = Account {
-        id: link.new_id.clone(),
-        reference_id: Some(link.reference_id.clone()),
-        created_at: now,
-        updated_at: now,
-    };
-    // One statement either way: on a conflict the no-op update makes RETURNING yield
-    // the existing row. (Under concurrency PostgreSQL waits for the other inserter.)
-    let row: Option<(String,)> = ex
-        .fetch_optional(
-            "INSERT INTO accounts (id, reference_id, created_at, updated_at, doc) \
-             VALUES ($1, $2, $3, $3, $4) \
-             ON CONFLICT (reference_id) DO UPDATE SET updated_at = accounts.updated_at \
-             RETURNING id",
-            args![
+    changes: &[&Change],
+    committed: &mut [Committed],
+) -> Result<(), StoreError> {
+    // First link per reference id: one statement must not upsert a row twice (PostgreSQL
+    // refuses that).
+    let mut first: HashMap<&str, (&AccountLink, Millis)> = HashMap::new();
+    for (change, done) in changes.iter().zip(committed.iter()) {
+        if let Some(link) = &change.account {
+            // The link carries no time of its own; the inquiry's is the request's.
+            let now = done
+                .inquiry
+                .as_ref()
+                .map_or_else(wall_clock_ms, |inquiry| inquiry.updated_at);
+            first
+                .entry(link.reference_id.as_str())
+                .or_insert((link, now));
+        }
+    }
+    if first.is_empty() {
+        return Ok(());
+    }
+    let linked = upsert_accounts(ex, first.values().copied().collect()).await?;
+    let mut announced = std::collections::HashSet::new();
+    for (change, done) in changes.iter().zip(committed.iter_mut()) {
+        let Some(link) = &change.account else {
+            continue;
+        };
+        let (account_id, created) = linked
+            .get(link.reference_id.as_str())
+            .cloned()
+            .ok_or_else(|| StoreError::Corrupt("account upsert returned no row".into()))?;
+        // Only the first change naming a new account reports creating it.
+        done.account_created = created && announced.insert(account_id.clone());
+        if let Some(inquiry) = done.inquiry.as_mut() {
+            inquiry.account_id.get_or_insert(account_id);
+        }
+    }
+    Ok(())
+}
+
+/// Inserts the accounts that do not exist yet; returns every reference id's account and
+/// whether it was created now.
+async fn upsert_accounts<E: Exec>(
+    ex: &mut E,
+    links: Vec<(&AccountLink, Millis)>,
+) -> Result<HashMap<String, (AccountId, bool)>, StoreError> {
+    let rows = links
+        .iter()
+        .map(|(link, now)| {
+            let account = Account {
+                id: link.new_id.clone(),
+                reference_id: Some(link.reference_id.clone()),
+                created_at: *now,
+                updated_at: *now,
+            };
+            Ok(args![
                 account.id.as_str(),
                 link.reference_id.as_str(),
-                now,
+                *now,
+                *now,
                 encode(&account)?
-            ],
-        )
-        .await
-        .map_err(errors::unique("account"))?;
-    let (id,) = row.ok_or_else(|| StoreError::Corrupt("account upsert returned no row".into()))?;
-    if id == account.id.as_str() {
-        return Ok((account.id, true));
-    }
-    let id = id
-        .parse()
-        .map_err(|e| errors::corrupt(&format!("account {id}"), e))?;
-    Ok((id, false))
+            ])
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    // On a conflict the no-op update makes RETURNING yield the existing row. (Under
+    // concurrency PostgreSQL waits for the other inserter.)
+    let returned: Vec<(String, String)> = bulk::insert_returning(
+        ex,
+        "INSERT INTO accounts (id, reference_id, created_at, updated_at, doc)",
+        5,
+        rows,
+        "ON CONFLICT (reference_id) DO UPDATE SET updated_at = accounts.updated_at \
+         RETURNING id, reference_id",
+    )
+    .await
+    .map_err(errors::unique("account"))?;
+    let new_ids: HashMap<&str, &AccountId> = links
+        .iter()
+        .map(|(link, _)| (link.reference_id.as_str(), &link.new_id))
+        .collect();
+    returned
+        .into_iter()
+        .map(|(id, reference_id)| {
+            let created = new_ids
+                .get(reference_id.as_str())
+                .is_some_and(|new_id| new_id.as_str() == id);
+            let id: AccountId = id
+                .parse()
+                .map_err(|e| errors::corrupt(&format!("account {id}"), e))?;
+            Ok((reference_id, (id, created)))
+        })
+        .collect()
 }
 
-async fn insert_inquiry<E: Exec>(ex: &mut E, inquiry: &Inquiry) -> Result<(), StoreError> {
-    ex.execute(
+async fn insert_inquiries<E: Exec>(ex: &mut E, inquiries: &[&Inquiry]) -> Result<(), StoreError> {
+    let rows = inquiries
+        .iter()
+        .map(|inquiry| {
+            Ok(args![
+                inquiry.id.as_str(),
+                inquiry.status.as_str(),
+                inquiry.reference_id.clone(),
+                inquiry.account_id.as_ref().map(|id| id.to_string()),
+                inquiry.template_id.as_str(),
+                inquiry.template_version_id.as_str(),
+                inquiry.expires_at,
+                inquiry.created_at,
+                inquiry.updated_at,
+                inquiry.revision,
+                encode(*inquiry)?
+            ])
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    bulk::insert(
+        ex,
         "INSERT INTO inquiries (id, status, reference_id, account_id, template_id, \
-         template_version_id, expires_at, created_at, updated_at, revision, doc) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        args![
-            inquiry.id.as_str(),
-            inquiry.status.as_str(),
-            inquiry.reference_id.clone(),
-            inquiry.account_id.as_ref().map(|id| id.to_string()),
-            inquiry.template_id.as_str(),
-            inquiry.template_version_id.as_str(),
-            inquiry.expires_at,
-            inquiry.created_at,
-            inquiry.updated_at,
-            inquiry.revision,
-            encode(inquiry)?
-        ],
+         template_version_id, expires_at, created_at, updated_at, revision, doc)",
+        11,
+        rows,
+        "",
     )
     .await
     .map_err(errors::insert("inquiry", "account"))?;
+    Ok(())
+}
+
+async fn insert_sessions<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), StoreError> {
+    let rows = changes
+        .iter()
+        .filter_map(|c| c.new_session.as_ref())
+        .map(|session| {
+            Ok(args![
+                session.id.as_str(),
+                session.inquiry_id.as_str(),
+                session_status_str(session.status),
+                session.token_hash.as_str(),
+                session.created_at,
+                session.expires_at,
+                encode(session)?
+            ])
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    bulk::insert(
+        ex,
+        "INSERT INTO inquiry_sessions \
+         (id, inquiry_id, status, token_hash, created_at, expires_at, doc)",
+        7,
+        rows,
+        "",
+    )
+    .await
+    .map_err(errors::insert("inquiry session", "inquiry"))?;
     Ok(())
 }
 

@@ -5,27 +5,36 @@ use verity_core::id::{DocumentId, InquiryId};
 
 use crate::errors;
 use crate::exec::{args, Exec};
+use crate::queries::bulk;
 use crate::rows::{DocumentRow, DOCUMENT_META_COLUMNS};
 use crate::{Document, StoreError};
 
-pub(crate) async fn insert<E: Exec>(ex: &mut E, doc: &Document) -> Result<(), StoreError> {
-    ex.execute(
+pub(crate) async fn insert_all<E: Exec>(ex: &mut E, docs: &[&Document]) -> Result<(), StoreError> {
+    let rows = docs
+        .iter()
+        .map(|doc| {
+            args![
+                doc.id.as_str(),
+                doc.inquiry_id.as_str(),
+                doc.kind.as_str(),
+                doc.side.as_str(),
+                doc.id_class.clone(),
+                doc.capture_method.as_str(),
+                doc.content_type.as_str(),
+                doc.byte_size,
+                doc.sha256.as_str(),
+                doc.bytes.clone(),
+                doc.created_at
+            ]
+        })
+        .collect();
+    bulk::insert(
+        ex,
         "INSERT INTO documents (id, inquiry_id, kind, side, id_class, capture_method, \
-         content_type, byte_size, sha256, bytes, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        args![
-            doc.id.as_str(),
-            doc.inquiry_id.as_str(),
-            doc.kind.as_str(),
-            doc.side.as_str(),
-            doc.id_class.clone(),
-            doc.capture_method.as_str(),
-            doc.content_type.as_str(),
-            doc.byte_size,
-            doc.sha256.as_str(),
-            doc.bytes.clone(),
-            doc.created_at
-        ],
+         content_type, byte_size, sha256, bytes, created_at)",
+        11,
+        rows,
+        "",
     )
     .await
     .map_err(errors::insert("document", "inquiry"))?;

@@ -1,31 +1,58 @@
 //! The event log: appends (inside a commit) and reads.
 
+use std::collections::HashMap;
+
 use verity_core::id::EventId;
 
 use crate::errors;
 use crate::exec::{args, Exec};
 use crate::pagination::{fetch_page, map_page, Where};
+use crate::queries::bulk;
 use crate::rows::{encode, EventRow, EVENT_COLUMNS};
 use crate::{EventFilter, NewEvent, Page, PageRequest, StoreError, StoredEvent};
 
-/// Appends one event. Called in order within a transaction, so `seq` follows the order
-/// the events were given in.
-pub(crate) async fn append<E: Exec>(ex: &mut E, event: &NewEvent) -> Result<(), StoreError> {
-    ex.execute(
-        "INSERT INTO events (id, name, subject_id, inquiry_id, created_at, payload) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        args![
-            event.id.as_str(),
-            event.name.as_str(),
-            event.subject_id.as_str(),
-            event.inquiry_id.as_ref().map(|id| id.to_string()),
-            event.created_at,
-            encode(&event.payload)?
-        ],
+/// Appends `events` in the order given, so `seq` follows it. Returns each event's `seq`, in
+/// the same order (the webhook outbox records it for per-inquiry ordering).
+pub(crate) async fn append_all<E: Exec>(
+    ex: &mut E,
+    events: &[&NewEvent],
+) -> Result<Vec<i64>, StoreError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = events
+        .iter()
+        .map(|event| {
+            Ok(args![
+                event.id.as_str(),
+                event.name.as_str(),
+                event.subject_id.as_str(),
+                event.inquiry_id.as_ref().map(|id| id.to_string()),
+                event.created_at,
+                encode(&event.payload)?
+            ])
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let returned: Vec<(String, i64)> = bulk::insert_returning(
+        ex,
+        "INSERT INTO events (id, name, subject_id, inquiry_id, created_at, payload)",
+        6,
+        rows,
+        "RETURNING id, seq",
     )
     .await
     .map_err(errors::unique("event"))?;
-    Ok(())
+    // RETURNING's row order is unspecified: match by id.
+    let seq_of: HashMap<String, i64> = returned.into_iter().collect();
+    events
+        .iter()
+        .map(|event| {
+            seq_of
+                .get(event.id.as_str())
+                .copied()
+                .ok_or_else(|| StoreError::Corrupt(format!("event {} got no seq", event.id)))
+        })
+        .collect()
 }
 
 pub(crate) async fn get<E: Exec>(

@@ -5,6 +5,7 @@ use verity_core::Millis;
 
 use crate::errors;
 use crate::exec::{args, Exec};
+use crate::queries::bulk;
 use crate::rows::{ApiKeyRow, IdempotencyRow, API_KEY_COLUMNS, IDEMPOTENCY_COLUMNS};
 use crate::{ApiKey, IdempotencyRecord, StoreError};
 
@@ -59,18 +60,18 @@ pub(crate) async fn revoke_api_key<E: Exec>(
     Ok(())
 }
 
-/// Records the key; `IdempotencyKeyUsed` if it is already there. Run first in a commit
+/// Records the keys; `IdempotencyKeyUsed` if any is already there. Run first in a commit
 /// so a replayed request costs one statement.
-pub(crate) async fn insert_idempotency<E: Exec>(
+pub(crate) async fn insert_idempotency_all<E: Exec>(
     ex: &mut E,
-    record: &IdempotencyRecord,
+    records: &[&IdempotencyRecord],
 ) -> Result<(), StoreError> {
-    // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a failed
-    // statement would poison the transaction, and the caller rolls back anyway.
-    let inserted = ex
-        .execute(
-            "INSERT INTO idempotency (api_key_id, key, request_hash, status, body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (api_key_id, key) DO NOTHING",
+    if records.is_empty() {
+        return Ok(());
+    }
+    let rows = records
+        .iter()
+        .map(|record| {
             args![
                 record.api_key_id.as_str(),
                 record.key.as_str(),
@@ -78,10 +79,20 @@ pub(crate) async fn insert_idempotency<E: Exec>(
                 i64::from(record.status),
                 record.body.clone(),
                 record.created_at
-            ],
-        )
-        .await?;
-    if inserted == 0 {
+            ]
+        })
+        .collect();
+    // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a failed
+    // statement would poison the transaction, and the caller rolls back anyway.
+    let inserted = bulk::insert(
+        ex,
+        "INSERT INTO idempotency (api_key_id, key, request_hash, status, body, created_at)",
+        6,
+        rows,
+        "ON CONFLICT (api_key_id, key) DO NOTHING",
+    )
+    .await?;
+    if inserted < records.len() as u64 {
         return Err(StoreError::IdempotencyKeyUsed);
     }
     Ok(())

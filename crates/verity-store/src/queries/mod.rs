@@ -1,6 +1,7 @@
 //! Every query of the store, written once and run on either backend through
 //! [`crate::exec::Exec`]. Backends only decide which pool or transaction a call runs on.
 
+pub(crate) mod bulk;
 pub(crate) mod change;
 pub(crate) mod documents;
 pub(crate) mod events;

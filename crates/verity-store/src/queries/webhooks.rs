@@ -16,6 +16,7 @@ use verity_core::Millis;
 use crate::errors::{self, corrupt};
 use crate::exec::{args, Arg, Exec};
 use crate::pagination::{fetch_page, map_page, Where};
+use crate::queries::bulk;
 use crate::rows::{encode, EventRow, Keyed, EVENT_COLUMNS};
 use crate::{
     Attempt, AttemptOutcome, AttemptResult, ClaimedDelivery, Delivery, DeliveryStatus,
@@ -171,8 +172,13 @@ pub(crate) async fn list<E: Exec>(
 }
 
 /// The outbox: one pending delivery per (event, enabled endpoint subscribed to it). Runs
-/// inside the commit's transaction after the events were appended.
-pub(crate) async fn enqueue<E: Exec>(ex: &mut E, events: &[NewEvent]) -> Result<(), StoreError> {
+/// inside the commit's transaction after the events were appended; `seqs[i]` is the log
+/// position of `events[i]`.
+pub(crate) async fn enqueue<E: Exec>(
+    ex: &mut E,
+    events: &[&NewEvent],
+    seqs: &[i64],
+) -> Result<(), StoreError> {
     if events.is_empty() {
         return Ok(());
     }
@@ -189,36 +195,42 @@ pub(crate) async fn enqueue<E: Exec>(ex: &mut E, events: &[NewEvent]) -> Result<
     {
         // Scoped: `ThreadRng` must not live across an await.
         let rng = &mut rand::thread_rng();
-        for event in events {
+        for (event, seq) in events.iter().zip(seqs) {
             let needle = format!(",{},", event.name.as_str());
             for (webhook_id, subscribed) in &endpoints {
                 if subscribed == "*" || subscribed.contains(&needle) {
                     let id: DeliveryId = Id::generate(rng);
-                    rows.push((id, webhook_id.clone(), event));
+                    rows.push(args![
+                        id.as_str(),
+                        webhook_id.as_str(),
+                        event.id.as_str(),
+                        *seq,
+                        event.name.as_str(),
+                        event
+                            .inquiry_id
+                            .as_ref()
+                            .map_or_else(String::new, |i| i.to_string()),
+                        "pending",
+                        0,
+                        event.created_at,
+                        0,
+                        event.created_at,
+                        event.created_at
+                    ]);
                 }
             }
         }
     }
-    for (id, webhook_id, event) in rows {
-        ex.execute(
-            "INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_seq, event_name, \
-             inquiry_id, status, attempts, next_attempt_at, lease_until, created_at, updated_at) \
-             SELECT $1, $2, $3, seq, $4, $5, 'pending', 0, $6, 0, $6, $6 FROM events WHERE id = $3",
-            args![
-                id.as_str(),
-                webhook_id,
-                event.id.as_str(),
-                event.name.as_str(),
-                event
-                    .inquiry_id
-                    .as_ref()
-                    .map_or_else(String::new, |i| i.to_string()),
-                event.created_at
-            ],
-        )
-        .await
-        .map_err(errors::unique("webhook delivery"))?;
-    }
+    bulk::insert(
+        ex,
+        "INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_seq, event_name, \
+         inquiry_id, status, attempts, next_attempt_at, lease_until, created_at, updated_at)",
+        12,
+        rows,
+        "",
+    )
+    .await
+    .map_err(errors::unique("webhook delivery"))?;
     Ok(())
 }
 
