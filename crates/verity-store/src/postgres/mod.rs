@@ -28,20 +28,26 @@ use crate::*;
 
 #[derive(Debug, Clone)]
 pub struct PgOptions {
-    /// Connections in the pool.
+    /// Connections in the pool that serves requests.
     pub max_connections: u32,
+    /// Connections kept apart for background work (webhook claims and their recording),
+    /// so a burst of requests queued on the main pool cannot starve delivery.
+    pub background_connections: u32,
 }
 
 impl Default for PgOptions {
     fn default() -> Self {
         PgOptions {
             max_connections: 16,
+            background_connections: 2,
         }
     }
 }
 
 pub struct PgStore {
     pool: PgPool,
+    /// See [`PgOptions::background_connections`].
+    background: PgPool,
     /// Woken after commits that wrote events (see [`Store::outbox_signal`]).
     outbox: Arc<tokio::sync::Notify>,
 }
@@ -60,10 +66,15 @@ impl PgStore {
     ) -> Result<PgStore, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
+        let background = PgPoolOptions::new()
+            .max_connections(options.background_connections.max(1))
+            .min_connections(0)
+            .connect_lazy_with(connect);
         let store = PgStore {
             pool,
+            background,
             outbox: Arc::default(),
         };
         store.migrate().await?;
@@ -73,6 +84,7 @@ impl PgStore {
     /// Closes the pool, waiting for connections in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.background.close().await;
     }
 }
 
@@ -271,21 +283,21 @@ impl Store for PgStore {
         limit: u32,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
         let claimed = webhooks::claim(
-            &mut &self.pool,
+            &mut &self.background,
             now,
             lease_until,
             limit,
             "FOR UPDATE OF d SKIP LOCKED",
         )
         .await?;
-        webhooks::load_claimed(&mut &self.pool, claimed).await
+        webhooks::load_claimed(&mut &self.background, claimed).await
     }
 
     async fn record_attempts(&self, outcomes: &[AttemptOutcome]) -> Result<(), StoreError> {
         if outcomes.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.background.begin().await?;
         let mut conn: &mut PgConnection = &mut tx;
         webhooks::record(&mut conn, outcomes).await?;
         tx.commit().await?;

@@ -71,7 +71,10 @@ impl Harness {
                 let connect = PgConnectOptions::from_str(url)
                     .expect("PostgreSQL URL")
                     .options([("search_path", schema.as_str())]);
-                let options = PgOptions { max_connections: 4 };
+                let options = PgOptions {
+                    max_connections: 4,
+                    ..PgOptions::default()
+                };
                 Arc::new(
                     PgStore::connect_with(connect, options)
                         .await
