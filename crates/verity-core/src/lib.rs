@@ -9,6 +9,7 @@
 pub mod account;
 pub mod event;
 pub mod field;
+pub mod handoff;
 pub mod id;
 pub mod inquiry;
 pub mod retry;

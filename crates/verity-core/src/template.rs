@@ -72,6 +72,14 @@ pub struct Step {
     pub handoff: bool,
 }
 
+impl Step {
+    /// Whether the flow offers "continue on your phone" here (issue 6): capture steps
+    /// always, other steps when the template says so.
+    pub fn can_hand_off(&self) -> bool {
+        self.handoff || matches!(self.kind, StepKind::GovernmentId | StepKind::Selfie)
+    }
+}
+
 /// Size hints the flow sends with `ready` (spec §5 `preferredDimensions`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -15,6 +15,7 @@ mod errors;
 mod exec;
 mod migrations;
 mod model;
+mod model_handoff;
 mod model_webhooks;
 mod pagination;
 mod postgres;
@@ -24,6 +25,7 @@ mod sqlite;
 mod store;
 
 pub use model::*;
+pub use model_handoff::*;
 pub use model_webhooks::*;
 pub use postgres::{PgOptions, PgStore};
 pub use sqlite::{SqliteOptions, SqliteStore};

@@ -141,6 +141,8 @@ pub struct Change {
     /// Deletes every document of this inquiry (redaction).
     pub delete_documents_of: Option<InquiryId>,
     pub idempotency: Option<IdempotencyRecord>,
+    /// One-time links created or canceled (issue 6).
+    pub handoff: Vec<crate::HandoffWrite>,
 }
 
 #[derive(Debug, Clone)]

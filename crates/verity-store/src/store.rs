@@ -3,9 +3,10 @@
 
 use async_trait::async_trait;
 use verity_core::account::Account;
+use verity_core::handoff::OneTimeLink;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
-    TemplateId, WebhookId,
+    SessionId, TemplateId, WebhookId,
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
@@ -191,4 +192,41 @@ pub trait Store: Send + Sync + 'static {
     /// deliveries) in this process, so the delivery worker wakes at once. Other processes
     /// sharing a PostgreSQL database are not notified; their workers poll.
     fn outbox_signal(&self) -> std::sync::Arc<tokio::sync::Notify>;
+
+    // --- one-time links (issue 6: cross-device hand-off) ------------------------------
+    //
+    // Links are created and canceled by `commit` (`Change::handoff`), together with the
+    // session they belong to and its events.
+
+    /// The link of the hand-off session `session_id`.
+    async fn one_time_link(
+        &self,
+        session_id: &SessionId,
+    ) -> Result<Option<OneTimeLink>, StoreError>;
+    /// The link whose code hashes to `code_hash`, whatever its status.
+    async fn one_time_link_by_code_hash(
+        &self,
+        code_hash: &str,
+    ) -> Result<Option<OneTimeLink>, StoreError>;
+    /// How many links of inquiry `id` were created at or after `since` (rate limits
+    /// that hold across processes).
+    async fn count_one_time_links(&self, id: &InquiryId, since: Millis)
+        -> Result<u64, StoreError>;
+    /// Spends the link whose code hashes to `code_hash`, in one transaction: if it is
+    /// unopened (`sent`), unexpired at `now`, its session active and its inquiry open, it
+    /// becomes `started` (`opened_at = now`) and its session's token hash becomes
+    /// `token_hash`; the link is returned. Otherwise nothing changes and `None` is
+    /// returned (the caller reads the link to say why). Of concurrent callers with the
+    /// same code, also in other processes, exactly one gets `Some`.
+    async fn open_one_time_link(
+        &self,
+        code_hash: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<Option<OneTimeLink>, StoreError>;
+    /// A receiver of the ids of inquiries changed by a `commit` (or an opened link):
+    /// from this process at once, and on PostgreSQL also from other processes sharing the
+    /// database (`LISTEN/NOTIFY`). Best effort — a lagging or reconnecting receiver can
+    /// miss some — so watchers re-read the database now and then as well.
+    fn inquiry_changes(&self) -> tokio::sync::broadcast::Receiver<InquiryId>;
 }

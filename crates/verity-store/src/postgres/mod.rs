@@ -15,15 +15,16 @@ use sqlx::{PgConnection, PgPool};
 use verity_core::account::Account;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
-    TemplateId, WebhookId,
+    SessionId, TemplateId, WebhookId,
 };
+use verity_core::handoff::OneTimeLink;
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
 use verity_core::template::Template;
 use verity_core::Millis;
 
 use crate::exec::{args, Exec};
-use crate::queries::{change, documents, events, inquiries, keys, templates, webhooks};
+use crate::queries::{change, documents, events, handoff, inquiries, keys, templates, webhooks};
 use crate::*;
 
 #[derive(Debug, Clone)]
@@ -44,12 +45,55 @@ impl Default for PgOptions {
     }
 }
 
+/// The `NOTIFY` channel carrying ids of changed inquiries between processes.
+const CHANGES_CHANNEL: &str = "verity_inquiry_changes";
+
 pub struct PgStore {
     pool: PgPool,
     /// See [`PgOptions::background_connections`].
     background: PgPool,
     /// Woken after commits that wrote events (see [`Store::outbox_signal`]).
     outbox: Arc<tokio::sync::Notify>,
+    /// Ids of changed inquiries (see [`Store::inquiry_changes`]): this process's commits
+    /// are sent at once, other processes' arrive through the `LISTEN` task.
+    changes: tokio::sync::broadcast::Sender<InquiryId>,
+    /// The `LISTEN` task, started by the first watcher (a CLI command never needs it).
+    listener: std::sync::OnceLock<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        if let Some(task) = self.listener.get() {
+            task.abort();
+        }
+    }
+}
+
+/// Relays `NOTIFY`s of other processes to this process's watchers; reconnects after a
+/// lost connection (what was sent meanwhile is missed: watchers also re-read).
+async fn relay_notifications(pool: PgPool, changes: tokio::sync::broadcast::Sender<InquiryId>) {
+    loop {
+        match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(mut listener) => match listener.listen(CHANGES_CHANNEL).await {
+                Ok(()) => loop {
+                    match listener.recv().await {
+                        Ok(n) => {
+                            if let Ok(id) = InquiryId::parse(n.payload()) {
+                                let _ = changes.send(id);
+                            }
+                        }
+                        Err(err) => {
+                            tracing::warn!(error = %err, "LISTEN connection lost");
+                            break;
+                        }
+                    }
+                },
+                Err(err) => tracing::warn!(error = %err, "LISTEN failed"),
+            },
+            Err(err) => tracing::warn!(error = %err, "cannot open a LISTEN connection"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }
 
 impl PgStore {
@@ -76,6 +120,8 @@ impl PgStore {
             pool,
             background,
             outbox: Arc::default(),
+            changes: tokio::sync::broadcast::channel(256).0,
+            listener: std::sync::OnceLock::new(),
         };
         store.migrate().await?;
         Ok(store)
@@ -139,11 +185,23 @@ impl Store for PgStore {
     async fn commit(&self, change: Change) -> Result<Committed, StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut conn: &mut PgConnection = &mut tx;
-        match change::apply(&mut conn, &change).await {
+        let touched = change.touched_inquiry();
+        let applied = match change::apply(&mut conn, &change).await {
+            // NOTIFY is transactional: other processes hear of the change only if it commits.
+            Ok(committed) => match &touched {
+                Some(id) => notify(&mut conn, id).await.map(|()| committed),
+                None => Ok(committed),
+            },
+            Err(err) => Err(err),
+        };
+        match applied {
             Ok(committed) => {
                 tx.commit().await?;
                 if !change.events.is_empty() {
                     self.outbox.notify_one();
+                }
+                if let Some(id) = touched {
+                    let _ = self.changes.send(id);
                 }
                 Ok(committed)
             }
@@ -307,6 +365,66 @@ impl Store for PgStore {
     fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
         self.outbox.clone()
     }
+
+    async fn one_time_link(
+        &self,
+        session_id: &SessionId,
+    ) -> Result<Option<OneTimeLink>, StoreError> {
+        handoff::get(&mut &self.pool, session_id).await
+    }
+
+    async fn one_time_link_by_code_hash(
+        &self,
+        code_hash: &str,
+    ) -> Result<Option<OneTimeLink>, StoreError> {
+        handoff::by_code_hash(&mut &self.pool, code_hash).await
+    }
+
+    async fn count_one_time_links(
+        &self,
+        id: &InquiryId,
+        since: Millis,
+    ) -> Result<u64, StoreError> {
+        handoff::count_since(&mut &self.pool, id, since).await
+    }
+
+    async fn open_one_time_link(
+        &self,
+        code_hash: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<Option<OneTimeLink>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut conn: &mut PgConnection = &mut tx;
+        let opened = handoff::open(&mut conn, code_hash, token_hash, now).await?;
+        if let Some(link) = &opened {
+            notify(&mut conn, &link.inquiry_id).await?;
+        }
+        tx.commit().await?;
+        if let Some(link) = &opened {
+            let _ = self.changes.send(link.inquiry_id.clone());
+        }
+        Ok(opened)
+    }
+
+    fn inquiry_changes(&self) -> tokio::sync::broadcast::Receiver<InquiryId> {
+        let receiver = self.changes.subscribe();
+        self.listener.get_or_init(|| {
+            tokio::spawn(relay_notifications(self.pool.clone(), self.changes.clone()))
+        });
+        receiver
+    }
+}
+
+/// Tells other processes (through `LISTEN`) that inquiry `id` changed, when the
+/// surrounding transaction commits.
+async fn notify(conn: &mut &mut PgConnection, id: &InquiryId) -> Result<(), StoreError> {
+    conn.execute(
+        "SELECT pg_notify($1, $2)",
+        args![CHANGES_CHANNEL, id.as_str()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Opens an `Arc<dyn Store>` from a `postgres:` URL with default options.

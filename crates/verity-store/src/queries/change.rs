@@ -11,7 +11,8 @@
 //! redoes the batch one savepoint a change, so each caller gets its own answer.
 //!
 //! Table order: idempotency records first (a replay costs one statement), then accounts
-//! (so inquiries can point at them), inquiries, sessions, documents and events, so every
+//! (so inquiries can point at them), inquiries, sessions (then their one-time links),
+//! documents and events, so every
 //! foreign key names a row that exists; then the webhook deliveries of those events (the
 //! outbox).
 
@@ -24,7 +25,7 @@ use verity_core::Millis;
 
 use crate::errors;
 use crate::exec::{args, Exec};
-use crate::queries::{bulk, documents, events, keys, webhooks};
+use crate::queries::{bulk, documents, events, handoff, keys, webhooks};
 use crate::rows::{encode, session_status_str};
 use crate::{AccountLink, Change, Committed, InquiryWrite, StoreError};
 
@@ -87,6 +88,10 @@ pub(crate) async fn apply_all<E: Exec>(
                 what: "inquiry session",
             });
         }
+    }
+    // One-time links (issue 6) after the sessions they belong to.
+    for write in changes.iter().flat_map(|c| &c.handoff) {
+        handoff::write(ex, write).await?;
     }
 
     for inquiry_id in changes

@@ -5,6 +5,7 @@ pub(crate) mod bulk;
 pub(crate) mod change;
 pub(crate) mod documents;
 pub(crate) mod events;
+pub(crate) mod handoff;
 pub(crate) mod inquiries;
 pub(crate) mod keys;
 pub(crate) mod templates;

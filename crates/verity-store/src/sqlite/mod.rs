@@ -18,15 +18,16 @@ use sqlx::{SqliteConnection, SqlitePool};
 use verity_core::account::Account;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
-    TemplateId, WebhookId,
+    SessionId, TemplateId, WebhookId,
 };
+use verity_core::handoff::OneTimeLink;
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
 use verity_core::template::Template;
 use verity_core::Millis;
 
 use crate::exec::{args, Exec};
-use crate::queries::{documents, events, inquiries, keys, templates, webhooks};
+use crate::queries::{documents, events, handoff, inquiries, keys, templates, webhooks};
 use crate::*;
 use committer::Committer;
 
@@ -63,6 +64,9 @@ pub struct SqliteStore {
     path: PathBuf,
     /// Woken after commits that wrote events (see [`Store::outbox_signal`]).
     outbox: Arc<tokio::sync::Notify>,
+    /// Ids of inquiries changed by commits (see [`Store::inquiry_changes`]): one process
+    /// owns the file, so an in-process channel reaches every watcher.
+    changes: tokio::sync::broadcast::Sender<InquiryId>,
 }
 
 impl SqliteStore {
@@ -155,6 +159,7 @@ impl SqliteStore {
             write,
             path,
             outbox: Arc::default(),
+            changes: tokio::sync::broadcast::channel(256).0,
         };
         store.migrate().await?;
         Ok(store)
@@ -229,9 +234,14 @@ impl Store for SqliteStore {
 
     async fn commit(&self, change: Change) -> Result<Committed, StoreError> {
         let wrote_events = !change.events.is_empty();
+        let touched = change.touched_inquiry();
         let committed = self.committer.commit(change).await?;
         if wrote_events {
             self.outbox.notify_one();
+        }
+        if let Some(id) = touched {
+            // No receiver is fine: nobody is watching.
+            let _ = self.changes.send(id);
         }
         Ok(committed)
     }
@@ -382,6 +392,48 @@ impl Store for SqliteStore {
 
     fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
         self.outbox.clone()
+    }
+
+    async fn one_time_link(
+        &self,
+        session_id: &SessionId,
+    ) -> Result<Option<OneTimeLink>, StoreError> {
+        handoff::get(&mut &self.read, session_id).await
+    }
+
+    async fn one_time_link_by_code_hash(
+        &self,
+        code_hash: &str,
+    ) -> Result<Option<OneTimeLink>, StoreError> {
+        handoff::by_code_hash(&mut &self.read, code_hash).await
+    }
+
+    async fn count_one_time_links(
+        &self,
+        id: &InquiryId,
+        since: Millis,
+    ) -> Result<u64, StoreError> {
+        handoff::count_since(&mut &self.read, id, since).await
+    }
+
+    async fn open_one_time_link(
+        &self,
+        code_hash: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<Option<OneTimeLink>, StoreError> {
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn: &mut SqliteConnection = &mut tx;
+        let opened = handoff::open(&mut conn, code_hash, token_hash, now).await?;
+        tx.commit().await?;
+        if let Some(link) = &opened {
+            let _ = self.changes.send(link.inquiry_id.clone());
+        }
+        Ok(opened)
+    }
+
+    fn inquiry_changes(&self) -> tokio::sync::broadcast::Receiver<InquiryId> {
+        self.changes.subscribe()
     }
 }
 

@@ -72,4 +72,7 @@ conformance! {
     webhooks_commit_writes_the_outbox,
     webhooks_claim_is_ordered_per_inquiry_and_leased,
     webhooks_concurrent_claimers_never_share_a_delivery,
+    handoff_link_is_written_with_its_session_and_opens_once,
+    handoff_concurrent_opens_one_wins,
+    handoff_expired_canceled_and_closed_links_do_not_open,
 }

@@ -4,6 +4,7 @@
 mod commit;
 mod documents;
 mod events;
+mod handoff;
 mod inquiries;
 mod keys;
 mod lifecycle;
@@ -13,6 +14,7 @@ mod webhooks;
 pub use commit::*;
 pub use documents::*;
 pub use events::*;
+pub use handoff::*;
 pub use inquiries::*;
 pub use keys::*;
 pub use lifecycle::*;
