@@ -2,8 +2,9 @@
 //! `/sdk/v1/verity.js` always; `/demo/` and its two read-only helper endpoints only when
 //! the server runs with `demo = true`.
 //!
-//! The demo endpoints need no API key so the page works out of the box; they only list
-//! templates and show an inquiry's status, fields and timestamps by id, and they are off
+//! The demo endpoints need no API key so the page works out of the box; they list
+//! templates, show an inquiry's status, fields and timestamps by id, and list the
+//! hand-off messages of the log sender (`/demo/api/outbox`, issue 6), and they are off
 //! unless `demo` is set (the default for a first run, to be turned off in production).
 
 use axum::extract::{Path, State};
@@ -60,6 +61,20 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/demo/api/templates", get(templates))
         .route("/demo/api/inquiries/{id}", get(inquiry))
+        .route("/demo/api/outbox", get(outbox))
+}
+
+/// The log sender's messages (issue 6), newest first: with the default senders, this is
+/// where a hand-off link "arrives", so a person can try it on one machine.
+async fn outbox(State(state): State<AppState>) -> Response {
+    let list: Vec<_> = state
+        .handoff
+        .outbox
+        .list()
+        .into_iter()
+        .map(|(at, m)| json!({"at": at, "channel": m.channel, "to": m.to, "subject": m.subject, "text": m.text}))
+        .collect();
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(list)).into_response()
 }
 
 async fn templates(State(state): State<AppState>) -> Result<Response, ApiError> {

@@ -37,6 +37,10 @@ pub fn router(state: AppState) -> Router {
                 .delete(inquiries::redact),
         )
         .route("/inquiries/{id}/resume", post(inquiries::resume))
+        .route(
+            "/inquiries/{id}/generate-one-time-link",
+            post(flow::handoff::api::generate),
+        )
         .route("/inquiries/{id}/expire", post(inquiries::expire))
         .route("/inquiries/{id}/approve", post(inquiries::approve))
         .route("/inquiries/{id}/decline", post(inquiries::decline))

@@ -58,6 +58,8 @@ pub struct AppState {
     pub clock: Clock,
     pub metrics: Option<PrometheusHandle>,
     pub rate_limiter: Arc<RateLimiter>,
+    /// Cross-device hand-off settings and senders (issue 6).
+    pub handoff: Arc<crate::flow::handoff::Handoff>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             clock: system_clock(),
             metrics: None,
             rate_limiter,
+            handoff: Arc::default(),
         }
     }
 

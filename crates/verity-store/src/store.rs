@@ -210,8 +210,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<OneTimeLink>, StoreError>;
     /// How many links of inquiry `id` were created at or after `since` (rate limits
     /// that hold across processes).
-    async fn count_one_time_links(&self, id: &InquiryId, since: Millis)
-        -> Result<u64, StoreError>;
+    async fn count_one_time_links(&self, id: &InquiryId, since: Millis) -> Result<u64, StoreError>;
     /// Spends the link whose code hashes to `code_hash`, in one transaction: if it is
     /// unopened (`sent`), unexpired at `now`, its session active and its inquiry open, it
     /// becomes `started` (`opened_at = now`) and its session's token hash becomes

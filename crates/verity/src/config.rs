@@ -48,6 +48,22 @@ pub struct Config {
     /// Delays before each delivery attempt in milliseconds (first normally 0); empty for
     /// the default schedule (about 3 days, 10 attempts).
     pub webhook_retry_delays_ms: Vec<i64>,
+    /// Cross-device hand-off (issue 6): lifetime of a one-time link made by the flow.
+    pub handoff_link_ttl_seconds: u64,
+    /// One-time links one inquiry may get per hour (0 = unlimited).
+    pub handoff_links_per_inquiry_per_hour: u32,
+    /// Hand-off messages (email, SMS) one client address may ask for per hour (0 = unlimited).
+    pub handoff_sends_per_ip_per_hour: u32,
+    /// How emails are sent: `log` (kept in the demo outbox, nothing delivered) or `smtp`.
+    pub handoff_email_sender: String,
+    /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`.
+    pub smtp_url: String,
+    pub smtp_from: String,
+    /// How SMS are sent: `log` or `http` (a gateway taking signed JSON POSTs).
+    pub handoff_sms_sender: String,
+    pub sms_gateway_url: String,
+    /// Key of the gateway requests' HMAC-SHA256 signature (`Verity-Signature`).
+    pub sms_gateway_secret: String,
 }
 
 impl Default for Config {
@@ -71,6 +87,15 @@ impl Default for Config {
             webhook_concurrency: 64,
             webhook_poll_interval_ms: 500,
             webhook_retry_delays_ms: Vec::new(),
+            handoff_link_ttl_seconds: 15 * 60,
+            handoff_links_per_inquiry_per_hour: 10,
+            handoff_sends_per_ip_per_hour: 30,
+            handoff_email_sender: "log".into(),
+            smtp_url: String::new(),
+            smtp_from: "Verity <verify@localhost>".into(),
+            handoff_sms_sender: "log".into(),
+            sms_gateway_url: String::new(),
+            sms_gateway_secret: String::new(),
         }
     }
 }
@@ -140,7 +165,56 @@ impl Config {
             ));
         }
         self.webhook_schedule()?;
+        if !(60..=24 * 3600).contains(&self.handoff_link_ttl_seconds) {
+            return Err(ConfigError::Invalid(
+                "handoff_link_ttl_seconds must be between 60 and 86400".into(),
+            ));
+        }
+        self.handoff()?;
         Ok(())
+    }
+
+    /// The hand-off settings and senders (issue 6); a sender that cannot be built is a
+    /// configuration error at start, not a surprise at the first send.
+    pub fn handoff(&self) -> Result<verity_http::flow::handoff::Handoff, ConfigError> {
+        use std::sync::Arc;
+        use verity_http::flow::handoff::{limits, send, sms, smtp, Handoff};
+        let defaults = Handoff::default();
+        let log: Arc<dyn send::Sender> = Arc::new(send::LogSender {
+            outbox: defaults.outbox.clone(),
+        });
+        let email: Arc<dyn send::Sender> = match self.handoff_email_sender.as_str() {
+            "log" => log.clone(),
+            "smtp" => Arc::new(
+                smtp::SmtpSender::new(&self.smtp_url, &self.smtp_from)
+                    .map_err(ConfigError::Invalid)?,
+            ),
+            other => {
+                return Err(ConfigError::Invalid(format!(
+                    "handoff_email_sender must be `log` or `smtp`, not `{other}`"
+                )))
+            }
+        };
+        let sms: Arc<dyn send::Sender> = match self.handoff_sms_sender.as_str() {
+            "log" => log,
+            "http" => Arc::new(
+                sms::HttpSmsSender::new(&self.sms_gateway_url, &self.sms_gateway_secret)
+                    .map_err(ConfigError::Invalid)?,
+            ),
+            other => {
+                return Err(ConfigError::Invalid(format!(
+                    "handoff_sms_sender must be `log` or `http`, not `{other}`"
+                )))
+            }
+        };
+        Ok(Handoff {
+            link_ttl_ms: i64::try_from(self.handoff_link_ttl_seconds * 1000).unwrap_or(i64::MAX),
+            links_per_inquiry_per_hour: self.handoff_links_per_inquiry_per_hour,
+            email,
+            sms,
+            sends_per_ip: limits::SlidingWindow::new(self.handoff_sends_per_ip_per_hour),
+            ..defaults
+        })
     }
 
     /// The webhook retry schedule: the configured delays, or the default.
@@ -211,6 +285,19 @@ mod tests {
         assert!(c.validate().is_err());
         let c = Config {
             public_url: "ftp://x".into(),
+            ..Config::default()
+        };
+        assert!(c.validate().is_err());
+        let c = Config {
+            handoff_sms_sender: "http".into(),
+            ..Config::default()
+        };
+        assert!(
+            c.validate().is_err(),
+            "an http SMS sender needs a gateway URL and secret"
+        );
+        let c = Config {
+            handoff_email_sender: "pigeon".into(),
             ..Config::default()
         };
         assert!(c.validate().is_err());

@@ -61,6 +61,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         ..HttpConfig::default()
     };
     let mut state = AppState::new(store, http_config);
+    state.handoff = std::sync::Arc::new(config.handoff()?);
     state.metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
         .install_recorder()
         .ok();
@@ -98,6 +99,8 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
 
     let app = verity_http::router(state);
     let stop = shutdown.clone();
+    // Connection info: the hand-off's per-address send limit reads the client's address.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             wait_for_signal().await;

@@ -72,7 +72,7 @@ fn parse_inquiry_id(id: &str) -> Result<InquiryId, FlowError> {
     InquiryId::parse(id).map_err(|e| FlowError::InvalidConfig(e.to_string()))
 }
 
-async fn definition_of(
+pub(super) async fn definition_of(
     state: &AppState,
     inquiry: &Inquiry,
 ) -> Result<TemplateDefinition, FlowError> {
@@ -101,7 +101,7 @@ pub(super) async fn load(state: &AppState, id: &InquiryId) -> Result<Inquiry, Fl
 }
 
 /// The flow's view of an inquiry (camelCase; `fields` exactly as the REST API renders them).
-async fn flow_state(
+pub(super) async fn flow_state(
     state: &AppState,
     inquiry: &Inquiry,
     session_token: Option<&str>,

@@ -65,6 +65,9 @@ pub struct WidgetConfig {
     pub hosted: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+    /// Opened from a one-time link (issue 6): the flow spends the URL's `code` first.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub handoff: bool,
 }
 
 /// What the flow app needs of a template version.

@@ -30,6 +30,15 @@ pub enum FlowError {
     /// The request does not fit the inquiry's state (e.g. a step after completion).
     #[error("{0}")]
     Conflict(String),
+    /// A one-time link that cannot be opened (issue 6).
+    #[error("{0}")]
+    LinkRefused(verity_core::handoff::Refusal),
+    /// Too many hand-off messages; retry after this many seconds.
+    #[error("too many messages were sent; try again in {0} seconds")]
+    RateLimited(u64),
+    /// The email or SMS provider did not take the message (its safe description).
+    #[error("{0}")]
+    SendFailed(String),
     #[error(transparent)]
     Application(ApiError),
 }
@@ -50,6 +59,12 @@ impl FlowError {
                 ("invalid_upload", 422, StatusCode::UNPROCESSABLE_ENTITY)
             }
             FlowError::Conflict(_) => ("unknown", 409, StatusCode::CONFLICT),
+            FlowError::LinkRefused(verity_core::handoff::Refusal::Unknown) => {
+                ("unknown", 404, StatusCode::NOT_FOUND)
+            }
+            FlowError::LinkRefused(_) => ("unknown", 410, StatusCode::GONE),
+            FlowError::RateLimited(_) => ("unknown", 429, StatusCode::TOO_MANY_REQUESTS),
+            FlowError::SendFailed(_) => ("unknown", 502, StatusCode::BAD_GATEWAY),
             FlowError::Application(_) => {
                 ("application_error", 0, StatusCode::INTERNAL_SERVER_ERROR)
             }
@@ -88,7 +103,13 @@ impl IntoResponse for FlowError {
                 .map(|(key, message)| json!({"key": key, "message": message}))
                 .collect();
         }
-        (http, axum::Json(json!({ "error": body }))).into_response()
+        let mut response = (http, axum::Json(json!({ "error": body }))).into_response();
+        if let FlowError::RateLimited(seconds) = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -120,6 +141,9 @@ impl From<ApiError> for FlowError {
                 FlowError::InvalidUpload(format!("the upload exceeds {limit} bytes"))
             }
             ApiError::UnsupportedMediaType(why) => FlowError::InvalidUpload(why),
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+            } => FlowError::RateLimited(retry_after_seconds),
             other => FlowError::Application(other),
         }
     }

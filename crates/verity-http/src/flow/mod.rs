@@ -8,14 +8,16 @@
 //! - [`api`], [`documents`]: `/flow/v1`, authorised by the inquiry session token;
 //! - [`error`]: the spec §3 codes.
 //!
-//! Seams for later work: [`api`]'s `outcome` decides completed/failed (issue 7 checks); steps
-//! with `handoff` can add their routes here (issue 6).
+//! - [`handoff`]: one-time links to continue on another device (issue 6).
+//!
+//! Seams for later work: [`api`]'s `outcome` decides completed/failed (issue 7 checks).
 
 pub mod api;
 pub mod assets;
 pub mod config;
 pub mod documents;
 pub mod error;
+pub mod handoff;
 pub mod pages;
 pub mod query;
 
@@ -48,4 +50,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/flow/v1/inquiries/{id}/documents",
             post(documents::upload).layer(DefaultBodyLimit::max(upload_cap)),
         )
+        .merge(handoff::routes())
 }

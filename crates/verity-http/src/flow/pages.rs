@@ -16,11 +16,20 @@ pub async fn widget(State(state): State<AppState>, RawQuery(query): RawQuery) ->
 }
 
 pub async fn verify(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    page(&state, query.as_deref().unwrap_or(""), Mode::Hosted).await
+    let query = query.as_deref().unwrap_or("");
+    // A one-time link from another device (issue 6).
+    if let Some(code) = super::handoff::open::code_in(query) {
+        return super::handoff::open::landing(&state, &code).await;
+    }
+    page(&state, query, Mode::Hosted).await
 }
 
 async fn page(state: &AppState, query: &str, mode: Mode) -> Response {
-    let prepared = prepare(state, query, mode).await;
+    respond(prepare(state, query, mode).await, mode)
+}
+
+/// The page for a prepared configuration.
+pub(super) fn respond(prepared: super::config::Prepared, mode: Mode) -> Response {
     let status = match &prepared.error {
         Some(e) => e.wire().2,
         None => StatusCode::OK,

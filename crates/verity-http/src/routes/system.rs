@@ -98,8 +98,14 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
 )]
 pub struct ApiDoc;
 
+#[derive(OpenApi)]
+#[openapi(paths(crate::flow::handoff::api::generate))]
+struct HandoffDoc;
+
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    // Issue 6's paths, merged here rather than listed above so branches merge cleanly.
+    doc.merge(HandoffDoc::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc
 }

@@ -244,7 +244,7 @@ pub fn new_session(handoff: Option<HandoffMethod>, max_lifetime_ms: Option<i64>)
 
 /// The log entries for a transition: each event carries the resource it is about, as
 /// the REST API renders it after the change.
-fn events_for(
+pub(crate) fn events_for(
     t: &Transition,
     ending_sessions: &[InquirySession],
     now: i64,

@@ -16,11 +16,11 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{SqliteConnection, SqlitePool};
 use verity_core::account::Account;
+use verity_core::handoff::OneTimeLink;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
     SessionId, TemplateId, WebhookId,
 };
-use verity_core::handoff::OneTimeLink;
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
 use verity_core::template::Template;
@@ -408,11 +408,7 @@ impl Store for SqliteStore {
         handoff::by_code_hash(&mut &self.read, code_hash).await
     }
 
-    async fn count_one_time_links(
-        &self,
-        id: &InquiryId,
-        since: Millis,
-    ) -> Result<u64, StoreError> {
+    async fn count_one_time_links(&self, id: &InquiryId, since: Millis) -> Result<u64, StoreError> {
         handoff::count_since(&mut &self.read, id, since).await
     }
 

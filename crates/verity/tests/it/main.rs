@@ -5,12 +5,14 @@
 //! - `durability`: restarts and `kill -9` lose nothing committed.
 //! - `postgres`: the same server against PostgreSQL, two processes sharing one database.
 //! - `cli`: the subcommands besides `serve`.
+//! - `handoff`: one-time links, their refusals, email (SMTP sink) and SMS (signed gateway).
 //! - `webhooks`: signed deliveries to a real receiver, retries, SSRF guard, kill -9.
 //! - `webhooks_postgres`: two processes on one PostgreSQL database deliver to one receiver.
 
 mod api;
 mod cli;
 mod durability;
+mod handoff;
 mod postgres;
 mod server;
 mod webhooks;
