@@ -64,6 +64,9 @@ pub struct Config {
     pub sms_gateway_url: String,
     /// Key of the gateway requests' HMAC-SHA256 signature (`Verity-Signature`).
     pub sms_gateway_secret: String,
+    /// Milliseconds between database re-reads of a waiting desktop when no change
+    /// notification woke it (the fallback for a missed `NOTIFY`).
+    pub handoff_poll_interval_ms: u64,
 }
 
 impl Default for Config {
@@ -96,6 +99,7 @@ impl Default for Config {
             handoff_sms_sender: "log".into(),
             sms_gateway_url: String::new(),
             sms_gateway_secret: String::new(),
+            handoff_poll_interval_ms: 2000,
         }
     }
 }
@@ -213,6 +217,7 @@ impl Config {
             email,
             sms,
             sends_per_ip: limits::SlidingWindow::new(self.handoff_sends_per_ip_per_hour),
+            poll_interval: std::time::Duration::from_millis(self.handoff_poll_interval_ms.max(100)),
             ..defaults
         })
     }

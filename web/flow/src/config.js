@@ -15,7 +15,7 @@
  * @typedef {{ containerId: string, templateId?: string, templateVersionId?: string, kind: 'dynamic'|'legacy',
  *   flowType: string, targetOrigin?: string, iframeOrigin?: string, language?: string, inquiryId?: string,
  *   sessionToken?: string, referenceId?: string, accountId?: string, fields: Record<string, unknown>,
- *   template?: Template, error?: FlowError, hosted: boolean, redirectUri?: string }} Config
+ *   template?: Template, error?: FlowError, hosted: boolean, redirectUri?: string, handoff?: boolean }} Config
  */
 
 /** @returns {Config} */

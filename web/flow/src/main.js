@@ -11,6 +11,7 @@ import { setLanguage, t } from './i18n.js';
 import { renderCompletion } from './steps/completion.js';
 import { renderFields } from './steps/fields.js';
 import { renderGovernmentId } from './steps/government-id.js';
+import { handoffButton, renderHandoff } from './steps/handoff.js';
 import { renderSelfie } from './steps/selfie.js';
 import { renderStart } from './steps/start.js';
 import { announce, h } from './ui.js';
@@ -30,6 +31,9 @@ let page = null;
 let closed = false;
 /** No page-change before `ready` (spec order: load, ready, start, page-change). */
 let readySent = false;
+/** Set on the phone of a hand-off (issue 6): how the link came, and the desktop's step. */
+/** @type {{ method: string, step: string } | null} */
+let phone = null;
 
 const app = /** @type {HTMLElement} */ (document.getElementById('app'));
 const content = h('main', { id: 'content', tabindex: '-1' });
@@ -87,12 +91,21 @@ function onApiError(/** @type {unknown} */ e) {
 const template = config.template;
 const steps = template?.steps ?? [];
 
+/** Whether a step offers "continue on your phone" (issue 6). @param {Step} step */
+const canHandOff = (step) => step.handoff || step.kind === 'government_id' || step.kind === 'selfie';
+
 /** Shows the step called `name` (the first page when null). @param {string | null} name */
 function show(name) {
   const step = steps.find((s) => s.name === name) ?? steps[0];
   page = step;
   lastHeight = 0;
   content.replaceChildren();
+  // The phone of a hand-off stops where the desktop takes over again (an API link runs the whole flow).
+  const open = state && ['created', 'pending'].includes(state.inquiry.status);
+  if (phone && phone.method !== 'api' && (!open || !canHandOff(step))) {
+    content.append(h('h1', { text: t('phoneDoneTitle') }), h('p', { text: t(open ? 'phoneDoneBody' : 'phoneDoneSubmitted') }));
+    return sendPageChange();
+  }
   switch (step.kind) {
     case 'start':
       renderStart(content, () => submitStep(step, {}));
@@ -120,6 +133,18 @@ function show(name) {
     case 'completion':
       renderCompletion(content, state?.inquiry.status ?? 'completed', complete);
       break;
+  }
+  if (!phone && state && canHandOff(step)) {
+    const inquiryId = state.inquiry.id;
+    content.append(handoffButton(() => renderHandoff(content, {
+      inquiryId,
+      onBack: () => show(step.name),
+      // The phone may have done this step and more: continue from where the server says.
+      onExit: () => call('GET', `/inquiries/${inquiryId}`).then((s) => {
+        state = { ...s, sessionToken: getToken() };
+        show(s.inquiry.currentStep);
+      }, onApiError),
+    })));
   }
   content.focus({ preventScroll: true });
   sendPageChange();
@@ -244,7 +269,21 @@ async function boot() {
   if (config.error) return fail(config.error);
   if (!template || steps.length === 0) return fail({ status: 0, code: 'application_error', message: 'no template' });
   try {
-    if (config.inquiryId) {
+    if (config.handoff) {
+      // Opened from a one-time link: spend its code (the response carries the session token).
+      const code = new URLSearchParams(location.search).get('code') ?? '';
+      history.replaceState(null, '', location.pathname);
+      try {
+        state = await call('POST', '/handoff/open', { code });
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.network) throw e;
+        closed = true;
+        content.replaceChildren(h('h1', { text: t('linkRefusedTitle') }), h('p', { role: 'alert', text: `${e.body.message ?? ''}.` }), h('p', { text: t('linkRefusedBody') }));
+        return;
+      }
+      setToken(state?.sessionToken);
+      phone = /** @type {any} */ (state).handoff;
+    } else if (config.inquiryId) {
       setToken(config.sessionToken);
       state = await call('POST', `/inquiries/${config.inquiryId}/resume`, {});
       setToken(state?.sessionToken ?? getToken());

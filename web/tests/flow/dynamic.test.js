@@ -43,7 +43,7 @@ test('dynamic template, official Client (modal): full run with camera', { timeou
   await frame.getByRole('button', { name: 'Continue' }).click();
 
   await frame.getByLabel('Type of ID').selectOption('dl');
-  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByRole('button', { name: 'Continue', exact: true }).click();
   await frame.getByRole('button', { name: 'Use camera' }).click();
   // Front: left to auto-capture (the fake camera's frame is steady and sharp).
   await waitForEntry(page, 'document-camera-capture', { where: "e.data.stepData.files[0].side === 'front'" });

@@ -65,7 +65,7 @@ test('camera denied: load-camera-failed, then upload works', { timeout: 60_000 }
   await waitForEntry(page, 'onReady', { kind: 'callback' });
   await fillStartAndFields(frame);
   await frame.getByLabel('Type of ID').selectOption('id');
-  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByRole('button', { name: 'Continue', exact: true }).click();
   await frame.getByRole('button', { name: 'Use camera' }).click();
   await waitForEntry(page, 'load-camera-failed', { kind: 'event' });
   await frame.getByText('The camera could not be started').first().waitFor();
@@ -253,7 +253,7 @@ test('axe-core: no serious or critical violation on any page', { timeout: 90_000
   await frame.getByLabel('Type of ID').waitFor();
   await scan('government-id-choose');
   await frame.getByLabel('Type of ID').selectOption('pp');
-  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByRole('button', { name: 'Continue', exact: true }).click();
   await frame.getByRole('button', { name: 'Use camera' }).click();
   await frame.getByRole('button', { name: 'Take photo' }).waitFor();
   await scan('government-id-camera');

@@ -28,14 +28,18 @@ export function buildServer() {
  *   api: (path: string, init?: RequestInit) => Promise<any>, stop: () => Promise<void> }} VerityServer
  */
 
-/** @returns {Promise<VerityServer>} */
-export async function startServer() {
+/**
+ * @param {{ env?: Record<string, string>, apiKey?: string }} [opts] `env`: more VERITY_* settings (e.g.
+ *   VERITY_DATABASE_URL); `apiKey`: the key to use when the database already has one (none is printed then)
+ * @returns {Promise<VerityServer>}
+ */
+export async function startServer(opts = {}) {
   buildServer();
   const dataDir = await mkdtemp(join(tmpdir(), 'verity-test-'));
   const child = spawn(binary, ['serve'], {
     cwd: dataDir,
     // The server reads every VERITY_* variable as configuration: pass only ours.
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VERITY_'))), VERITY_DATA_DIR: join(dataDir, 'data'), VERITY_LISTEN: '127.0.0.1:0', RUST_LOG: 'warn', NO_COLOR: '1' },
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VERITY_'))), VERITY_DATA_DIR: join(dataDir, 'data'), VERITY_LISTEN: '127.0.0.1:0', RUST_LOG: 'warn', NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -46,8 +50,8 @@ export async function startServer() {
     child.stdout.on('data', (d) => {
       out += d;
       const port = /serving on 127\.0\.0\.1:(\d+)/.exec(out);
-      const key = /(vk_[A-Za-z0-9]+)/.exec(out);
-      if (port && key) resolve({ port: Number(port[1]), apiKey: key[1] });
+      const key = /(vk_[A-Za-z0-9]+)/.exec(out)?.[1] ?? opts.apiKey;
+      if (port && key) resolve({ port: Number(port[1]), apiKey: key });
     });
   });
   const { port, apiKey } = /** @type {{ port: number, apiKey: string }} */ (started);

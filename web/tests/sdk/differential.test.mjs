@@ -127,7 +127,7 @@ async function dynamicIndividual(run) {
   await frame.locator('input[name="birthdate"]').fill('1990-02-03');
   await frame.getByRole('button', { name: 'Continue' }).click();
   await frame.getByLabel('Type of ID').selectOption('dl');
-  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByRole('button', { name: 'Continue', exact: true }).click();
   // Every capture is left to the auto shutter: clicking "Take photo" as well would race it and make
   // `captureMethod` differ between the two runs for reasons that have nothing to do with the SDK.
   await frame.getByRole('button', { name: 'Use camera' }).click();

@@ -535,3 +535,55 @@ async fn sms_goes_to_the_gateway_signed_and_failures_are_errors() {
         .unwrap_or_default()
         .contains("/verify?code=otl_"));
 }
+
+#[tokio::test]
+async fn progress_crosses_processes_on_postgresql_by_notify() {
+    let url = crate::postgres::fresh_database().await;
+    // Re-reads only every minute: a prompt event can only come from LISTEN/NOTIFY.
+    let slow = "60000";
+    let desktop = TestServer::builder()
+        .database_url(&url)
+        .env("VERITY_HANDOFF_POLL_INTERVAL_MS", slow)
+        .start();
+    let phone = TestServer::builder()
+        .database_url(&url)
+        .api_key(&desktop.api_key)
+        .env("VERITY_HANDOFF_POLL_INTERVAL_MS", slow)
+        .start();
+    let (id, token) = desktop_at_government_id(&desktop).await;
+    let (status, made) = hand_off(&desktop, &id, &token, json!({"method": "qr"})).await;
+    assert_eq!(status, 201, "{made}");
+    let session = made["sessionId"].as_str().expect("session").to_owned();
+    let link = made["url"].as_str().expect("link").to_owned();
+
+    let mut stream = desktop
+        .client
+        .get(desktop.url(&format!("/flow/v1/inquiries/{id}/handoff/{session}/events")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("events");
+    let mut seen = String::new();
+    while !seen.contains("\"phase\":\"waiting\"") {
+        seen.push_str(&next_chunk(&mut stream).await);
+    }
+    // The phone opens the link on the other process.
+    let (status, opened) = open(&phone, &code_of(&link)).await;
+    assert_eq!(status, 200, "{opened}");
+    while !seen.contains("\"phase\":\"started\"") {
+        seen.push_str(&next_chunk(&mut stream).await);
+    }
+    drop(desktop);
+    drop(phone);
+    crate::postgres::drop_database(&url).await;
+}
+
+/// The next piece of an event stream, within 15 s (well under the 60 s re-read).
+async fn next_chunk(stream: &mut reqwest::Response) -> String {
+    let chunk = tokio::time::timeout(Duration::from_secs(15), stream.chunk())
+        .await
+        .expect("an event within 15 s (the poll would take 60)")
+        .expect("stream")
+        .expect("open stream");
+    String::from_utf8_lossy(&chunk).into_owned()
+}
