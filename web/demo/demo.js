@@ -2,6 +2,8 @@
 // with an inquiry id + session token), and watch every callback and event, timestamped with its metadata,
 // beside the inquiry's status as the API reports it (polled every second while an inquiry is known).
 // Served by `verity serve` at /demo on another origin than the flow; the SDK comes from /sdk/v1/verity.js.
+// The outbox panel lists hand-off links of the default `log` sender (/demo/api/outbox), so a person can
+// try "Continue on your phone" on one machine.
 
 // @ts-ignore -- served by the server next to this page; same module as web/sdk/dist/verity.js
 import { Client, mount } from '/sdk/v1/verity.js';
@@ -112,6 +114,34 @@ function start(e) {
     client.open();
   }
 }
+
+/** The hand-off messages of the log sender (issue 6), newest first, each link clickable. */
+async function refreshOutbox() {
+  try {
+    const r = await fetch('/demo/api/outbox');
+    if (!r.ok) return;
+    const messages = /** @type {{ at: number, channel: string, to: string, text: string }[]} */ (await r.json());
+    if (!messages.length) return;
+    $('outbox').replaceChildren(...messages.map((m) => {
+      const li = document.createElement('li');
+      const link = /https?:\/\/\S+\/verify\?code=\S+/.exec(m.text)?.[0];
+      li.append(`${new Date(m.at).toISOString().slice(11, 19)} ${m.channel} to ${m.to}: `);
+      if (link) {
+        const a = document.createElement('a');
+        a.href = link;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        a.textContent = link;
+        li.append(a);
+      } else li.append(m.text);
+      return li;
+    }));
+  } catch {
+    // The outbox is a convenience; the demo works without it.
+  }
+}
+refreshOutbox();
+setInterval(refreshOutbox, 2000);
 
 $('host').placeholder = defaultHost();
 document.getElementById('setup')?.addEventListener('submit', start);
