@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::id::{InquiryId, SessionId};
 use crate::inquiry::InquiryStatus;
 use crate::session::HandoffMethod;
-use crate::template::TemplateDefinition;
+use crate::template::{StepKind, TemplateDefinition};
 use crate::Millis;
 
 /// Prefix of one-time link codes (`verity::token::generate`).
@@ -153,7 +153,10 @@ pub fn phase(
     }
 }
 
-/// Whether a phone working on an inquiry in this state has nothing left to do.
+/// Whether a phone working on an inquiry in this state has nothing left to do. On the
+/// completion step the phone is done only once the inquiry is: reaching the step and
+/// deciding the outcome are two commits, and the desktop must not show a completion page
+/// whose status is still being decided.
 pub fn phone_is_done(
     inquiry_status: InquiryStatus,
     current_step: Option<&str>,
@@ -163,14 +166,18 @@ pub fn phone_is_done(
         return true;
     }
     let step = current_step.and_then(|name| definition.steps.iter().find(|s| s.name == name));
-    !step.is_some_and(|s| s.can_hand_off())
+    match step {
+        Some(s) if s.kind == StepKind::Completion => false,
+        Some(s) => !s.can_hand_off(),
+        None => true,
+    }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
 mod tests {
     use super::*;
-    use crate::template::{Step, StepKind};
+    use crate::template::Step;
 
     fn step(name: &str, kind: StepKind) -> Step {
         Step {
@@ -249,6 +256,8 @@ mod tests {
         assert_eq!(at("selfie", InquiryStatus::Pending), Phase::Started);
         assert_eq!(at("more", InquiryStatus::Pending), Phase::Finished);
         assert_eq!(at("done", InquiryStatus::Completed), Phase::Finished);
+        // Reached the completion step, outcome not yet committed: keep waiting.
+        assert_eq!(at("done", InquiryStatus::Pending), Phase::Started);
         let sent = link(LinkStatus::Sent);
         assert_eq!(
             phase(&sent, InquiryStatus::Pending, Some("id"), &def, 10),

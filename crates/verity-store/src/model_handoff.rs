@@ -19,11 +19,12 @@ pub enum HandoffWrite {
 }
 
 impl Change {
-    /// The inquiry this change touches, if any: watchers of that inquiry are woken after
-    /// it commits (see [`crate::Store::inquiry_changes`]).
+    /// The existing inquiry this change touches, if any: its watchers are woken after it
+    /// commits (see [`crate::Store::inquiry_changes`]). A new inquiry has no watchers yet,
+    /// so creating one announces nothing (and costs PostgreSQL no `NOTIFY`).
     pub fn touched_inquiry(&self) -> Option<InquiryId> {
         match &self.inquiry {
-            Some(InquiryWrite::Insert(i)) => return Some(i.id.clone()),
+            Some(InquiryWrite::Insert(_)) => return None,
             Some(InquiryWrite::Update { inquiry, .. }) => return Some(inquiry.id.clone()),
             None => {}
         }

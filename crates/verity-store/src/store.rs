@@ -223,7 +223,7 @@ pub trait Store: Send + Sync + 'static {
         token_hash: &str,
         now: Millis,
     ) -> Result<Option<OneTimeLink>, StoreError>;
-    /// A receiver of the ids of inquiries changed by a `commit` (or an opened link):
+    /// A receiver of the ids of existing inquiries changed by a `commit` (or an opened link):
     /// from this process at once, and on PostgreSQL also from other processes sharing the
     /// database (`LISTEN/NOTIFY`). Best effort — a lagging or reconnecting receiver can
     /// miss some — so watchers re-read the database now and then as well.

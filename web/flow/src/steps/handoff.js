@@ -71,10 +71,11 @@ function renderWaiting(root, opts, link, to) {
   let started = false;
   const status = h('p', { class: 'handoff-status', role: 'status', text: t('handoffWaiting') });
   const stop = new AbortController();
-  const finish = () => {
+  /** @param {boolean} phoneWorked the phone opened the link (even if this page never saw it open) */
+  const finish = (phoneWorked) => {
     over = true;
     stop.abort();
-    if (!started) post(MSG.oneTimeLinkStart);
+    if (phoneWorked && !started) post(MSG.oneTimeLinkStart);
     post(MSG.oneTimeLinkExit);
     opts.onExit();
   };
@@ -87,8 +88,7 @@ function renderWaiting(root, opts, link, to) {
       status.textContent = t('handoffStarted');
       announce(status.textContent);
     } else if (update.phase === 'finished' || update.phase === 'canceled') {
-      // The phone opened the link before it finished, even if this page never saw it open.
-      finish();
+      finish(update.phase === 'finished');
     } else if (update.phase === 'expired') {
       over = true;
       stop.abort();
@@ -106,14 +106,8 @@ function renderWaiting(root, opts, link, to) {
       // The link stays open on the server; the flow continues here all the same.
     }
     if (over) return;
-    over = true;
-    stop.abort();
-    if (started) finish();
-    else {
-      // Nothing happened on the phone: this is only going back, yet the hand-off is over.
-      post(MSG.oneTimeLinkExit);
-      opts.onExit();
-    }
+    // Back on this device, whether or not the phone had opened the link: the hand-off is over.
+    finish(false);
   } }, [t('handoffHere')]);
   /** @type {(Node | string)[]} */
   const shown = [];

@@ -11,7 +11,6 @@ use rand::rngs::OsRng;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use verity_core::handoff::{check_open, OneTimeLink, Refusal, CODE_PREFIX};
-use verity_core::inquiry::InquiryStatus;
 use verity_core::token;
 
 use crate::flow::api::{flow_state, load};
@@ -27,44 +26,28 @@ pub fn code_in(raw_query: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// Why the link with this code cannot be opened now, if it cannot.
-async fn refusal(
-    state: &AppState,
-    code: &str,
-) -> Result<Option<(OneTimeLink, Refusal)>, FlowError> {
+/// The link with this code if it can be opened now; otherwise why not.
+async fn openable(state: &AppState, code: &str) -> Result<OneTimeLink, FlowError> {
     if !code.starts_with(CODE_PREFIX) || code.len() > 128 {
         return Err(FlowError::LinkRefused(Refusal::Unknown));
     }
-    let Some(link) = state
+    let link = state
         .store
         .one_time_link_by_code_hash(&token::hash(code))
         .await?
-    else {
-        return Err(FlowError::LinkRefused(Refusal::Unknown));
-    };
+        .ok_or(FlowError::LinkRefused(Refusal::Unknown))?;
     let inquiry = load(state, &link.inquiry_id).await?;
-    Ok(check_open(&link, inquiry.status, state.now())
-        .err()
-        .map(|r| (link, r)))
+    check_open(&link, inquiry.status, state.now()).map_err(FlowError::LinkRefused)?;
+    Ok(link)
 }
 
 /// `GET /verify?code=…`: the hosted flow for the link's inquiry, or a page saying why the
 /// link cannot be used (404 unknown, 410 used, expired or withdrawn).
 pub async fn landing(state: &AppState, code: &str) -> Response {
-    match refusal(state, code).await {
-        Ok(None) => {}
-        Ok(Some((_, why))) => return refused_page(why),
+    let link = match openable(state, code).await {
+        Ok(link) => link,
         Err(FlowError::LinkRefused(why)) => return refused_page(why),
         Err(e) => return e.into_response(),
-    }
-    let link = match state
-        .store
-        .one_time_link_by_code_hash(&token::hash(code))
-        .await
-    {
-        Ok(Some(link)) => link,
-        Ok(None) => return refused_page(Refusal::Unknown),
-        Err(e) => return FlowError::from(e).into_response(),
     };
     let mut prepared = prepare(
         state,
@@ -128,9 +111,7 @@ pub async fn open(
     body: Result<Json<OpenBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, FlowError> {
     let Json(body) = body.map_err(|e| FlowError::InvalidConfig(e.body_text()))?;
-    if let Some((_, why)) = refusal(&state, &body.code).await? {
-        return Err(FlowError::LinkRefused(why));
-    }
+    openable(&state, &body.code).await?;
     let secret = token::generate("vst_", &mut OsRng);
     let opened = state
         .store
@@ -138,18 +119,13 @@ pub async fn open(
         .await?;
     let Some(link) = opened else {
         // Lost a race, or the link expired or closed between the check and the update.
-        let why = match refusal(&state, &body.code).await? {
-            Some((_, why)) => why,
-            None => Refusal::Expired,
-        };
-        return Err(FlowError::LinkRefused(why));
+        return Err(match openable(&state, &body.code).await {
+            Ok(_) => FlowError::LinkRefused(Refusal::Expired),
+            Err(e) => e,
+        });
     };
     let inquiry = load(&state, &link.inquiry_id).await?;
     let mut answer = flow_state(&state, &inquiry, Some(&secret.plaintext)).await?;
-    answer["handoff"] = json!({
-        "method": link.method,
-        "step": link.step,
-        "finishedHere": inquiry.status != InquiryStatus::Pending && inquiry.status != InquiryStatus::Created,
-    });
+    answer["handoff"] = json!({ "method": link.method, "step": link.step });
     Ok(Json(answer))
 }

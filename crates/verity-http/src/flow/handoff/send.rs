@@ -103,7 +103,8 @@ impl Sender for LogSender {
     }
 
     async fn send(&self, message: &Message) -> Result<(), SendError> {
-        tracing::info!(channel = ?message.channel, to = %message.to,
+        // Neither the link (a secret) nor the address (personal data) goes to the log.
+        tracing::info!(channel = ?message.channel,
             "one-time link message kept in the outbox (log sender: nothing was delivered)");
         self.outbox
             .push(chrono::Utc::now().timestamp_millis(), message.clone());
