@@ -3,7 +3,9 @@
 // opening the one-time link that the desktop had sent by text message (read from the demo outbox, where
 // the default `log` sender puts it). The desktop page must see one-time-link-sent, -start, -exit in that
 // order, then `complete`; the inquiry must hold the phone's documents. Run twice: one server on SQLite,
-// and two server processes on one PostgreSQL database (desktop on one, phone on the other).
+// and two server processes on one PostgreSQL database (desktop on one, phone on the other). A third test
+// covers what goes wrong: a bad number and a failed send are shown in the flow (and nothing is "sent"),
+// the QR code renders, and "Continue on this device" ends the hand-off with one-time-link-exit.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -161,5 +163,48 @@ test('hand-off across two server processes sharing one PostgreSQL database', { t
   } finally {
     for (const s of servers) await s.stop();
     psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+});
+
+test('a failed send is shown in the flow; the QR code; continuing on this device', { timeout: 120_000 }, async () => {
+  // An SMS gateway that refuses connections: every text message fails.
+  const closed = await serveHostPage({});
+  const gateway = `http://127.0.0.1:${new URL(closed.origin).port}/sms`;
+  await closed.close();
+  const server = await startServer({ env: { VERITY_HANDOFF_SMS_SENDER: 'http', VERITY_SMS_GATEWAY_URL: gateway, VERITY_SMS_GATEWAY_SECRET: 's' } });
+  const host = await serveHostPage({ '/': ['text/html; charset=utf-8', hostHtml(server.origin)] });
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(host.url('/'));
+    await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    await page.evaluate((o) => /** @type {any} */ (window).start(o), { templateId: server.templates.dynamic, host: server.origin });
+    const frame = page.frameLocator('iframe[src*="/widget"]');
+    await fillStartAndFields(frame);
+    await frame.getByRole('button', { name: 'Continue on your phone' }).click();
+
+    await frame.getByLabel('Mobile number, with country code').fill('12345');
+    await frame.getByRole('button', { name: 'Send the link by text message' }).click();
+    await frame.getByRole('alert').filter({ hasText: 'country code' }).waitFor();
+    await frame.getByLabel('Mobile number, with country code').fill('+15550001234');
+    await frame.getByRole('button', { name: 'Send the link by text message' }).click();
+    await frame.getByRole('alert').filter({ hasText: 'the text message could not be sent' }).waitFor();
+    let names = await page.evaluate(() => /** @type {any} */ (window).log.map((/** @type {any} */ e) => e.name));
+    assert.ok(!names.includes('one-time-link-sent'), 'nothing was sent');
+
+    await frame.getByRole('button', { name: 'Show a QR code' }).click();
+    const qr = frame.getByRole('img', { name: 'QR code with a link to continue this verification on your phone' });
+    await qr.waitFor();
+    assert.ok((await qr.evaluate((img) => /** @type {HTMLImageElement} */ (img).naturalWidth)) > 0, 'the SVG renders');
+    await waitForEvent(page, 'one-time-link-sent');
+    await frame.getByRole('button', { name: 'Continue on this device' }).click();
+    await waitForEvent(page, 'one-time-link-exit');
+    await frame.getByLabel('Type of ID').waitFor();
+    names = await page.evaluate(() => /** @type {any} */ (window).log.map((/** @type {any} */ e) => e.name));
+    assert.deepEqual(names.filter((/** @type {string} */ n) => n.startsWith('one-time-link')), ['one-time-link-sent', 'one-time-link-exit']);
+  } finally {
+    await context.close();
+    await host.close();
+    await server.stop();
   }
 });
