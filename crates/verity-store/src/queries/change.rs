@@ -12,9 +12,8 @@
 //!
 //! Table order: idempotency records first (a replay costs one statement), then accounts
 //! (so inquiries can point at them), inquiries, sessions (then their one-time links),
-//! documents and events, so every
-//! foreign key names a row that exists; then the webhook deliveries of those events (the
-//! outbox).
+//! documents and events, so every foreign key names a row that exists; then the webhook
+//! deliveries of those events (the outbox).
 
 use std::collections::HashMap;
 
