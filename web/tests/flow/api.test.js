@@ -26,7 +26,7 @@ async function flow(path, o = {}) {
   const res = await fetch(`${server.origin}/flow/v1${path}`, {
     method: o.method ?? 'POST', headers, body: o.form ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
 const create = () => flow('/inquiries', { body: { templateId: server.templates.dynamic } });
@@ -82,6 +82,8 @@ test('uploads: type sniffed from the bytes, decoded, size-limited', async () => 
   const fake = await flow(`/inquiries/${id}/documents`, { token, form: form(new Blob(['<svg/>'], { type: 'image/jpeg' })) });
   assert.equal(fake.status, 422);
   assert.equal(fake.body.error.code, 'invalid_upload');
+  // A refusal may leave the body unread: the server says it closes, so no request follows on that socket.
+  assert.equal(fake.headers.get('connection'), 'close');
   // Over the 10 MB limit: refused with 413/422, or the server stops reading and closes the connection
   // before the client finished sending (fetch then fails). Either way nothing is stored.
   const huge = await flow(`/inquiries/${id}/documents`, { token, form: form(new Blob([new Uint8Array(11 * 1024 * 1024)], { type: 'image/jpeg' })) })

@@ -151,6 +151,21 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(json!({ "document": rendered }))))
 }
 
+/// A refused upload may leave the rest of its body unread, and the server then drops the
+/// connection. `Connection: close` on the refusal tells the client so, instead of letting it
+/// send its next request on a socket about to be closed.
+pub async fn close_after_refusal(
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    if !response.status().is_success() {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
+
 /// Sniffs and fully decodes `bytes` under limits; returns the content type to store.
 pub fn decode_checked(bytes: Vec<u8>) -> Result<(&'static str, Vec<u8>), FlowError> {
     let bad = |m: String| FlowError::InvalidUpload(m);

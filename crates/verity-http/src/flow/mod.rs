@@ -48,7 +48,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/flow/v1/inquiries/{id}/cancel", post(api::cancel))
         .route(
             "/flow/v1/inquiries/{id}/documents",
-            post(documents::upload).layer(DefaultBodyLimit::max(upload_cap)),
+            post(documents::upload)
+                .layer(DefaultBodyLimit::max(upload_cap))
+                .layer(axum::middleware::map_response(
+                    documents::close_after_refusal,
+                )),
         )
         .merge(handoff::routes())
 }
