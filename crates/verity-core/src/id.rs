@@ -224,6 +224,7 @@ pub type SessionId = Id<InquirySessionKind>;
 pub type EventId = Id<EventKind>;
 pub type EnvironmentId = Id<EnvironmentKind>;
 pub type DocumentId = Id<DocumentKind>;
+pub type VerificationId = Id<VerificationKind>;
 pub type WebhookId = Id<WebhookKind>;
 pub type DeliveryId = Id<DeliveryKind>;
 pub type ApiKeyId = Id<ApiKeyKind>;

@@ -16,6 +16,8 @@ pub mod retry;
 pub mod session;
 pub mod template;
 pub mod token;
+pub mod verification;
+pub mod workflow;
 
 pub use id::{Id, IdError};
 

@@ -4,10 +4,13 @@
 //! (`itmplv_…`). An inquiry pins the version it was created from, so publishing a new
 //! version never changes an inquiry already under way.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::field::{FieldSchema, FieldType};
 use crate::id::{InquiryTemplateVersionId, TemplateId};
+use crate::workflow::{WorkflowError, WorkflowRule};
 use crate::Millis;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,7 +126,41 @@ pub struct TemplateDefinition {
     /// Minimum age in years for the age check (issue 7), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum_age: Option<u32>,
+    /// Which checks decide the outcome (issue 7): check name → `pass` | `not_failed`.
+    /// `None`: the defaults of `verity-checks` (`RequiredChecks::default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_checks: Option<BTreeMap<String, CheckRequirement>>,
+    /// Inquiry fields filled from the document's data: field key → extracted attribute
+    /// (one of [`EXTRACTED_ATTRIBUTES`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extracted_fields: BTreeMap<String, String>,
+    /// Rules run after the inquiry is completed or failed (see [`crate::workflow`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workflow: Vec<WorkflowRule>,
 }
+
+/// How strictly a required check is held (mirrors `verity_checks::Requirement`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckRequirement {
+    /// Only `passed` counts.
+    Pass,
+    /// `passed` or `not_applicable`; only `failed` does not count.
+    NotFailed,
+}
+
+/// What a government ID's data may fill (the keys of `verity_checks::ExtractedData`).
+pub const EXTRACTED_ATTRIBUTES: [&str; 9] = [
+    "name_first",
+    "name_middle",
+    "name_last",
+    "birthdate",
+    "expiration_date",
+    "document_number",
+    "issuing_jurisdiction",
+    "issuing_country",
+    "sex",
+];
 
 fn default_border_radius() -> u32 {
     8
@@ -153,6 +190,12 @@ pub enum TemplateError {
     BadTtl,
     #[error("the last step must be the completion step")]
     CompletionNotLast,
+    #[error("extracted-fields: field `{0}` is not declared")]
+    UnknownExtractedField(String),
+    #[error("extracted-fields: `{0}` is not an extracted attribute (one of name_first, name_middle, name_last, birthdate, expiration_date, document_number, issuing_jurisdiction, issuing_country, sex)")]
+    UnknownExtractedAttribute(String),
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
 }
 
 impl TemplateDefinition {
@@ -210,6 +253,15 @@ impl TemplateDefinition {
         if !(60..=365 * 24 * 3600).contains(&self.inquiry_ttl_seconds) {
             return Err(TemplateError::BadTtl);
         }
+        for (field, attribute) in &self.extracted_fields {
+            if self.fields.get(field).is_none() {
+                return Err(TemplateError::UnknownExtractedField(field.clone()));
+            }
+            if !EXTRACTED_ATTRIBUTES.contains(&attribute.as_str()) {
+                return Err(TemplateError::UnknownExtractedAttribute(attribute.clone()));
+            }
+        }
+        crate::workflow::validate(&self.workflow, &self.fields)?;
         Ok(())
     }
 
@@ -350,6 +402,9 @@ mod tests {
             border_radius: 8,
             inquiry_ttl_seconds: 3600,
             minimum_age: None,
+            required_checks: None,
+            extracted_fields: BTreeMap::new(),
+            workflow: Vec::new(),
         }
     }
 
