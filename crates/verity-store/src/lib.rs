@@ -16,6 +16,7 @@ mod exec;
 mod migrations;
 mod model;
 mod model_handoff;
+mod model_verifications;
 mod model_webhooks;
 mod pagination;
 mod postgres;
@@ -26,6 +27,7 @@ mod store;
 
 pub use model::*;
 pub use model_handoff::*;
+pub use model_verifications::*;
 pub use model_webhooks::*;
 pub use postgres::{PgOptions, PgStore};
 pub use sqlite::{SqliteOptions, SqliteStore};

@@ -95,6 +95,8 @@ pub struct Document {
     pub side: String,
     /// ID class (`dl`, `pp`, …) for IDs.
     pub id_class: Option<String>,
+    /// Issuing country given with an ID side (`US`, `DE`, …).
+    pub country: Option<String>,
     /// `manual`, `auto` or `upload`.
     pub capture_method: String,
     pub content_type: String,
@@ -143,6 +145,10 @@ pub struct Change {
     pub idempotency: Option<IdempotencyRecord>,
     /// One-time links created or canceled (issue 6).
     pub handoff: Vec<crate::HandoffWrite>,
+    /// New and finished verifications (issue 7), written after the inquiry.
+    pub verifications: Vec<crate::VerificationWrite>,
+    /// Workflow runs to insert or replace (issue 7), written after the inquiry.
+    pub workflow_runs: Vec<crate::WorkflowRun>,
 }
 
 #[derive(Debug, Clone)]

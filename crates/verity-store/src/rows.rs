@@ -130,6 +130,7 @@ pub(crate) struct DocumentRow {
     pub kind: String,
     pub side: String,
     pub id_class: Option<String>,
+    pub country: Option<String>,
     pub capture_method: String,
     pub content_type: String,
     pub byte_size: i64,
@@ -140,7 +141,7 @@ pub(crate) struct DocumentRow {
     pub created_at: i64,
 }
 /// Everything but `bytes`.
-pub(crate) const DOCUMENT_META_COLUMNS: &str = "id, inquiry_id, kind, side, id_class, \
+pub(crate) const DOCUMENT_META_COLUMNS: &str = "id, inquiry_id, kind, side, id_class, country, \
      capture_method, content_type, byte_size, sha256, created_at";
 
 impl DocumentRow {
@@ -152,6 +153,7 @@ impl DocumentRow {
             kind: self.kind,
             side: self.side,
             id_class: self.id_class,
+            country: self.country,
             capture_method: self.capture_method,
             content_type: self.content_type,
             byte_size: self.byte_size,

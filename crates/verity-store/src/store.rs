@@ -6,14 +6,16 @@ use verity_core::account::Account;
 use verity_core::handoff::OneTimeLink;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
-    SessionId, TemplateId, WebhookId,
+    SessionId, TemplateId, VerificationId, WebhookId,
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
 use verity_core::template::Template;
+use verity_core::verification::Verification;
 use verity_core::Millis;
 
 use crate::model::*;
+use crate::model_verifications::*;
 use crate::model_webhooks::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -228,4 +230,37 @@ pub trait Store: Send + Sync + 'static {
     /// database (`LISTEN/NOTIFY`). Best effort — a lagging or reconnecting receiver can
     /// miss some — so watchers re-read the database now and then as well.
     fn inquiry_changes(&self) -> tokio::sync::broadcast::Receiver<InquiryId>;
+
+    // --- verifications and workflow runs (issue 7) -----------------------------------
+    //
+    // Written by `commit` (`Change::verifications`, `Change::workflow_runs`).
+
+    async fn verification(&self, id: &VerificationId) -> Result<Option<Verification>, StoreError>;
+    /// Oldest first.
+    async fn verifications_for_inquiry(
+        &self,
+        id: &InquiryId,
+    ) -> Result<Vec<Verification>, StoreError>;
+    /// Leases up to `limit` `submitted` verifications until `lease_until`, oldest first.
+    /// Claimable: submitted and not leased (`lease_until <= now`: a worker that died
+    /// leaves its lease to expire). Concurrent claimers, also in other processes, never
+    /// receive the same verification while its lease runs. Finishing one (`commit` with
+    /// `VerificationWrite::Finish`) ends its lease.
+    async fn claim_verifications(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> Result<Vec<Verification>, StoreError>;
+    async fn workflow_run(&self, inquiry_id: &InquiryId)
+        -> Result<Option<WorkflowRun>, StoreError>;
+    /// Leases up to `limit` pending runs that are due (`due_at <= now`) and not leased,
+    /// earliest first; same guarantees as `claim_verifications`. A commit that upserts the
+    /// run ends its lease.
+    async fn claim_workflow_runs(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> Result<Vec<WorkflowRun>, StoreError>;
 }

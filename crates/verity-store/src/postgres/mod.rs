@@ -16,15 +16,18 @@ use verity_core::account::Account;
 use verity_core::handoff::OneTimeLink;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
-    SessionId, TemplateId, WebhookId,
+    SessionId, TemplateId, VerificationId, WebhookId,
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
 use verity_core::template::Template;
+use verity_core::verification::Verification;
 use verity_core::Millis;
 
 use crate::exec::{args, Exec};
-use crate::queries::{change, documents, events, handoff, inquiries, keys, templates, webhooks};
+use crate::queries::{
+    change, documents, events, handoff, inquiries, keys, templates, verifications, webhooks,
+};
 use crate::*;
 
 #[derive(Debug, Clone)]
@@ -409,6 +412,56 @@ impl Store for PgStore {
             tokio::spawn(relay_notifications(self.pool.clone(), self.changes.clone()))
         });
         receiver
+    }
+
+    async fn verification(&self, id: &VerificationId) -> Result<Option<Verification>, StoreError> {
+        verifications::get(&mut &self.pool, id).await
+    }
+
+    async fn verifications_for_inquiry(
+        &self,
+        id: &InquiryId,
+    ) -> Result<Vec<Verification>, StoreError> {
+        verifications::for_inquiry(&mut &self.pool, id).await
+    }
+
+    async fn claim_verifications(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> Result<Vec<Verification>, StoreError> {
+        verifications::claim(
+            &mut &self.pool,
+            now,
+            lease_until,
+            limit,
+            "FOR UPDATE SKIP LOCKED",
+        )
+        .await
+    }
+
+    async fn workflow_run(
+        &self,
+        inquiry_id: &InquiryId,
+    ) -> Result<Option<WorkflowRun>, StoreError> {
+        verifications::run(&mut &self.pool, inquiry_id).await
+    }
+
+    async fn claim_workflow_runs(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> Result<Vec<WorkflowRun>, StoreError> {
+        verifications::claim_runs(
+            &mut &self.pool,
+            now,
+            lease_until,
+            limit,
+            "FOR UPDATE SKIP LOCKED",
+        )
+        .await
     }
 }
 

@@ -24,7 +24,7 @@ use verity_core::Millis;
 
 use crate::errors;
 use crate::exec::{args, Exec};
-use crate::queries::{bulk, documents, events, handoff, keys, webhooks};
+use crate::queries::{bulk, documents, events, handoff, keys, verifications, webhooks};
 use crate::rows::{encode, session_status_str};
 use crate::{AccountLink, Change, Committed, InquiryWrite, StoreError};
 
@@ -101,6 +101,14 @@ pub(crate) async fn apply_all<E: Exec>(
     }
     let docs: Vec<_> = changes.iter().flat_map(|c| &c.documents).collect();
     documents::insert_all(ex, &docs).await?;
+    // Verifications after the inquiries they belong to; one statement each (a finish must
+    // find its row still `submitted`).
+    for write in changes.iter().flat_map(|c| &c.verifications) {
+        verifications::write(ex, write).await?;
+    }
+    for run in changes.iter().flat_map(|c| &c.workflow_runs) {
+        verifications::upsert_run(ex, run).await?;
+    }
 
     let new_events: Vec<_> = changes.iter().flat_map(|c| &c.events).collect();
     let seqs = events::append_all(ex, &new_events).await?;

@@ -24,15 +24,16 @@ pub(crate) async fn insert_all<E: Exec>(ex: &mut E, docs: &[&Document]) -> Resul
                 doc.byte_size,
                 doc.sha256.as_str(),
                 doc.bytes.clone(),
-                doc.created_at
+                doc.created_at,
+                doc.country.clone()
             ]
         })
         .collect();
     bulk::insert(
         ex,
         "INSERT INTO documents (id, inquiry_id, kind, side, id_class, capture_method, \
-         content_type, byte_size, sha256, bytes, created_at)",
-        11,
+         content_type, byte_size, sha256, bytes, created_at, country)",
+        12,
         rows,
         "",
     )

@@ -9,4 +9,5 @@ pub(crate) mod handoff;
 pub(crate) mod inquiries;
 pub(crate) mod keys;
 pub(crate) mod templates;
+pub(crate) mod verifications;
 pub(crate) mod webhooks;

@@ -19,15 +19,18 @@ use verity_core::account::Account;
 use verity_core::handoff::OneTimeLink;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
-    SessionId, TemplateId, WebhookId,
+    SessionId, TemplateId, VerificationId, WebhookId,
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
 use verity_core::template::Template;
+use verity_core::verification::Verification;
 use verity_core::Millis;
 
 use crate::exec::{args, Exec};
-use crate::queries::{documents, events, handoff, inquiries, keys, templates, webhooks};
+use crate::queries::{
+    documents, events, handoff, inquiries, keys, templates, verifications, webhooks,
+};
 use crate::*;
 use committer::Committer;
 
@@ -430,6 +433,42 @@ impl Store for SqliteStore {
 
     fn inquiry_changes(&self) -> tokio::sync::broadcast::Receiver<InquiryId> {
         self.changes.subscribe()
+    }
+
+    async fn verification(&self, id: &VerificationId) -> Result<Option<Verification>, StoreError> {
+        verifications::get(&mut &self.read, id).await
+    }
+
+    async fn verifications_for_inquiry(
+        &self,
+        id: &InquiryId,
+    ) -> Result<Vec<Verification>, StoreError> {
+        verifications::for_inquiry(&mut &self.read, id).await
+    }
+
+    async fn claim_verifications(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> Result<Vec<Verification>, StoreError> {
+        verifications::claim(&mut &self.write, now, lease_until, limit, "").await
+    }
+
+    async fn workflow_run(
+        &self,
+        inquiry_id: &InquiryId,
+    ) -> Result<Option<WorkflowRun>, StoreError> {
+        verifications::run(&mut &self.read, inquiry_id).await
+    }
+
+    async fn claim_workflow_runs(
+        &self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> Result<Vec<WorkflowRun>, StoreError> {
+        verifications::claim_runs(&mut &self.write, now, lease_until, limit, "").await
     }
 }
 

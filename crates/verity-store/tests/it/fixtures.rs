@@ -42,6 +42,9 @@ pub fn definition() -> TemplateDefinition {
         border_radius: 8,
         inquiry_ttl_seconds: 3600,
         minimum_age: None,
+        required_checks: None,
+        extracted_fields: Default::default(),
+        workflow: Vec::new(),
     }
 }
 

@@ -75,4 +75,7 @@ conformance! {
     handoff_link_is_written_with_its_session_and_opens_once,
     handoff_concurrent_opens_one_wins,
     handoff_expired_canceled_and_closed_links_do_not_open,
+    verifications_insert_finish_once_and_list,
+    verifications_claim_is_leased_and_expired_leases_reclaim,
+    workflow_runs_upsert_and_claim_when_due,
 }

@@ -14,6 +14,7 @@ fn document(inquiry: &InquiryId, side: &str, bytes: &[u8], now: i64) -> Document
         kind: "government_id".into(),
         side: side.into(),
         id_class: Some("dl".into()),
+        country: Some("US".into()),
         capture_method: "upload".into(),
         content_type: "image/jpeg".into(),
         byte_size: bytes.len() as i64,

@@ -9,6 +9,7 @@ mod inquiries;
 mod keys;
 mod lifecycle;
 mod templates;
+mod verifications;
 mod webhooks;
 
 pub use commit::*;
@@ -19,6 +20,7 @@ pub use inquiries::*;
 pub use keys::*;
 pub use lifecycle::*;
 pub use templates::*;
+pub use verifications::*;
 pub use webhooks::*;
 
 use verity_core::id::InquiryId;

@@ -1,0 +1,48 @@
+//! Records of verifications (issue 7) the store writes besides the domain type
+//! `verity_core::verification::Verification`: how a commit writes one, and workflow runs.
+
+use verity_core::id::InquiryId;
+use verity_core::verification::Verification;
+use verity_core::Millis;
+
+/// A verification written by [`crate::Store::commit`].
+#[derive(Debug, Clone)]
+pub enum VerificationWrite {
+    /// A new `submitted` verification. `Duplicate` if the id exists, `NotFound` if its
+    /// inquiry does not.
+    Insert(Verification),
+    /// The finished verification. `Conflict` unless the stored one is still `submitted`
+    /// (another worker finished it first), so a result is recorded exactly once.
+    Finish(Verification),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkflowRunStatus {
+    /// Acts when `due_at` comes.
+    Pending,
+    /// Every action ran (or no rule matched).
+    Done,
+}
+
+impl WorkflowRunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkflowRunStatus::Pending => "pending",
+            WorkflowRunStatus::Done => "done",
+        }
+    }
+}
+
+/// Where an inquiry's workflow is: one per inquiry, upserted by [`crate::Store::commit`]
+/// (which also releases its lease).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowRun {
+    pub inquiry_id: InquiryId,
+    pub status: WorkflowRunStatus,
+    /// Index of the matched rule; `None` until the conditions are first judged.
+    pub rule: Option<u32>,
+    /// Index of the next action within the rule.
+    pub action: u32,
+    pub due_at: Millis,
+    pub updated_at: Millis,
+}

@@ -1,0 +1,190 @@
+//! Verifications and workflow runs: written inside a commit, read, and claimed by the
+//! background workers with a lease (an expired lease is claimable again).
+
+use verity_core::id::{InquiryId, VerificationId};
+use verity_core::verification::Verification;
+use verity_core::Millis;
+
+use crate::errors;
+use crate::exec::{args, Exec};
+use crate::rows::{decode_all, encode, DocRow, DOC_COLUMNS};
+use crate::{StoreError, VerificationWrite, WorkflowRun, WorkflowRunStatus};
+
+pub(crate) async fn write<E: Exec>(ex: &mut E, w: &VerificationWrite) -> Result<(), StoreError> {
+    match w {
+        VerificationWrite::Insert(v) => {
+            ex.execute(
+                "INSERT INTO verifications (id, inquiry_id, status, lease_until, created_at, \
+                 updated_at, doc) VALUES ($1, $2, $3, 0, $4, $4, $5)",
+                args![
+                    v.id.as_str(),
+                    v.inquiry_id.as_str(),
+                    v.status.as_str(),
+                    v.created_at,
+                    encode(v)?
+                ],
+            )
+            .await
+            .map_err(errors::insert("verification", "inquiry"))?;
+        }
+        VerificationWrite::Finish(v) => {
+            let changed = ex
+                .execute(
+                    "UPDATE verifications SET status = $2, lease_until = 0, updated_at = $3, \
+                     doc = $4 WHERE id = $1 AND status = 'submitted'",
+                    args![
+                        v.id.as_str(),
+                        v.status.as_str(),
+                        v.completed_at.unwrap_or(v.created_at),
+                        encode(v)?
+                    ],
+                )
+                .await?;
+            if changed == 0 {
+                let exists: Option<(String,)> = ex
+                    .fetch_optional(
+                        "SELECT id FROM verifications WHERE id = $1",
+                        args![v.id.as_str()],
+                    )
+                    .await?;
+                return Err(match exists {
+                    Some(_) => StoreError::Conflict,
+                    None => StoreError::NotFound {
+                        what: "verification",
+                    },
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn get<E: Exec>(
+    ex: &mut E,
+    id: &VerificationId,
+) -> Result<Option<Verification>, StoreError> {
+    let sql = format!("SELECT {DOC_COLUMNS} FROM verifications WHERE id = $1");
+    let row: Option<DocRow> = ex.fetch_optional(&sql, args![id.as_str()]).await?;
+    row.map(|r| r.decode("verification")).transpose()
+}
+
+pub(crate) async fn for_inquiry<E: Exec>(
+    ex: &mut E,
+    id: &InquiryId,
+) -> Result<Vec<Verification>, StoreError> {
+    let sql = format!("SELECT {DOC_COLUMNS} FROM verifications WHERE inquiry_id = $1 ORDER BY seq");
+    let rows: Vec<DocRow> = ex.fetch_all(&sql, args![id.as_str()]).await?;
+    decode_all(&rows, "verification")
+}
+
+/// Leases up to `limit` submitted verifications whose lease ran out, oldest first.
+/// `lock` is PostgreSQL's `FOR UPDATE SKIP LOCKED` (empty on SQLite, whose single
+/// writer serialises claims).
+pub(crate) async fn claim<E: Exec>(
+    ex: &mut E,
+    now: Millis,
+    lease_until: Millis,
+    limit: u32,
+    lock: &str,
+) -> Result<Vec<Verification>, StoreError> {
+    let sql = format!(
+        "UPDATE verifications SET lease_until = $2 WHERE seq IN ( \
+           SELECT seq FROM verifications WHERE status = 'submitted' AND lease_until <= $1 \
+           ORDER BY seq LIMIT $3 {lock}) \
+         RETURNING {DOC_COLUMNS}"
+    );
+    let rows: Vec<DocRow> = ex
+        .fetch_all(&sql, args![now, lease_until, i64::from(limit)])
+        .await?;
+    decode_all(&rows, "verification")
+}
+
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    inquiry_id: String,
+    status: String,
+    rule: Option<i64>,
+    action: i64,
+    due_at: i64,
+    updated_at: i64,
+}
+const RUN_COLUMNS: &str = "inquiry_id, status, rule, action, due_at, updated_at";
+
+impl RunRow {
+    fn decode(self) -> Result<WorkflowRun, StoreError> {
+        let corrupt =
+            |what: &str| errors::corrupt(&format!("workflow run {}", self.inquiry_id), what);
+        let status = match self.status.as_str() {
+            "pending" => WorkflowRunStatus::Pending,
+            "done" => WorkflowRunStatus::Done,
+            _ => return Err(corrupt("unknown status")),
+        };
+        Ok(WorkflowRun {
+            inquiry_id: self
+                .inquiry_id
+                .parse()
+                .map_err(|e| errors::corrupt("workflow run inquiry id", e))?,
+            status,
+            rule: self
+                .rule
+                .map(u32::try_from)
+                .transpose()
+                .map_err(|_| corrupt("rule out of range"))?,
+            action: u32::try_from(self.action).map_err(|_| corrupt("action out of range"))?,
+            due_at: self.due_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// Inserts or replaces the inquiry's run and releases its lease.
+pub(crate) async fn upsert_run<E: Exec>(ex: &mut E, run: &WorkflowRun) -> Result<(), StoreError> {
+    ex.execute(
+        "INSERT INTO workflow_runs (inquiry_id, status, rule, action, due_at, lease_until, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6) \
+         ON CONFLICT (inquiry_id) DO UPDATE SET status = excluded.status, rule = excluded.rule, \
+         action = excluded.action, due_at = excluded.due_at, lease_until = 0, \
+         updated_at = excluded.updated_at",
+        args![
+            run.inquiry_id.as_str(),
+            run.status.as_str(),
+            run.rule.map(i64::from),
+            i64::from(run.action),
+            run.due_at,
+            run.updated_at
+        ],
+    )
+    .await
+    .map_err(errors::insert("workflow run", "inquiry"))?;
+    Ok(())
+}
+
+pub(crate) async fn run<E: Exec>(
+    ex: &mut E,
+    inquiry_id: &InquiryId,
+) -> Result<Option<WorkflowRun>, StoreError> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM workflow_runs WHERE inquiry_id = $1");
+    let row: Option<RunRow> = ex.fetch_optional(&sql, args![inquiry_id.as_str()]).await?;
+    row.map(RunRow::decode).transpose()
+}
+
+/// Leases up to `limit` pending runs that are due and not leased, earliest first.
+pub(crate) async fn claim_runs<E: Exec>(
+    ex: &mut E,
+    now: Millis,
+    lease_until: Millis,
+    limit: u32,
+    lock: &str,
+) -> Result<Vec<WorkflowRun>, StoreError> {
+    let sql = format!(
+        "UPDATE workflow_runs SET lease_until = $2 WHERE inquiry_id IN ( \
+           SELECT inquiry_id FROM workflow_runs \
+           WHERE status = 'pending' AND due_at <= $1 AND lease_until <= $1 \
+           ORDER BY due_at LIMIT $3 {lock}) \
+         RETURNING {RUN_COLUMNS}"
+    );
+    let rows: Vec<RunRow> = ex
+        .fetch_all(&sql, args![now, lease_until, i64::from(limit)])
+        .await?;
+    rows.into_iter().map(RunRow::decode).collect()
+}
