@@ -205,7 +205,13 @@ impl From<InquiryError> for ApiError {
 
 impl From<TemplateError> for ApiError {
     fn from(e: TemplateError) -> Self {
-        ApiError::invalid("/data/attributes", e.to_string())
+        let pointer = match &e {
+            TemplateError::Workflow(_) => "/data/attributes/workflow",
+            TemplateError::UnknownExtractedField(_)
+            | TemplateError::UnknownExtractedAttribute(_) => "/data/attributes/extracted-fields",
+            _ => "/data/attributes",
+        };
+        ApiError::invalid(pointer, e.to_string())
     }
 }
 

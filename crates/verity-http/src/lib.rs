@@ -16,6 +16,7 @@ pub mod routes;
 pub mod service;
 pub mod state;
 pub mod sweeper;
+pub mod verifications;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/accounts", get(accounts::list))
         .route("/accounts/{id}", get(accounts::get))
+        .route("/verifications/{id}", get(routes::verifications::get))
         .route("/events", get(events::list))
         .route("/events/{id}", get(events::get))
         .route("/webhooks", post(webhooks::create).get(webhooks::list))

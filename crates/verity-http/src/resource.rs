@@ -8,6 +8,7 @@ use verity_core::inquiry::Inquiry;
 use verity_core::rfc3339;
 use verity_core::session::InquirySession;
 use verity_core::template::{Template, TemplateKind};
+use verity_core::verification::Verification;
 use verity_core::Millis;
 use verity_store::{ApiKey, Document, StoredEvent};
 
@@ -53,6 +54,34 @@ pub fn inquiry(i: &Inquiry) -> Value {
     })
 }
 
+/// A verification (issue 7). `extracted-data` is what the document says about its holder.
+pub fn verification(v: &Verification) -> Value {
+    json!({
+        "type": v.kind.wire_type(),
+        "id": v.id,
+        "attributes": {
+            "status": v.status.as_str(),
+            "step": v.step,
+            "checks": to_value(&v.checks),
+            "extracted-data": v.extracted,
+            "created-at": rfc3339(v.created_at),
+            "completed-at": time(v.completed_at),
+        },
+        "relationships": {
+            "inquiry": {"data": {"type": "inquiry", "id": v.inquiry_id}},
+        }
+    })
+}
+
+/// `{type, id}` of each verification, for an inquiry's `relationships.verifications`.
+pub fn verification_refs(vs: &[Verification]) -> Value {
+    Value::Array(
+        vs.iter()
+            .map(|v| json!({"type": v.kind.wire_type(), "id": v.id}))
+            .collect(),
+    )
+}
+
 pub fn template(t: &Template) -> Value {
     let d = &t.definition;
     json!({
@@ -69,6 +98,9 @@ pub fn template(t: &Template) -> Value {
             "border-radius": d.border_radius,
             "inquiry-ttl-seconds": d.inquiry_ttl_seconds,
             "minimum-age": d.minimum_age,
+            "required-checks": to_value(&d.required_checks),
+            "extracted-fields": to_value(&d.extracted_fields),
+            "workflow": to_value(&d.workflow),
             "created-at": rfc3339(t.created_at),
             "updated-at": rfc3339(t.updated_at),
         },

@@ -60,6 +60,8 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// Cross-device hand-off settings and senders (issue 6).
     pub handoff: Arc<crate::flow::handoff::Handoff>,
+    /// Wakes the checks and workflow workers when a request creates work for them.
+    pub signals: crate::verifications::Signals,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
             metrics: None,
             rate_limiter,
             handoff: Arc::default(),
+            signals: crate::verifications::Signals::default(),
         }
     }
 

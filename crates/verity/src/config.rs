@@ -67,6 +67,14 @@ pub struct Config {
     /// Milliseconds between database re-reads of a waiting desktop when no change
     /// notification woke it (the fallback for a missed `NOTIFY`).
     pub handoff_poll_interval_ms: u64,
+    /// A verification's checks must finish within this many milliseconds, else it fails
+    /// (check `checks_time_limit`).
+    pub checks_time_limit_ms: u64,
+    /// Verifications checked at once (each on its own blocking thread).
+    pub checks_concurrency: usize,
+    /// Milliseconds between looks for verifications and due workflow runs when nothing
+    /// wakes the workers (work from other processes, expired leases, waits that came due).
+    pub checks_poll_interval_ms: u64,
 }
 
 impl Default for Config {
@@ -100,6 +108,9 @@ impl Default for Config {
             sms_gateway_url: String::new(),
             sms_gateway_secret: String::new(),
             handoff_poll_interval_ms: 2000,
+            checks_time_limit_ms: 30_000,
+            checks_concurrency: 2,
+            checks_poll_interval_ms: 500,
         }
     }
 }

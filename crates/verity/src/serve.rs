@@ -87,6 +87,24 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         shutdown.clone(),
     ));
 
+    let checks_config = verity_http::verifications::WorkerConfig {
+        time_limit: Duration::from_millis(config.checks_time_limit_ms.max(1)),
+        poll_interval: Duration::from_millis(config.checks_poll_interval_ms.max(10)),
+        concurrency: config.checks_concurrency.max(1),
+    };
+    let checks = tokio::spawn(verity_http::verifications::worker::run(
+        state.clone(),
+        state.signals.clone(),
+        checks_config.clone(),
+        shutdown.clone(),
+    ));
+    let workflows = tokio::spawn(verity_http::verifications::workflow::run(
+        state.clone(),
+        state.signals.clone(),
+        checks_config,
+        shutdown.clone(),
+    ));
+
     tracing::info!(%addr, "listening");
     println!(
         "Verity is serving on {} (API at {}/api/v1, reference at {}/docs/api)",
@@ -110,6 +128,8 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     shutdown.cancel();
     let _ = sweeper.await;
+    let _ = checks.await;
+    let _ = workflows.await;
     match deliveries.await {
         Ok(Err(err)) => tracing::error!(error = %err, "webhook delivery worker failed"),
         Err(err) => tracing::error!(error = %err, "webhook delivery worker panicked"),

@@ -15,11 +15,14 @@ use rand::rngs::OsRng;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use verity_core::event::EventName;
-use verity_core::id::{AccountId, EventId, InquiryId, InquiryTemplateVersionId, TemplateId};
+use verity_core::id::{
+    AccountId, EventId, InquiryId, InquiryTemplateVersionId, TemplateId, VerificationId,
+};
 use verity_core::inquiry::{Command, Inquiry, InquiryStatus};
 use verity_core::session::{InquirySession, SessionStatus};
 use verity_core::template::{StepKind, TemplateDefinition};
 use verity_core::token;
+use verity_core::verification::{Verification, VerificationType};
 use verity_store::{Change, NewEvent};
 
 use super::error::FlowError;
@@ -281,6 +284,8 @@ pub async fn submit_step(
             inquiry.status
         )));
     }
+    // Issue 7: an ID or selfie step owes a verification, created with the step's commit.
+    let mut verification = None;
     match step.kind {
         StepKind::Fields => {
             let raw = body.fields.unwrap_or_default();
@@ -349,6 +354,18 @@ pub async fn submit_step(
                     missing.join(", ")
                 )));
             }
+            let kind = if step.kind == StepKind::Selfie {
+                VerificationType::Selfie
+            } else {
+                VerificationType::GovernmentId
+            };
+            verification = Some(Verification::submitted(
+                VerificationId::generate(&mut OsRng),
+                id.clone(),
+                kind,
+                step_name.clone(),
+                state.now(),
+            ));
         }
         StepKind::Start => {}
         StepKind::Completion => {
@@ -358,28 +375,19 @@ pub async fn submit_step(
         }
     }
     let next = definition.steps.get(index + 1).unwrap_or(step);
-    let to_step = next.name.clone();
-    let mut applied = service::act(&state, &id, |_| {
-        Ok(Command::Transition {
-            to_step: to_step.clone(),
-            submitted: Some(step_name.clone()),
-        })
-    })
+    let inquiry = crate::verifications::outcome::submit_step(
+        &state,
+        &id,
+        &definition,
+        next.name.clone(),
+        step_name.clone(),
+        verification,
+    )
     .await?;
-    if next.kind == StepKind::Completion {
-        let outcome = outcome(&state, &applied.inquiry).await?;
-        applied = service::act(&state, &id, |_| Ok(outcome.clone())).await?;
-    }
-    Ok(Json(flow_state(&state, &applied.inquiry, None).await?))
+    Ok(Json(flow_state(&state, &inquiry, None).await?))
 }
 
-/// The command that ends the individual's part. The seam for verifications (issue 7): today
-/// every inquiry that reached the completion step completes; checks will decide `Fail`.
-async fn outcome(_state: &AppState, _inquiry: &Inquiry) -> Result<Command, FlowError> {
-    Ok(Command::Complete)
-}
-
-pub(super) fn poses(step: &verity_core::template::Step) -> Vec<String> {
+pub(crate) fn poses(step: &verity_core::template::Step) -> Vec<String> {
     if step.poses.is_empty() {
         vec!["center".into(), "left".into(), "right".into()]
     } else {

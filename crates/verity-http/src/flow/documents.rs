@@ -57,6 +57,7 @@ pub async fn upload(
     let limit = state.config.upload_limit;
     let bad = |m: &str| FlowError::InvalidUpload(m.to_owned());
     let (mut kind, mut side, mut id_class, mut method, mut bytes) = (None, None, None, None, None);
+    let mut country: Option<String> = None;
     while let Some(mut field) = multipart
         .next_field()
         .await
@@ -84,7 +85,9 @@ pub async fn upload(
                 "side" => side = Some(text),
                 "id-class" => id_class = Some(text),
                 "capture-method" => method = Some(text),
-                _ => {} // e.g. `country`: accepted, not stored yet
+                // Which checks apply depends on the issuing country (issue 7).
+                "country" => country = Some(text),
+                _ => {}
             }
         }
     }
@@ -103,9 +106,16 @@ pub async fn upload(
             if !ID_CLASSES.contains(&class) || !sides_for(class).contains(&side.as_str()) {
                 return Err(bad("unknown ID class or side"));
             }
+            let plausible = |c: &String| {
+                (2..=3).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_alphabetic())
+            };
+            if country.as_ref().is_some_and(|c| !plausible(c)) {
+                return Err(bad("`country` must be an ISO 3166 alpha-2 or alpha-3 code"));
+            }
         }
         "selfie" => {
             id_class = None;
+            country = None;
             if !matches!(side.as_str(), "center" | "left" | "right") {
                 return Err(bad("a selfie pose is center, left or right"));
             }
@@ -125,6 +135,7 @@ pub async fn upload(
         kind,
         side,
         id_class,
+        country: country.map(|c| c.to_ascii_uppercase()),
         capture_method: method,
         content_type: content_type.to_owned(),
         byte_size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),

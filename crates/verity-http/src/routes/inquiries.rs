@@ -120,7 +120,7 @@ pub struct GetQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/inquiries/{id}", tag = "inquiries",
-    params(("id" = String, Path, description = "inq_…"), ("include" = Option<String>, Query, description = "account,sessions,documents,template")),
+    params(("id" = String, Path, description = "inq_…"), ("include" = Option<String>, Query, description = "account,sessions,documents,template,verifications")),
     responses((status = 200, description = "The inquiry"), (status = 404, description = "No such inquiry")))]
 pub async fn get(
     State(state): State<AppState>,
@@ -166,17 +166,25 @@ pub async fn get(
                     included.push(resource::template(&t));
                 }
             }
+            "verifications" => {
+                for v in state.store.verifications_for_inquiry(&id).await? {
+                    included.push(resource::verification(&v));
+                }
+            }
             other => {
                 return Err(ApiError::bad_request(
                     "include",
                     format!(
-                    "cannot include `{other}`; choose from account, sessions, documents, template"
+                    "cannot include `{other}`; choose from account, sessions, documents, template, verifications"
                 ),
                 ))
             }
         }
     }
     let mut body = json!({ "data": resource::inquiry(&inquiry) });
+    let verifications = state.store.verifications_for_inquiry(&id).await?;
+    body["data"]["relationships"]["verifications"] =
+        json!({ "data": resource::verification_refs(&verifications) });
     if q.include.is_some() {
         body["included"] = Value::Array(included);
     }

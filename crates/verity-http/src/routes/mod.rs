@@ -7,4 +7,5 @@ pub mod inquiries;
 pub mod page;
 pub mod system;
 pub mod templates;
+pub mod verifications;
 pub mod webhooks;

@@ -84,6 +84,7 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
         crate::routes::templates::deactivate,
         crate::routes::accounts::get,
         crate::routes::accounts::list,
+        crate::routes::verifications::get,
         crate::routes::events::get,
         crate::routes::events::list,
         crate::routes::webhooks::create,

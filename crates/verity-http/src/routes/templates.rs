@@ -1,6 +1,8 @@
 //! `/api/v1/inquiry-templates`: create (published as version 1), list, get, edit the
 //! draft, publish a new version, activate, deactivate.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use rand::rngs::OsRng;
@@ -9,8 +11,10 @@ use serde_json::json;
 use verity_core::field::FieldSchema;
 use verity_core::id::{InquiryTemplateVersionId, TemplateId};
 use verity_core::template::{
-    FrameDimensions, Step, Template, TemplateDefinition, TemplateKind, TemplateStatus,
+    CheckRequirement, FrameDimensions, Step, Template, TemplateDefinition, TemplateKind,
+    TemplateStatus,
 };
+use verity_core::workflow::WorkflowRule;
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
@@ -34,6 +38,9 @@ pub struct TemplateAttributes {
     border_radius: Option<u32>,
     inquiry_ttl_seconds: Option<u64>,
     minimum_age: Option<u32>,
+    required_checks: Option<BTreeMap<String, CheckRequirement>>,
+    extracted_fields: Option<BTreeMap<String, String>>,
+    workflow: Option<Vec<WorkflowRule>>,
 }
 
 impl TemplateAttributes {
@@ -60,6 +67,15 @@ impl TemplateAttributes {
         if self.minimum_age.is_some() {
             base.minimum_age = self.minimum_age;
         }
+        if self.required_checks.is_some() {
+            base.required_checks = self.required_checks;
+        }
+        if let Some(v) = self.extracted_fields {
+            base.extracted_fields = v;
+        }
+        if let Some(v) = self.workflow {
+            base.workflow = v;
+        }
         base
     }
 }
@@ -73,6 +89,9 @@ fn empty_definition() -> TemplateDefinition {
         border_radius: 8,
         inquiry_ttl_seconds: 24 * 3600,
         minimum_age: None,
+        required_checks: None,
+        extracted_fields: BTreeMap::new(),
+        workflow: Vec::new(),
     }
 }
 
@@ -187,7 +206,7 @@ pub async fn update(
         template.name = name;
     }
     let definition = a.merge_into(template.definition.clone());
-    definition.validate()?;
+    crate::service::templates::validate(&definition)?;
     template.definition = definition;
     template.updated_at = state.now();
     state.store.update_template(&template).await?;

@@ -232,6 +232,40 @@ where
     ))
 }
 
+/// Applies `commands` in order to `current` (as read from the store) and commits the
+/// result together with `extra` (verifications, workflow runs, events of other resources,
+/// which go first in the log) in one transaction, guarded by `current`'s revision. With no
+/// command the inquiry is still written (revision + 1), so concurrent writers that decide
+/// from the inquiry's state serialise on it. `Ok(None)`: another writer changed the
+/// inquiry first; re-read and decide again.
+pub async fn commit_commands(
+    state: &AppState,
+    current: &Inquiry,
+    commands: Vec<Command>,
+    mut extra: Change,
+) -> Result<Option<Inquiry>, ApiError> {
+    let now = state.now();
+    let mut next = current.clone();
+    for command in commands {
+        let transition = next.apply(command, now)?;
+        extra.events.extend(events_for(&transition, &[], now));
+        next = transition.inquiry;
+    }
+    extra.inquiry = Some(InquiryWrite::Update {
+        inquiry: next.clone(),
+        expected_revision: current.revision,
+    });
+    match state.store.commit(extra).await {
+        Ok(committed) => Ok(Some(committed.inquiry.unwrap_or(next))),
+        Err(StoreError::Conflict) => {
+            let wait = rand::Rng::gen_range(&mut OsRng, 0..=8u64);
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A fresh session for `resume`: the token is drawn in [`act`].
 pub fn new_session(handoff: Option<HandoffMethod>, max_lifetime_ms: Option<i64>) -> NewSession {
     NewSession {

@@ -1,13 +1,16 @@
 //! Template lifecycle (create, edit, publish, activate) and the demo templates seeded on
 //! first start.
 
+use std::collections::BTreeMap;
+
 use rand::rngs::OsRng;
 use verity_core::field::{FieldSchema, FieldSpec, FieldType};
 use verity_core::id::{
     Id, InquiryTemplateKind, InquiryTemplateVersionId, LegacyTemplateKind, TemplateId,
 };
 use verity_core::template::{
-    FrameDimensions, Step, StepKind, Template, TemplateDefinition, TemplateKind, TemplateStatus,
+    CheckRequirement, FrameDimensions, Step, StepKind, Template, TemplateDefinition, TemplateKind,
+    TemplateStatus,
 };
 use verity_core::Millis;
 use verity_store::Store;
@@ -22,7 +25,7 @@ pub fn new_template(
     status: TemplateStatus,
     now: Millis,
 ) -> Result<Template, ApiError> {
-    definition.validate()?;
+    validate(&definition)?;
     let id = match kind {
         TemplateKind::Dynamic => {
             TemplateId::Dynamic(Id::<InquiryTemplateKind>::generate(&mut OsRng))
@@ -40,6 +43,52 @@ pub fn new_template(
     };
     template.publish(InquiryTemplateVersionId::generate(&mut OsRng), now)?;
     Ok(template)
+}
+
+/// The definition's own rules plus what only this layer knows: the check names that
+/// `required-checks` and workflow conditions may use (those of `verity-checks`).
+pub fn validate(definition: &TemplateDefinition) -> Result<(), ApiError> {
+    definition.validate()?;
+    let known: Vec<&str> = crate::verifications::run::known_check_names().collect();
+    if let Some(name) = definition
+        .required_checks
+        .iter()
+        .flat_map(|m| m.keys())
+        .find(|n| !known.contains(&n.as_str()))
+    {
+        return Err(ApiError::invalid(
+            "/data/attributes/required-checks",
+            format!(
+                "required-checks: `{name}` is not a check (one of {})",
+                known.join(", ")
+            ),
+        ));
+    }
+    if let Some((rule, name)) =
+        verity_core::workflow::check_names(&definition.workflow).find(|(_, n)| !known.contains(n))
+    {
+        return Err(ApiError::invalid(
+            "/data/attributes/workflow",
+            format!(
+                "workflow rule `{rule}`: `{name}` is not a check (one of {})",
+                known.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Demo templates run the real checks but require only that the images decode, so the demo
+/// (and its tests) work with any photo or a fake camera; a strict template leaves
+/// `required-checks` out (the defaults of `verity-checks`) or lists its own.
+fn lenient_checks() -> BTreeMap<String, CheckRequirement> {
+    [
+        (verity_checks::names::ID_DECODE, CheckRequirement::Pass),
+        (verity_checks::names::SELFIE_POSES, CheckRequirement::Pass),
+    ]
+    .into_iter()
+    .map(|(n, r)| (n.to_owned(), r))
+    .collect()
 }
 
 fn step(name: &str, kind: StepKind, display: &str) -> Step {
@@ -96,6 +145,9 @@ pub fn demo_definition() -> TemplateDefinition {
         border_radius: 12,
         inquiry_ttl_seconds: 24 * 3600,
         minimum_age: Some(18),
+        required_checks: Some(lenient_checks()),
+        extracted_fields: BTreeMap::new(),
+        workflow: Vec::new(),
     }
 }
 
@@ -123,6 +175,9 @@ pub fn demo_legacy_definition() -> TemplateDefinition {
         border_radius: 8,
         inquiry_ttl_seconds: 24 * 3600,
         minimum_age: None,
+        required_checks: None,
+        extracted_fields: BTreeMap::new(),
+        workflow: Vec::new(),
     }
 }
 

@@ -8,6 +8,8 @@
 //! - `handoff`: one-time links, their refusals, email (SMTP sink) and SMS (signed gateway).
 //! - `webhooks`: signed deliveries to a real receiver, retries, SSRF guard, kill -9.
 //! - `webhooks_postgres`: two processes on one PostgreSQL database deliver to one receiver.
+//! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
+//!   workflows, webhooks (issue 7).
 
 mod api;
 mod cli;
@@ -15,5 +17,6 @@ mod durability;
 mod handoff;
 mod postgres;
 mod server;
+mod verifications;
 mod webhooks;
 mod webhooks_postgres;

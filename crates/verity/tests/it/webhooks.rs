@@ -98,7 +98,7 @@ fn server_allowing_private(dir: Option<std::path::PathBuf>, key: Option<&str>) -
     b.start()
 }
 
-async fn create_webhook(s: &TestServer, url: &str, extra: Value) -> (String, String) {
+pub(crate) async fn create_webhook(s: &TestServer, url: &str, extra: Value) -> (String, String) {
     let mut attributes = json!({"url": url, "enabled-events": ["*"]});
     if let (Some(a), Some(e)) = (attributes.as_object_mut(), extra.as_object()) {
         a.extend(e.clone());
@@ -116,7 +116,7 @@ async fn create_webhook(s: &TestServer, url: &str, extra: Value) -> (String, Str
 }
 
 /// Polls `check` until it returns `Some`, failing after `secs` seconds.
-async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+pub(crate) async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,

@@ -1,0 +1,206 @@
+//! What one verification checks: the inquiry's latest documents of its kind, through
+//! `verity-checks`, judged by the template's required checks (`required-checks`, else the
+//! crate's defaults). Synchronous and CPU-bound: the worker calls it off the async runtime.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+use verity_checks::{
+    run_government_id, run_selfie, Check, CheckContext, CheckStatus, GovernmentIdInput,
+    InquiryFields, NoFaceModel, RequiredChecks, Requirement, SelfieInput,
+};
+use verity_core::inquiry::Inquiry;
+use verity_core::template::{CheckRequirement, TemplateDefinition};
+use verity_core::verification::{CheckOutcome, CheckResult, VerificationType};
+use verity_store::Document;
+
+/// The name of the check a run that overran its time limit fails.
+pub const TIME_LIMIT_CHECK: &str = "checks_time_limit";
+
+/// Everything a run needs, loaded by the worker (documents with their bytes).
+pub struct Inputs {
+    pub kind: VerificationType,
+    pub documents: Vec<Document>,
+    pub definition: TemplateDefinition,
+    /// The step that owes the verification (its selfie poses).
+    pub step: String,
+    pub inquiry: Inquiry,
+    pub today: NaiveDate,
+}
+
+/// A finished run: every check (with `required` set), whether a required one is unmet,
+/// and the document's data (government IDs).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub checks: Vec<CheckResult>,
+    pub unmet_required: bool,
+    pub extracted: Value,
+}
+
+/// The template's required checks in `verity-checks`' terms.
+pub fn required_checks(definition: &TemplateDefinition) -> RequiredChecks {
+    match &definition.required_checks {
+        None => RequiredChecks::default(),
+        Some(map) => RequiredChecks(
+            map.iter()
+                .map(|(name, r)| {
+                    let r = match r {
+                        CheckRequirement::Pass => Requirement::Pass,
+                        CheckRequirement::NotFailed => Requirement::NotFailed,
+                    };
+                    (name.clone(), r)
+                })
+                .collect::<BTreeMap<_, _>>(),
+        ),
+    }
+}
+
+/// Every check name a template may require or a workflow may name.
+pub fn known_check_names() -> impl Iterator<Item = &'static str> {
+    verity_checks::names::GOVERNMENT_ID
+        .into_iter()
+        .chain(verity_checks::names::SELFIE)
+        .chain([TIME_LIMIT_CHECK])
+}
+
+/// The latest document of `kind` for each side, in upload order.
+fn latest<'d>(docs: &'d [Document], kind: &str, side: &str) -> Option<&'d Document> {
+    docs.iter().rev().find(|d| d.kind == kind && d.side == side)
+}
+
+fn text_field(inquiry: &Inquiry, key: &str) -> Option<String> {
+    inquiry
+        .fields
+        .get(key)?
+        .value
+        .as_str()
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_owned)
+}
+
+fn context(input: &Inputs) -> CheckContext {
+    let mut ctx = CheckContext::new(input.today);
+    ctx.minimum_age = input.definition.minimum_age;
+    ctx.inquiry = InquiryFields {
+        name_first: text_field(&input.inquiry, "name-first"),
+        name_last: text_field(&input.inquiry, "name-last"),
+        birthdate: text_field(&input.inquiry, "birthdate")
+            .and_then(|b| verity_checks::checks::consistency::parse_birthdate(&b)),
+    };
+    ctx
+}
+
+/// Runs every check of the verification's kind.
+pub fn run(input: &Inputs) -> Outcome {
+    let ctx = context(input);
+    let docs = &input.documents;
+    let (checks, extracted) = match input.kind {
+        VerificationType::GovernmentId => {
+            let id_doc = docs.iter().rev().find(|d| d.kind == "government_id");
+            let id_class = id_doc.and_then(|d| d.id_class.clone()).unwrap_or_default();
+            let side = |s: &str| {
+                docs.iter().rev().find(|d| {
+                    d.kind == "government_id"
+                        && d.side == s
+                        && d.id_class.as_ref() == Some(&id_class)
+                })
+            };
+            let front = side("front");
+            let back = side("back");
+            let country = front
+                .or(back)
+                .and_then(|d| d.country.clone())
+                .unwrap_or_default();
+            let gov = GovernmentIdInput {
+                id_class: id_class.clone(),
+                front: front.map(|d| d.bytes.clone()).unwrap_or_default(),
+                back: back.map(|d| d.bytes.clone()),
+                country,
+                mrz_text: None,
+            };
+            let report = run_government_id(&gov, &ctx);
+            let extracted = serde_json::to_value(&report.extracted).unwrap_or(Value::Null);
+            (report.checks, extracted)
+        }
+        VerificationType::Selfie => {
+            let poses = input
+                .definition
+                .step(&input.step)
+                .map(crate::flow::api::poses)
+                .unwrap_or_default();
+            let selfie = SelfieInput {
+                poses: poses
+                    .iter()
+                    .filter_map(|p| latest(docs, "selfie", p).map(|d| (p.clone(), d.bytes.clone())))
+                    .collect(),
+                required_poses: poses,
+                id_front: latest(docs, "government_id", "front").map(|d| d.bytes.clone()),
+            };
+            // No face model ships with Verity: face checks come out `not_applicable`.
+            let report = run_selfie(&selfie, &ctx, &NoFaceModel);
+            (report.checks, Value::Null)
+        }
+    };
+    judge(&required_checks(&input.definition), checks, extracted)
+}
+
+/// Marks required checks and decides whether any is unmet.
+pub fn judge(required: &RequiredChecks, checks: Vec<Check>, extracted: Value) -> Outcome {
+    let unmet_required = !required.satisfied_by(&checks);
+    let checks = checks
+        .into_iter()
+        .map(|c| CheckResult {
+            required: required.0.contains_key(&c.name),
+            name: c.name,
+            status: match c.status {
+                CheckStatus::Passed => CheckOutcome::Passed,
+                CheckStatus::Failed => CheckOutcome::Failed,
+                CheckStatus::NotApplicable => CheckOutcome::NotApplicable,
+            },
+            reasons: c.reasons,
+            details: c.details,
+        })
+        .collect();
+    Outcome {
+        checks,
+        unmet_required,
+        extracted,
+    }
+}
+
+/// The run that did not finish in time: failed, saying so.
+pub fn timed_out(limit: std::time::Duration) -> Outcome {
+    let check = Check::failed(
+        TIME_LIMIT_CHECK,
+        vec![format!(
+            "the checks did not finish within {} ms",
+            limit.as_millis()
+        )],
+        serde_json::json!({ "time_limit_ms": limit.as_millis() as u64 }),
+    );
+    let mut outcome = judge(
+        &RequiredChecks::all_pass([TIME_LIMIT_CHECK]),
+        vec![check],
+        Value::Null,
+    );
+    outcome.unmet_required = true;
+    outcome
+}
+
+/// Inquiry field values from the document's data, as the template maps them
+/// (`extracted-fields`: field key → extracted attribute). Attributes the document did
+/// not give are left out.
+pub fn mapped_fields(
+    definition: &TemplateDefinition,
+    extracted: &Value,
+) -> serde_json::Map<String, Value> {
+    definition
+        .extracted_fields
+        .iter()
+        .filter_map(|(field, attribute)| {
+            let value = extracted.get(attribute).filter(|v| !v.is_null())?;
+            Some((field.clone(), value.clone()))
+        })
+        .collect()
+}
