@@ -8,7 +8,7 @@ import { ApiError, call, getToken, setToken } from './api.js';
 import { readConfig } from './config.js';
 import { initHost, listenHost, MSG, post } from './host.js';
 import { setLanguage, t } from './i18n.js';
-import { renderCompletion } from './steps/completion.js';
+import { renderChecking, renderCompletion } from './steps/completion.js';
 import { renderFields } from './steps/fields.js';
 import { renderGovernmentId } from './steps/government-id.js';
 import { handoffButton, renderHandoff } from './steps/handoff.js';
@@ -131,7 +131,10 @@ function show(name) {
       renderSelfie(content, step, uploadDocument, () => submitStep(step, {}));
       break;
     case 'completion':
-      renderCompletion(content, state?.inquiry.status ?? 'completed', complete);
+      if (state?.inquiry.status === 'pending') {
+        renderChecking(content);
+        awaitOutcome(step);
+      } else renderCompletion(content, state?.inquiry.status ?? 'completed', complete);
       break;
   }
   if (!phone && state && canHandOff(step)) {
@@ -148,6 +151,28 @@ function show(name) {
   }
   content.focus({ preventScroll: true });
   sendPageChange();
+}
+
+/** Milliseconds between looks at the inquiry while its checks run. */
+const OUTCOME_POLL_MS = 400;
+
+/**
+ * The server decides completed/failed once its checks finish (issue 7): ask until it has, then show the
+ * completion page. Network hiccups are retried; other errors end the flow as usual.
+ * @param {Step} step
+ */
+async function awaitOutcome(step) {
+  const id = /** @type {FlowState} */ (state).inquiry.id;
+  while (!closed && page === step && state?.inquiry.status === 'pending') {
+    await new Promise((resolve) => setTimeout(resolve, OUTCOME_POLL_MS));
+    try {
+      state = await call('GET', `/inquiries/${id}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.network) continue;
+      return onApiError(e);
+    }
+  }
+  if (!closed && page === step) show(step.name);
 }
 
 /**
@@ -221,7 +246,8 @@ function complete() {
 /** Close control and host `exit`: confirm unless forced, then `exit` with a fresh session token. @param {boolean} force */
 async function requestExit(force) {
   if (closed) return;
-  if (page?.kind === 'completion') return complete();
+  // While the checks run there is no outcome to report yet: leaving is an ordinary exit.
+  if (page?.kind === 'completion' && state?.inquiry.status !== 'pending') return complete();
   if (!force && !(await confirmExit())) return;
   closed = true;
   /** @type {{ inquiryId?: string, sessionToken?: string }} */

@@ -95,45 +95,6 @@ pub fn event(v: &Verification, name: EventName, now: Millis) -> NewEvent {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use verity_core::id::{InquiryId, VerificationId};
-
-    fn v(kind: VerificationType, status: VerificationStatus) -> Verification {
-        let mut v = Verification::submitted(
-            VerificationId::generate(&mut OsRng),
-            InquiryId::generate(&mut OsRng),
-            kind,
-            "s".into(),
-            0,
-        );
-        v.status = status;
-        v
-    }
-
-    #[test]
-    fn waits_for_every_latest_verification_then_decides() {
-        use VerificationStatus::*;
-        use VerificationType::*;
-        assert!(matches!(decide(&[]), Some(Command::Complete)));
-        assert!(decide(&[v(GovernmentId, Passed), v(Selfie, Submitted)]).is_none());
-        assert!(matches!(
-            decide(&[v(GovernmentId, Passed), v(Selfie, Passed)]),
-            Some(Command::Complete)
-        ));
-        assert!(matches!(
-            decide(&[v(GovernmentId, Failed), v(Selfie, Passed)]),
-            Some(Command::Fail)
-        ));
-        // A step submitted again: its latest verification counts.
-        assert!(matches!(
-            decide(&[v(GovernmentId, Failed), v(GovernmentId, Passed)]),
-            Some(Command::Complete)
-        ));
-    }
-}
-
 /// Submits a step: moves the inquiry to `to_step`, stores the step's verification (if it
 /// owes one), and — when `to_step` is the completion step and nothing is left to check —
 /// decides the outcome, all in one commit guarded by the inquiry's revision.
@@ -189,4 +150,43 @@ pub async fn submit_step(
     Err(crate::error::ApiError::Conflict(
         "the inquiry is being changed by many requests at once; retry".into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use verity_core::id::{InquiryId, VerificationId};
+
+    fn v(kind: VerificationType, status: VerificationStatus) -> Verification {
+        let mut v = Verification::submitted(
+            VerificationId::generate(&mut OsRng),
+            InquiryId::generate(&mut OsRng),
+            kind,
+            "s".into(),
+            0,
+        );
+        v.status = status;
+        v
+    }
+
+    #[test]
+    fn waits_for_every_latest_verification_then_decides() {
+        use VerificationStatus::*;
+        use VerificationType::*;
+        assert!(matches!(decide(&[]), Some(Command::Complete)));
+        assert!(decide(&[v(GovernmentId, Passed), v(Selfie, Submitted)]).is_none());
+        assert!(matches!(
+            decide(&[v(GovernmentId, Passed), v(Selfie, Passed)]),
+            Some(Command::Complete)
+        ));
+        assert!(matches!(
+            decide(&[v(GovernmentId, Failed), v(Selfie, Passed)]),
+            Some(Command::Fail)
+        ));
+        // A step submitted again: its latest verification counts.
+        assert!(matches!(
+            decide(&[v(GovernmentId, Failed), v(GovernmentId, Passed)]),
+            Some(Command::Complete)
+        ));
+    }
 }

@@ -1,9 +1,18 @@
-// steps/completion.js — the last page. The server has already marked the inquiry completed or failed
-// (the request that left the previous step did it), so what this page shows is the stored truth; the
-// Complete button only tells the host page (spec §2 `onComplete`: not guaranteed to be pressed).
+// steps/completion.js — the last page. While the server still checks the ID and selfie the inquiry is
+// `pending` and the page says so (renderChecking); once the checks decided, the inquiry is completed or
+// failed and this page shows that stored truth. The Complete button only tells the host page (spec §2
+// `onComplete`: not guaranteed to be pressed; a workflow may change the status afterwards).
 
 import { t } from '../i18n.js';
 import { h } from '../ui.js';
+
+/** The short wait while the server's checks run. @param {HTMLElement} root */
+export function renderChecking(root) {
+  root.append(
+    h('h1', { text: t('checkingTitle') }),
+    h('p', { role: 'status', 'aria-busy': 'true', text: t('checkingBody') }),
+  );
+}
 
 /**
  * @param {HTMLElement} root

@@ -184,7 +184,7 @@ pub async fn workflow_runs_upsert_and_claim_when_due(h: &Harness) {
         .claim_workflow_runs(NOW + 100, NOW + 1000, 10)
         .await
         .expect("claim");
-    assert_eq!(claimed, [run.clone()]);
+    assert_eq!(claimed, std::slice::from_ref(&run));
     assert!(
         store
             .claim_workflow_runs(NOW + 200, NOW + 1000, 10)
@@ -214,7 +214,7 @@ pub async fn workflow_runs_upsert_and_claim_when_due(h: &Harness) {
             .claim_workflow_runs(NOW + 300, NOW + 400, 10)
             .await
             .expect("claim"),
-        [waiting.clone()]
+        std::slice::from_ref(&waiting)
     );
     let done = WorkflowRun {
         status: WorkflowRunStatus::Done,
