@@ -95,6 +95,10 @@ pub struct Inquiry {
     pub completed_steps: Vec<String>,
     pub tags: Vec<String>,
     pub note: Option<String>,
+    /// The inquiry's verifications, oldest first (issue 7), so every rendering of the inquiry
+    /// (API, events, webhooks) can name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verifications: Vec<crate::verification::VerificationRef>,
     /// Sessions ever started; capped at [`MAX_SESSIONS_PER_INQUIRY`].
     pub session_count: u32,
     /// Copied from the template version so resuming needs no template lookup.
@@ -237,6 +241,7 @@ impl Inquiry {
             completed_steps: Vec::new(),
             tags: new.tags,
             note: new.note,
+            verifications: Vec::new(),
             session_count: 0,
             ttl_seconds: new.ttl_seconds,
             created_at: now,

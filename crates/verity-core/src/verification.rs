@@ -86,6 +86,13 @@ pub struct CheckResult {
     pub required: bool,
 }
 
+/// What an inquiry keeps of each of its verifications.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationRef {
+    pub kind: VerificationType,
+    pub id: VerificationId,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Verification {
@@ -144,6 +151,13 @@ impl Verification {
         done.extracted = extracted;
         done.completed_at = Some(now);
         (done, event)
+    }
+
+    pub fn reference(&self) -> VerificationRef {
+        VerificationRef {
+            kind: self.kind,
+            id: self.id.clone(),
+        }
     }
 
     /// A required check that is not met makes the verification fail; this says which.

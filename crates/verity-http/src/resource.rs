@@ -50,6 +50,9 @@ pub fn inquiry(i: &Inquiry) -> Value {
             "account": {"data": i.account_id.as_ref().map(|a| json!({"type": "account", "id": a}))},
             "template": {"data": {"type": template_type, "id": i.template_id}},
             "inquiry-template-version": {"data": {"type": "inquiry-template-version", "id": i.template_version_id}},
+            "verifications": {"data": i.verifications.iter()
+                .map(|v| json!({"type": v.kind.wire_type(), "id": v.id}))
+                .collect::<Vec<_>>()},
         }
     })
 }
@@ -71,15 +74,6 @@ pub fn verification(v: &Verification) -> Value {
             "inquiry": {"data": {"type": "inquiry", "id": v.inquiry_id}},
         }
     })
-}
-
-/// `{type, id}` of each verification, for an inquiry's `relationships.verifications`.
-pub fn verification_refs(vs: &[Verification]) -> Value {
-    Value::Array(
-        vs.iter()
-            .map(|v| json!({"type": v.kind.wire_type(), "id": v.id}))
-            .collect(),
-    )
 }
 
 pub fn template(t: &Template) -> Value {

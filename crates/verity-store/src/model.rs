@@ -140,7 +140,8 @@ pub struct Change {
     pub session_updates: Vec<(SessionId, SessionStatus)>,
     pub events: Vec<NewEvent>,
     pub documents: Vec<Document>,
-    /// Deletes every document of this inquiry (redaction).
+    /// Deletes every document of this inquiry and scrubs its verifications down to check
+    /// names and statuses (redaction).
     pub delete_documents_of: Option<InquiryId>,
     pub idempotency: Option<IdempotencyRecord>,
     /// One-time links created or canceled (issue 6).

@@ -4,8 +4,9 @@
 //!
 //! Every change goes through the service layer (`service::inquiries`), so each one commits
 //! with its events. Step order is the template version's: submitting step N moves the
-//! inquiry to step N+1; moving onto the completion step marks the inquiry completed (or
-//! failed) in the same request, before the flow shows the completion screen (issue 3 §3).
+//! inquiry to step N+1. An ID or selfie step creates its verification in the same commit
+//! (issue 7); moving onto the completion step decides the outcome at once when nothing is
+//! left to check, else the checks worker decides it and the flow polls `GET` meanwhile.
 
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;

@@ -10,7 +10,8 @@
 //!
 //! - [`handoff`]: one-time links to continue on another device (issue 6).
 //!
-//! Seams for later work: [`api`]'s `outcome` decides completed/failed (issue 7 checks).
+//! The outcome (completed/failed) is decided by `crate::verifications::outcome` once the
+//! checks ran (issue 7).
 
 pub mod api;
 pub mod assets;

@@ -182,9 +182,6 @@ pub async fn get(
         }
     }
     let mut body = json!({ "data": resource::inquiry(&inquiry) });
-    let verifications = state.store.verifications_for_inquiry(&id).await?;
-    body["data"]["relationships"]["verifications"] =
-        json!({ "data": resource::verification_refs(&verifications) });
     if q.include.is_some() {
         body["included"] = Value::Array(included);
     }

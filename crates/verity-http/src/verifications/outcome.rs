@@ -121,6 +121,10 @@ pub async fn submit_step(
         let moved = current.apply(transition.clone(), now)?.inquiry;
         let mut all = state.store.verifications_for_inquiry(id).await?;
         all.extend(verification.clone());
+        // The inquiry names its verifications (`relationships.verifications`).
+        let mut base = current.clone();
+        base.verifications
+            .extend(verification.iter().map(Verification::reference));
         let mut commands = vec![transition];
         let mut change = Change {
             verifications: verification
@@ -136,7 +140,7 @@ pub async fn submit_step(
         }
         let has_run = !change.workflow_runs.is_empty();
         if let Some(inquiry) =
-            crate::service::inquiries::commit_commands(state, &current, commands, change).await?
+            crate::service::inquiries::commit_commands(state, &base, commands, change).await?
         {
             if verification.is_some() {
                 state.signals.checks.notify_one();

@@ -98,6 +98,7 @@ pub(crate) async fn apply_all<E: Exec>(
         .filter_map(|c| c.delete_documents_of.as_ref())
     {
         documents::delete_of(ex, inquiry_id).await?;
+        verifications::redact_of(ex, inquiry_id).await?;
     }
     let docs: Vec<_> = changes.iter().flat_map(|c| &c.documents).collect();
     documents::insert_all(ex, &docs).await?;

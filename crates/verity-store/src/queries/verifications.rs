@@ -59,6 +59,24 @@ pub(crate) async fn write<E: Exec>(ex: &mut E, w: &VerificationWrite) -> Result<
     Ok(())
 }
 
+/// Redaction: keeps each verification's checks' names and statuses, removes what the
+/// document said (extracted data, reasons and measurements, which can quote it).
+pub(crate) async fn redact_of<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(), StoreError> {
+    for mut v in for_inquiry(ex, id).await? {
+        v.extracted = serde_json::Value::Null;
+        for check in &mut v.checks {
+            check.reasons.clear();
+            check.details = serde_json::Value::Null;
+        }
+        ex.execute(
+            "UPDATE verifications SET doc = $2 WHERE id = $1",
+            args![v.id.as_str(), encode(&v)?],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn get<E: Exec>(
     ex: &mut E,
     id: &VerificationId,

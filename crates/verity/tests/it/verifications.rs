@@ -403,3 +403,45 @@ async fn checks_past_the_time_limit_fail_the_verification_and_bad_rules_are_name
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_workflow_wait_survives_kill_9() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let start = |key: Option<&str>| {
+        let mut b = TestServer::builder()
+            .data_dir(data.clone())
+            .env("VERITY_CHECKS_POLL_INTERVAL_MS", "100");
+        if let Some(key) = key {
+            b = b.api_key(key);
+        }
+        b.start()
+    };
+    let mut s = start(None);
+    let key = s.api_key.clone();
+    let mut template = strict_template();
+    template["data"]["attributes"]["workflow"][1]["then"][0]["seconds"] = json!(5);
+    let (code, template) = s.post("/api/v1/inquiry-templates", template).await;
+    assert_eq!(code, 201, "{template}");
+    let template_id = template["data"]["id"].as_str().expect("id").to_owned();
+    let inquiry_id = {
+        let flow = Flow::start(&s, &template_id).await;
+        flow.run(&fixtures::licence(
+            LicenceVariant::Valid,
+            chrono::Utc::now().date_naive(),
+        ))
+        .await;
+        flow.id
+    };
+    wait_for_status(&s, &inquiry_id, "completed").await;
+    // Killed during the workflow's five-second wait: the run and its due time are stored.
+    s.kill9();
+
+    let s = start(Some(&key));
+    assert_eq!(
+        status_of(&s, &inquiry_id).await,
+        "completed",
+        "the wait is not over yet"
+    );
+    wait_for_status(&s, &inquiry_id, "approved").await;
+}

@@ -83,6 +83,24 @@ pub async fn verifications_insert_finish_once_and_list(h: &Harness) {
         .collect();
     assert_eq!(failed.len(), 1);
 
+    // Redaction keeps names and statuses and removes what the document said.
+    store
+        .commit(Change {
+            delete_documents_of: Some(id.clone()),
+            ..Change::default()
+        })
+        .await
+        .expect("redact");
+    let scrubbed = store
+        .verification(&gov.id)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(scrubbed.status, VerificationStatus::Failed);
+    assert_eq!(scrubbed.checks[0].name, "id_expiry");
+    assert!(scrubbed.checks[0].reasons.is_empty());
+    assert_eq!(scrubbed.checks[0].details, serde_json::Value::Null);
+
     // A verification of an unknown inquiry writes nothing.
     let orphan = submitted(&fixtures::id(), VerificationType::Selfie, NOW);
     let refused = store
