@@ -132,7 +132,9 @@ test('generated licence: onComplete says completed, the workflow approves a mome
     await frame.locator('input[type=file]').setInputFiles(join(fixtures, `selfie-${pose}.jpg`));
   }
 
-  // The completion page appears once the checks decided; its Complete button tells the host page.
+  // The flow says it is checking (at least until its first look at the outcome), then shows the
+  // completion page once the checks decided; its Complete button tells the host page.
+  await frame.getByRole('heading', { name: 'Checking your documents' }).waitFor();
   await frame.getByRole('button', { name: 'Complete' }).click();
   const [complete] = await waitForEntry(page, 'onComplete', { kind: 'callback' });
   assert.equal(complete.data.status, 'completed');

@@ -77,5 +77,6 @@ conformance! {
     handoff_expired_canceled_and_closed_links_do_not_open,
     verifications_insert_finish_once_and_list,
     verifications_claim_is_leased_and_expired_leases_reclaim,
+    verifications_concurrent_claimers_never_share_one,
     workflow_runs_upsert_and_claim_when_due,
 }

@@ -252,3 +252,46 @@ pub async fn workflow_runs_upsert_and_claim_when_due(h: &Harness) {
         .is_empty());
     assert_eq!(store.workflow_run(&id).await.expect("read"), Some(done));
 }
+
+pub async fn verifications_concurrent_claimers_never_share_one(h: &Harness) {
+    let store = h.open().await;
+    let id = inquiry(store.as_ref()).await;
+    let all: Vec<Verification> = (0..40)
+        .map(|i| submitted(&id, VerificationType::Selfie, NOW + i))
+        .collect();
+    store
+        .commit(Change {
+            verifications: all.iter().cloned().map(VerificationWrite::Insert).collect(),
+            ..Change::default()
+        })
+        .await
+        .expect("insert");
+    // Four claimers (on PostgreSQL: four connections) race for the same rows.
+    let claims = (0..4).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let got = store
+                    .claim_verifications(NOW, NOW + 60_000, 3)
+                    .await
+                    .expect("claim");
+                if got.is_empty() {
+                    return mine;
+                }
+                mine.extend(got.into_iter().map(|v| v.id));
+            }
+        })
+    });
+    let mut claimed = Vec::new();
+    for c in claims {
+        claimed.extend(c.await.expect("claimer"));
+    }
+    let unique: std::collections::HashSet<_> = claimed.iter().collect();
+    assert_eq!(
+        claimed.len(),
+        all.len(),
+        "every verification claimed exactly once"
+    );
+    assert_eq!(unique.len(), all.len());
+}
