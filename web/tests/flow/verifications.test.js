@@ -87,6 +87,35 @@ after(async () => {
   if (fixtures) await rm(fixtures, { recursive: true, force: true });
 });
 
+/**
+ * Opens the flow through the official Client and walks it with the generated licence `variant` and a
+ * valid selfie set, up to the last upload.
+ * @param {string} templateId @param {string} variant
+ */
+async function uploadLicence(templateId, variant) {
+  const holder = JSON.parse(await readFile(join(fixtures, 'holder.json'), 'utf8'));
+  const opened = await openFlow(browser, host, 'startModal', { templateId, host: `localhost:${server.port}` });
+  const { page, frame } = opened;
+  await waitForEntry(page, 'onReady', { kind: 'callback' });
+  await frame.locator('input[name="name-first"]').fill(holder['name-first']);
+  await frame.locator('input[name="name-last"]').fill(holder['name-last']);
+  await frame.locator('input[name="birthdate"]').fill(holder.birthdate);
+  await frame.getByRole('button', { name: 'Continue' }).click();
+
+  await frame.getByLabel('Type of ID').selectOption('dl');
+  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.locator('input[type=file]').setInputFiles(join(fixtures, `licence-${variant}-front.png`));
+  await frame.getByRole('heading', { name: 'Back side' }).waitFor();
+  await frame.locator('input[type=file]').setInputFiles(join(fixtures, `licence-${variant}-back.png`));
+  await waitForEntry(page, 'documents-save-successful', { kind: 'event' });
+  const poses = { center: 'Look straight at the camera', left: 'Turn your head to the left', right: 'Turn your head to the right' };
+  for (const [pose, heading] of Object.entries(poses)) {
+    await frame.getByRole('heading', { name: heading }).waitFor();
+    await frame.locator('input[type=file]').setInputFiles(join(fixtures, `selfie-${pose}.jpg`));
+  }
+  return opened;
+}
+
 /** A strict template (the default required checks) whose workflow approves completed inquiries after a wait. */
 const strictTemplate = {
   name: 'Strict ID, approve after a cool-off',
@@ -111,26 +140,8 @@ const strictTemplate = {
 test('generated licence: onComplete says completed, the workflow approves a moment later (API and webhooks)', { timeout: 120_000 }, async () => {
   await server.api('/webhooks', { method: 'POST', body: JSON.stringify({ data: { attributes: { url: receiver.url, 'enabled-events': ['*'] } } }) });
   const template = await server.api('/inquiry-templates', { method: 'POST', body: JSON.stringify({ data: { attributes: strictTemplate } }) });
-  const holder = JSON.parse(await readFile(join(fixtures, 'holder.json'), 'utf8'));
 
-  const { page, frame, pageErrors } = await openFlow(browser, host, 'startModal', { templateId: template.data.id, host: `localhost:${server.port}` });
-  await waitForEntry(page, 'onReady', { kind: 'callback' });
-  await frame.locator('input[name="name-first"]').fill(holder['name-first']);
-  await frame.locator('input[name="name-last"]').fill(holder['name-last']);
-  await frame.locator('input[name="birthdate"]').fill(holder.birthdate);
-  await frame.getByRole('button', { name: 'Continue' }).click();
-
-  await frame.getByLabel('Type of ID').selectOption('dl');
-  await frame.getByRole('button', { name: 'Continue' }).click();
-  await frame.locator('input[type=file]').setInputFiles(join(fixtures, 'licence-valid-front.png'));
-  await frame.getByRole('heading', { name: 'Back side' }).waitFor();
-  await frame.locator('input[type=file]').setInputFiles(join(fixtures, 'licence-valid-back.png'));
-  await waitForEntry(page, 'documents-save-successful', { kind: 'event' });
-  const poses = { center: 'Look straight at the camera', left: 'Turn your head to the left', right: 'Turn your head to the right' };
-  for (const [pose, heading] of Object.entries(poses)) {
-    await frame.getByRole('heading', { name: heading }).waitFor();
-    await frame.locator('input[type=file]').setInputFiles(join(fixtures, `selfie-${pose}.jpg`));
-  }
+  const { page, frame, pageErrors } = await uploadLicence(template.data.id, 'valid');
 
   // The flow says it is checking (at least until its first look at the outcome), then shows the
   // completion page once the checks decided; its Complete button tells the host page.
@@ -145,7 +156,9 @@ test('generated licence: onComplete says completed, the workflow approves a mome
   assert.equal(approved.data.attributes.payload.data.attributes.status, 'approved');
   const api = await server.api(`/inquiries/${inquiryId}?include=verifications`);
   assert.equal(api.data.attributes.status, 'approved');
-  assert.ok(complete.at < Date.parse(api.data.attributes['decisioned-at']), 'onComplete came before the approval: its status is stale');
+  // The log's `at` is performance.now(): on the wall clock, onComplete came before the approval.
+  const onCompleteAt = (await page.evaluate(() => performance.timeOrigin)) + complete.at;
+  assert.ok(onCompleteAt < Date.parse(api.data.attributes['decisioned-at']), 'onComplete came before the approval: its status is stale');
   assert.deepEqual(api.included.map((/** @type {any} */ v) => [v.type, v.attributes.status]).sort(),
     [['verification/government-id', 'passed'], ['verification/selfie', 'passed']]);
 
@@ -156,5 +169,21 @@ test('generated licence: onComplete says completed, the workflow approves a mome
   assert.equal(names.filter((n) => n === 'verification.passed').length, 2, names.join());
   assert.ok(names.lastIndexOf('verification.passed') < names.indexOf('inquiry.completed'), names.join());
   assert.ok(names.indexOf('inquiry.completed') < names.indexOf('inquiry.approved'), names.join());
+  assert.deepEqual(pageErrors, []);
+});
+
+test('expired licence: the flow shows the failure and sends `fail` with status failed', { timeout: 120_000 }, async () => {
+  const template = await server.api('/inquiry-templates', { method: 'POST', body: JSON.stringify({ data: { attributes: { ...strictTemplate, name: 'Strict ID (failure path)' } } }) });
+  const { page, frame, pageErrors } = await uploadLicence(template.data.id, 'expired');
+  await frame.getByRole('heading', { name: 'Verification not completed' }).waitFor();
+  await frame.getByRole('button', { name: 'Complete' }).click();
+  // spec §4: `fail` = completed with a failing status, metadata { inquiryId, status, fields }.
+  const [fail] = await waitForEntry(page, 'fail', { kind: 'event' });
+  assert.equal(fail.data.status, 'failed');
+  const api = await server.api(`/inquiries/${fail.data.inquiryId}?include=verifications`);
+  assert.equal(api.data.attributes.status, 'failed');
+  const id = api.included.find((/** @type {any} */ v) => v.type === 'verification/government-id');
+  assert.equal(id.attributes.status, 'failed');
+  assert.deepEqual(id.attributes.checks.filter((/** @type {any} */ c) => c.status === 'failed').map((/** @type {any} */ c) => c.name), ['id_expiry']);
   assert.deepEqual(pageErrors, []);
 });
