@@ -100,10 +100,10 @@ async function uploadLicence(templateId, variant) {
   await frame.locator('input[name="name-first"]').fill(holder['name-first']);
   await frame.locator('input[name="name-last"]').fill(holder['name-last']);
   await frame.locator('input[name="birthdate"]').fill(holder.birthdate);
-  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByRole('button', { name: 'Continue', exact: true }).click();
 
   await frame.getByLabel('Type of ID').selectOption('dl');
-  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByRole('button', { name: 'Continue', exact: true }).click();
   await frame.locator('input[type=file]').setInputFiles(join(fixtures, `licence-${variant}-front.png`));
   await frame.getByRole('heading', { name: 'Back side' }).waitFor();
   await frame.locator('input[type=file]').setInputFiles(join(fixtures, `licence-${variant}-back.png`));
