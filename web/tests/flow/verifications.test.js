@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../lib/browser.js';
 import { repoRoot, startServer } from '../lib/server.js';
-import { openFlow, startHost, waitForEntry } from './harness.js';
+import { hostAnimationsDone, openFlow, startHost, waitForEntry } from './harness.js';
 
 /** @type {import('../lib/server.js').VerityServer} */
 let server;
@@ -100,6 +100,8 @@ async function uploadLicence(templateId, variant) {
   await frame.locator('input[name="name-first"]').fill(holder['name-first']);
   await frame.locator('input[name="name-last"]').fill(holder['name-last']);
   await frame.locator('input[name="birthdate"]').fill(holder.birthdate);
+  // The official Client slides its iframe in: a click during the slide can miss.
+  await hostAnimationsDone(frame);
   await frame.getByRole('button', { name: 'Continue', exact: true }).click();
 
   await frame.getByLabel('Type of ID').selectOption('dl');
