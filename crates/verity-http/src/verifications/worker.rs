@@ -16,7 +16,7 @@ use verity_core::verification::{Verification, VerificationType};
 use verity_store::{Change, VerificationWrite};
 
 use super::run::{self, Inputs};
-use super::{outcome, Signals, WorkerConfig};
+use super::{next_batch, outcome, Signals, WorkerConfig};
 use crate::error::ApiError;
 use crate::service::inquiries::commit_commands;
 use crate::state::AppState;
@@ -34,29 +34,21 @@ pub async fn run(
 ) {
     let lease = i64::try_from((config.time_limit + LEASE_MARGIN).as_millis()).unwrap_or(i64::MAX);
     let limit = u32::try_from(config.concurrency.max(1)).unwrap_or(1);
-    loop {
-        // Registered before claiming, so a submission during the claim is not missed.
-        let woken = signals.checks.notified();
+    let claim = || {
         let now = state.now();
-        let claimed = match state
+        state
             .store
             .claim_verifications(now, now.saturating_add(lease), limit)
-            .await
-        {
-            Ok(claimed) => claimed,
-            Err(e) => {
-                tracing::warn!(error = %e, "claiming verifications failed");
-                Vec::new()
-            }
-        };
-        if claimed.is_empty() {
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = woken => {}
-                _ = tokio::time::sleep(config.poll_interval) => {}
-            }
-            continue;
-        }
+    };
+    while let Some(claimed) = next_batch(
+        &signals.checks,
+        config.poll_interval,
+        &shutdown,
+        "verifications",
+        &claim,
+    )
+    .await
+    {
         join_all(claimed.into_iter().map(|v| {
             let (state, signals, config) = (state.clone(), signals.clone(), config.clone());
             async move {

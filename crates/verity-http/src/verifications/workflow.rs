@@ -11,7 +11,7 @@ use verity_core::verification::CheckResult;
 use verity_core::workflow::{first_match, Action, Facts};
 use verity_store::{Change, WorkflowRun, WorkflowRunStatus};
 
-use super::{outcome, Signals, WorkerConfig};
+use super::{next_batch, outcome, Signals, WorkerConfig};
 use crate::error::ApiError;
 use crate::service::inquiries::commit_commands;
 use crate::state::AppState;
@@ -28,28 +28,19 @@ pub async fn run(
     config: WorkerConfig,
     shutdown: CancellationToken,
 ) {
-    loop {
-        let woken = signals.workflows.notified();
+    let claim = || {
         let now = state.now();
-        let claimed = match state
-            .store
-            .claim_workflow_runs(now, now + LEASE_MS, BATCH)
-            .await
-        {
-            Ok(claimed) => claimed,
-            Err(e) => {
-                tracing::warn!(error = %e, "claiming workflow runs failed");
-                Vec::new()
-            }
-        };
-        if claimed.is_empty() {
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = woken => {}
-                _ = tokio::time::sleep(config.poll_interval) => {}
-            }
-            continue;
-        }
+        state.store.claim_workflow_runs(now, now + LEASE_MS, BATCH)
+    };
+    while let Some(claimed) = next_batch(
+        &signals.workflows,
+        config.poll_interval,
+        &shutdown,
+        "workflow runs",
+        &claim,
+    )
+    .await
+    {
         for run in claimed {
             let inquiry = run.inquiry_id.clone();
             if let Err(e) = advance(&state, run).await {
