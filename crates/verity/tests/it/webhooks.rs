@@ -131,8 +131,8 @@ where
     }
 }
 
-/// Every event in the log, oldest first.
-async fn all_events(s: &TestServer) -> Vec<Value> {
+/// Every event in the log, oldest first (the API lists newest first).
+pub(crate) async fn all_events(s: &TestServer) -> Vec<Value> {
     let mut events = Vec::new();
     let mut next = Some("/api/v1/events?page%5Bsize%5D=100".to_owned());
     while let Some(path) = next {

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::postgres::{drop_database, fresh_database};
 use crate::server::TestServer;
-use crate::webhooks::{start_receiver, Receiver};
+use crate::webhooks::{all_events, start_receiver, Receiver};
 
 /// Inquiries in the burst; each is created, resumed and expired (three state changes, each
 /// made through a different process than the one before it).
@@ -64,20 +64,6 @@ fn server(url: &str, key: Option<&str>) -> TestServer {
         b = b.api_key(key);
     }
     b.start()
-}
-
-/// Every event in the log, oldest first (the API lists newest first).
-async fn all_events(s: &TestServer) -> Vec<Value> {
-    let mut events = Vec::new();
-    let mut next = Some("/api/v1/events?page%5Bsize%5D=100".to_owned());
-    while let Some(path) = next {
-        let (status, page) = s.get(&path).await;
-        assert_eq!(status, 200, "{page}");
-        events.extend(page["data"].as_array().expect("data").iter().cloned());
-        next = page["links"]["next"].as_str().map(str::to_owned);
-    }
-    events.reverse();
-    events
 }
 
 /// POSTs `body` to `base` + `path` and fails the test unless it succeeds; returns the JSON.
