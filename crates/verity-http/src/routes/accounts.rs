@@ -3,14 +3,13 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::json;
 use verity_core::id::AccountId;
 
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Authenticated, PageParams};
 use crate::jsonapi::{Document, Inflection};
 use crate::resource;
-use crate::routes::page::list_document;
+use crate::routes::page::{list_document, one_document};
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
@@ -22,16 +21,8 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Document, ApiError> {
     let id = AccountId::parse(&id)?;
-    let account = state
-        .store
-        .account(&id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("account", id.as_str()))?;
-    Ok(Document::new(
-        StatusCode::OK,
-        json!({ "data": resource::account(&account) }),
-        Inflection::from_headers(&headers),
-    ))
+    let found = state.store.account(&id).await?;
+    one_document(&id, found, resource::account, &headers)
 }
 
 #[derive(Deserialize, Default)]

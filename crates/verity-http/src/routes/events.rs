@@ -3,7 +3,6 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::json;
 use verity_core::event::EventName;
 use verity_core::id::{EventId, InquiryId};
 use verity_store::EventFilter;
@@ -12,7 +11,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiQuery, Authenticated, PageParams};
 use crate::jsonapi::{Document, Inflection};
 use crate::resource;
-use crate::routes::page::list_document;
+use crate::routes::page::{list_document, one_document};
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", params(("id" = String, Path)),
@@ -24,16 +23,8 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Document, ApiError> {
     let id = EventId::parse(&id)?;
-    let event = state
-        .store
-        .event(&id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("event", id.as_str()))?;
-    Ok(Document::new(
-        StatusCode::OK,
-        json!({ "data": resource::event(&event) }),
-        Inflection::from_headers(&headers),
-    ))
+    let found = state.store.event(&id).await?;
+    one_document(&id, found, resource::event, &headers)
 }
 
 #[derive(Deserialize, Default)]

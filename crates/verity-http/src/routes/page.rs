@@ -1,8 +1,29 @@
-//! List responses: `{"data": [...], "links": {"next", "prev"}}` with cursor links that
-//! keep the request's filters and page size.
+//! Response documents of the read endpoints: one resource (`{"data": {...}}`, or a 404 naming
+//! it) and lists (`{"data": [...], "links": {"next", "prev"}}` with cursor links that keep the
+//! request's filters and page size).
 
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
+use verity_core::id::{Id, IdKind};
 use verity_store::Page;
+
+use crate::error::ApiError;
+use crate::jsonapi::{Document, Inflection};
+
+/// The answer to `GET /…/{id}`: `found` rendered, or a 404 naming the kind and `id`.
+pub fn one_document<K: IdKind, T>(
+    id: &Id<K>,
+    found: Option<T>,
+    render: impl FnOnce(&T) -> Value,
+    headers: &HeaderMap,
+) -> Result<Document, ApiError> {
+    let item = found.ok_or_else(|| ApiError::not_found(K::NAME, id.as_str()))?;
+    Ok(Document::new(
+        StatusCode::OK,
+        json!({ "data": render(&item) }),
+        Inflection::from_headers(headers),
+    ))
+}
 
 /// Percent-encodes a query component (RFC 3986 unreserved characters pass through).
 pub fn encode(s: &str) -> String {

@@ -2,14 +2,14 @@
 //! lists its own under `relationships.verifications` and `include=verifications`.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use serde_json::json;
+use axum::http::HeaderMap;
 use verity_core::id::VerificationId;
 
 use crate::error::ApiError;
 use crate::extract::Authenticated;
-use crate::jsonapi::{Document, Inflection};
+use crate::jsonapi::Document;
 use crate::resource;
+use crate::routes::page::one_document;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/verifications/{id}", tag = "verifications",
@@ -23,14 +23,6 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Document, ApiError> {
     let id = VerificationId::parse(&id)?;
-    let verification = state
-        .store
-        .verification(&id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("verification", id.as_str()))?;
-    Ok(Document::new(
-        StatusCode::OK,
-        json!({ "data": resource::verification(&verification) }),
-        Inflection::from_headers(&headers),
-    ))
+    let found = state.store.verification(&id).await?;
+    one_document(&id, found, resource::verification, &headers)
 }
