@@ -112,3 +112,15 @@ fn the_licence_front_has_a_portrait_and_a_blank_card_has_none() {
     let check = id_portrait_present(&blank, engine());
     assert_eq!(check.status, CheckStatus::Failed, "{check:?}");
 }
+
+/// BlazeFace finds the drawn head of the selfie fixture (score 0.69–0.80, real photos
+/// 0.86–0.93), so presence is not what stops a cartoon: the comparison with the real portrait on
+/// the licence is.
+#[test]
+fn the_drawn_cartoon_selfie_does_not_match_the_licence_portrait() {
+    let mut input = verity_checks::fixtures::selfie(verity_checks::fixtures::SelfieVariant::Valid);
+    input.id_front = Some(licence(LicenceVariant::Valid, fixed_today()).input.front);
+    let report = run(&input);
+    let comparison = report.check(names::SELFIE_ID_COMPARISON).expect("listed");
+    assert_eq!(comparison.status, CheckStatus::Failed, "{comparison:?}");
+}
