@@ -12,6 +12,8 @@ mod align;
 mod detect;
 mod embed;
 mod model;
+#[cfg(test)]
+mod parity;
 
 use std::path::Path;
 
