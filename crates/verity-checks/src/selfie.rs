@@ -1,6 +1,6 @@
 //! Running every selfie check: required poses present and decodable, poses not the same frame
-//! (a replayed still photo), image quality, and — through [`FaceModel`] — face presence and the
-//! comparison with the ID portrait.
+//! (a replayed still photo), image quality, and — through [`FaceModel`] — the face checks of
+//! [`crate::face_checks`] (presence, pose, same person, ID comparison, passive liveness).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map};

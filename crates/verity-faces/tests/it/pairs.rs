@@ -55,3 +55,18 @@ fn an_embedding_is_unit_length_and_stable() {
     assert_eq!(a.0.len(), 192);
     assert!((a.cosine(&embedding("obama.jpg")) - 1.0).abs() < 1e-5);
 }
+
+#[test]
+fn models_load_from_a_directory_and_a_missing_one_is_a_clear_error() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    let engine = verity_faces::FaceEngine::from_dir(&dir).expect("models/ loads");
+    assert!(engine.source().contains("models"), "{}", engine.source());
+    let image = photo("biden.jpg");
+    assert_eq!(engine.faces(&image).expect("runs").len(), 1);
+    let missing = verity_faces::FaceEngine::from_dir(&dir.join("nowhere"));
+    let err = missing
+        .err()
+        .expect("a missing directory fails")
+        .to_string();
+    assert!(err.contains("face_detection_short_range.onnx"), "{err}");
+}
