@@ -15,6 +15,7 @@ mod model;
 #[cfg(test)]
 mod parity;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use image::{DynamicImage, RgbImage};
@@ -80,7 +81,7 @@ impl FaceEngine {
 
     /// Faces in `image`, largest first.
     pub fn faces(&self, image: &DynamicImage) -> Result<Vec<DetectedFace>, EngineError> {
-        let rgb = image.to_rgb8();
+        let rgb = rgb(image);
         Ok(self
             .detector
             .detect(&rgb)?
@@ -102,10 +103,18 @@ impl FaceEngine {
         image: &DynamicImage,
         face: &DetectedFace,
     ) -> Result<Option<Embedding>, EngineError> {
-        match self.align(&image.to_rgb8(), face) {
+        match self.align(&rgb(image), face) {
             Some(crop) => self.embedder.embed(&crop),
             None => Ok(None),
         }
+    }
+}
+
+/// The image as RGB, borrowed when it already is (decoded JPEGs are): uploads are megapixels.
+fn rgb(image: &DynamicImage) -> Cow<'_, RgbImage> {
+    match image.as_rgb8() {
+        Some(rgb) => Cow::Borrowed(rgb),
+        None => Cow::Owned(image.to_rgb8()),
     }
 }
 
