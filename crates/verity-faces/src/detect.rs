@@ -17,6 +17,8 @@ pub(crate) const SIZE: usize = 128;
 /// Score (after the sigmoid) above which an anchor is a face. MediaPipe uses 0.5; the tests on
 /// a blank image and a camera test pattern show no candidate near it.
 const MIN_SCORE: f32 = 0.6;
+/// Longest side of the copy the first pass searches (see [`Detector::detect`]).
+const SEARCH_SIDE: u32 = 640;
 /// Detections overlapping more than this (intersection over union) are one face.
 const NMS_IOU: f32 = 0.3;
 
@@ -45,6 +47,18 @@ impl Candidate {
         } else {
             inter / union
         }
+    }
+
+    fn scaled(mut self, by: f32) -> Self {
+        for v in self
+            .min
+            .iter_mut()
+            .chain(self.max.iter_mut())
+            .chain(self.points.iter_mut().flatten())
+        {
+            *v *= by;
+        }
+        self
     }
 
     fn side(&self) -> f32 {
@@ -76,13 +90,29 @@ impl Detector {
 
     /// Every face in `image`, largest first.
     pub fn detect(&self, image: &RgbImage) -> Result<Vec<Candidate>, EngineError> {
-        let (w, h) = (image.width() as f32, image.height() as f32);
+        // Every window is shrunk to 128 pixels, so the search can run on a small copy (what
+        // the model sees is the same); only the refinement reads the full-size image.
+        let long = image.width().max(image.height());
+        let (search, factor) = if long > SEARCH_SIDE {
+            let f = SEARCH_SIDE as f32 / long as f32;
+            let (w, h) = (image.width() as f32 * f, image.height() as f32 * f);
+            let small = imageops::resize(
+                image,
+                w.round().max(1.0) as u32,
+                h.round().max(1.0) as u32,
+                imageops::FilterType::Triangle,
+            );
+            (std::borrow::Cow::Owned(small), f)
+        } else {
+            (std::borrow::Cow::Borrowed(image), 1.0)
+        };
+        let (w, h) = (search.width() as f32, search.height() as f32);
         let mut all = Vec::new();
         for window in windows(w, h) {
             let inner = window.side < w.max(h);
-            for c in self.run(image, window)? {
+            for c in self.run(&search, window)? {
                 if !inner || inside_or_at_image_edge(&c, window, w, h) {
-                    all.push(c);
+                    all.push(c.scaled(1.0 / factor));
                 }
             }
         }

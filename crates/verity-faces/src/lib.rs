@@ -32,12 +32,12 @@ static SHIPPED_DETECTOR: &[u8] = include_bytes!("../../../models/face_detection_
 static SHIPPED_EMBEDDER: &[u8] = include_bytes!("../../../models/mobilefacenet.onnx");
 
 /// Cosine similarity at or above which two aligned faces are one person. Chosen on the
-/// `face_recognition` test photos (same person 0.67–0.87, different people −0.12–0.05; see
-/// `models/README.md`): near the middle of the gap, nearer the different-person side is
-/// avoided because a false match is the costlier error for identity verification.
+/// `face_recognition` test photos (same person 0.75–0.80, different people −0.12–0.07; see
+/// `models/README.md`): inside the gap, nearer the same-person side because a false match is
+/// the costlier error for identity verification.
 pub const MATCH_THRESHOLD: f32 = 0.5;
 /// Head turn ([`Landmarks::yaw`]) a left or right pose must reach. Frontal photos measure
-/// |yaw| ≤ 0.11, a clearly turned head 0.27–0.31 (`models/README.md`).
+/// |yaw| ≤ 0.12, a clearly turned head 0.26–0.29 (`models/README.md`).
 pub const MIN_TURN: f32 = 0.18;
 
 /// The loaded models. Construct once; every call is read-only.
