@@ -1,7 +1,7 @@
 //! BlazeFace short-range face detection (`models/face_detection_short_range.onnx`): square
-//! windows of the image letterboxed to 128×128 in [-1, 1], the 896 anchor outputs decoded as
-//! MediaPipe's SSD calculator does, overlapping detections merged, and each face detected again
-//! in a window around it for precise key points.
+//! windows of (a copy at most 640 px long of) the image letterboxed to 128×128 in [-1, 1], the
+//! 896 anchor outputs decoded as MediaPipe's SSD calculator does, overlapping detections merged,
+//! and each face detected again in a window around it in the full image for precise key points.
 //!
 //! Windows: the whole image, plus squares of the shorter side sliding along the longer one (a
 //! portrait on a wide ID card is too small for the model in the whole-card view). A detection
