@@ -7,6 +7,7 @@
 //! - `sdk-size` (issue 4) the SDK's gzipped bytes — `web/tests/bench/sdk-size.mjs`;
 //! - `webhooks` (issue 5) deliveries/s and commit-to-receipt latency on SQLite and PostgreSQL — `webhooks.rs`;
 //! - `checks`   (issue 7) milliseconds per ID — the `bench_checks` example of `verity-checks`.
+//! - `faces`    face model load, per-image inference, selfie end to end, peak memory — `faces.rs`.
 //!
 //! To add a section: a variant of [`Section`], and an arm in [`run_section`] that prints under a
 //! heading and adds its figures to the [`Summary`] — a module of its own (like `api`) or an
@@ -19,6 +20,7 @@ mod cpu;
 mod database;
 mod error;
 mod external;
+mod faces;
 mod load;
 mod report;
 mod server;
@@ -40,6 +42,7 @@ enum Section {
     SdkSize,
     Webhooks,
     Checks,
+    Faces,
 }
 
 #[derive(Parser, Debug)]
@@ -145,6 +148,7 @@ async fn run_section(section: Section, ctx: &Context, summary: &mut Summary) {
         Section::SdkSize => external::run(ctx, &external::sdk_size(), summary).await,
         Section::Webhooks => webhooks::run(ctx, summary).await,
         Section::Checks => external::run(ctx, &external::checks(), summary).await,
+        Section::Faces => external::run(ctx, &faces::faces(), summary).await,
     }
 }
 

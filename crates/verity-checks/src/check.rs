@@ -85,6 +85,8 @@ pub mod names {
     pub const ID_EXPIRY: &str = "id_expiry";
     pub const ID_AGE: &str = "id_age";
     pub const ID_CONSISTENCY: &str = "id_inquiry_consistency";
+    /// Run by the government-ID run's caller through `face_checks::id_portrait_present`.
+    pub const ID_PORTRAIT_PRESENT: &str = "id_portrait_present";
 
     pub const SELFIE_POSES: &str = "selfie_poses";
     pub const SELFIE_REPLAY: &str = "selfie_not_replayed";
@@ -92,6 +94,9 @@ pub mod names {
     pub const SELFIE_GLARE: &str = "selfie_glare";
     pub const SELFIE_FACE_PRESENCE: &str = "selfie_face_presence";
     pub const SELFIE_ID_COMPARISON: &str = "selfie_id_comparison";
+    pub const SELFIE_POSE: &str = "selfie_pose";
+    pub const SELFIE_SAME_PERSON: &str = "selfie_same_person";
+    pub const SELFIE_LIVENESS_PASSIVE: &str = "selfie_liveness_passive";
 
     /// Government-ID checks in the order reports list them.
     pub const GOVERNMENT_ID: [&str; 11] = [
@@ -109,13 +114,16 @@ pub mod names {
     ];
 
     /// Selfie checks in the order reports list them.
-    pub const SELFIE: [&str; 6] = [
+    pub const SELFIE: [&str; 9] = [
         SELFIE_POSES,
         SELFIE_REPLAY,
         SELFIE_BLUR,
         SELFIE_GLARE,
         SELFIE_FACE_PRESENCE,
+        SELFIE_POSE,
+        SELFIE_SAME_PERSON,
         SELFIE_ID_COMPARISON,
+        SELFIE_LIVENESS_PASSIVE,
     ];
 }
 
@@ -164,6 +172,10 @@ impl Default for RequiredChecks {
             ID_CONSISTENCY,
             SELFIE_FACE_PRESENCE,
             SELFIE_ID_COMPARISON,
+            SELFIE_POSE,
+            SELFIE_SAME_PERSON,
+            SELFIE_LIVENESS_PASSIVE,
+            ID_PORTRAIT_PRESENT,
         ];
         let mut map = BTreeMap::new();
         map.extend(pass.iter().map(|n| (n.to_string(), Requirement::Pass)));

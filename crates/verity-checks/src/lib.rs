@@ -20,6 +20,7 @@ pub mod check;
 pub mod checks;
 pub mod context;
 pub mod face;
+pub mod face_checks;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod government_id;
@@ -28,7 +29,9 @@ pub mod selfie;
 
 pub use check::{names, Check, CheckStatus, RequiredChecks, Requirement};
 pub use context::{CheckContext, InquiryFields, Thresholds};
+pub use face::{DetectedFace, Embedding, Landmarks, Point};
 pub use face::{FaceBox, FaceError, FaceMatch, FaceModel, NoFaceModel};
+pub use face_checks::id_portrait_present;
 pub use government_id::{
     run_government_id, DataSource, ExtractedData, GovernmentIdInput, GovernmentIdReport,
 };

@@ -1,14 +1,15 @@
 //! Running every selfie check: required poses present and decodable, poses not the same frame
-//! (a replayed still photo), image quality, and — through [`FaceModel`] — face presence and the
-//! comparison with the ID portrait.
+//! (a replayed still photo), image quality, and — through [`FaceModel`] — the face checks of
+//! [`crate::face_checks`] (presence, pose, same person, ID comparison, passive liveness).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 
 use crate::check::names;
 use crate::checks::same_image::{dhash, distance};
 use crate::checks::{blur, decode, glare, Side};
-use crate::face::{FaceModel, NO_FACE_MODEL};
+use crate::face::FaceModel;
+use crate::face_checks::{selfie_face_checks, PoseFaces};
 use crate::raster::{self, DecodedImage};
 use crate::{Check, CheckContext, RequiredChecks};
 
@@ -77,14 +78,13 @@ pub fn run_selfie(input: &SelfieInput, ctx: &CheckContext, face: &dyn FaceModel)
         })
         .collect();
 
-    let checks = vec![
+    let mut checks = vec![
         poses_check,
         replay_check(&sides, t.same_image_max_distance),
         blur::check(names::SELFIE_BLUR, &sides, t),
         glare::check(names::SELFIE_GLARE, &sides, t),
-        presence_check(&sides, face),
-        comparison_check(input, &sides, ctx, face),
     ];
+    checks.extend(face_checks(input, &sides, ctx, face));
     SelfieReport { checks }
 }
 
@@ -116,112 +116,82 @@ fn replay_check(sides: &[Side<'_>], max_distance: u32) -> Check {
     )
 }
 
-fn presence_check(sides: &[Side<'_>], face: &dyn FaceModel) -> Check {
-    if sides.is_empty() {
-        return Check::not_applicable(names::SELFIE_FACE_PRESENCE, "no decodable pose");
-    }
-    let mut reasons = Vec::new();
-    let mut details = Map::new();
-    for side in sides {
-        match face.detect(&side.image.image) {
-            Ok(None) => return Check::not_applicable(names::SELFIE_FACE_PRESENCE, NO_FACE_MODEL),
-            Ok(Some(faces)) => {
-                match faces.len() {
-                    1 => {}
-                    0 => reasons.push(format!("{}: no face found", side.label)),
-                    n => reasons.push(format!(
-                        "{}: {n} faces found; exactly one is expected",
-                        side.label
-                    )),
-                }
-                details.insert(side.label.clone(), json!(faces));
-            }
-            Err(e) => reasons.push(format!("{}: {e}", side.label)),
-        }
-    }
-    Check::from_reasons(names::SELFIE_FACE_PRESENCE, reasons, Value::Object(details))
-}
-
-fn comparison_check(
+/// The face checks: every pose measured once, the ID front decoded when there is one.
+fn face_checks(
     input: &SelfieInput,
     sides: &[Side<'_>],
     ctx: &CheckContext,
     face: &dyn FaceModel,
-) -> Check {
-    let name = names::SELFIE_ID_COMPARISON;
+) -> Vec<Check> {
+    let poses: Vec<(&str, &image::DynamicImage)> = sides
+        .iter()
+        .map(|s| (s.label.trim_start_matches("pose "), &s.image.image))
+        .collect();
+    let measured = PoseFaces::measure(&poses, face);
+    let document: Result<DecodedImage, String> = match &input.id_front {
+        None => Err("no government ID image to compare with".into()),
+        Some(front) => raster::decode(front, &ctx.limits)
+            .map_err(|e| format!("the government ID image did not decode: {e}")),
+    };
     // The first required pose (normally "center") faces the camera like the ID portrait.
-    let selfie = input
-        .required_poses
-        .first()
-        .and_then(|p| sides.iter().find(|s| s.label == format!("pose {p}")))
-        .or_else(|| sides.first());
-    let Some(selfie) = selfie else {
-        return Check::not_applicable(name, "no decodable pose");
-    };
-    let Some(front) = &input.id_front else {
-        return Check::not_applicable(name, "no government ID image to compare with");
-    };
-    let document: DecodedImage = match raster::decode(front, &ctx.limits) {
-        Ok(d) => d,
-        Err(e) => {
-            return Check::not_applicable(
-                name,
-                format!("the government ID image did not decode: {e}"),
-            )
-        }
-    };
-    match face.compare(&selfie.image.image, &document.image) {
-        Ok(None) => Check::not_applicable(name, NO_FACE_MODEL),
-        Ok(Some(m)) => {
-            let details =
-                json!({"similarity": m.similarity, "threshold": m.threshold, "pose": selfie.label});
-            if m.similarity >= m.threshold {
-                Check::passed(name, details)
-            } else {
-                Check::failed(
-                    name,
-                    vec!["the selfie does not match the ID portrait".into()],
-                    details,
-                )
-            }
-        }
-        Err(e) => Check::failed(name, vec![e.to_string()], Value::Null),
-    }
+    let compare_pose = input.required_poses.first().map(String::as_str);
+    selfie_face_checks(
+        measured.as_ref(),
+        compare_pose,
+        document.as_ref().map(|d| &d.image).map_err(Clone::clone),
+        face,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::face::{FaceBox, FaceError, FaceMatch, NoFaceModel};
+    use crate::face::{
+        DetectedFace, Embedding, FaceBox, FaceError, Landmarks, NoFaceModel, Point, NO_FACE_MODEL,
+    };
     use crate::CheckStatus;
     use image::DynamicImage;
 
-    /// A stand-in measurement (no real model exists in this crate) to exercise the decisions.
+    /// A stand-in measurement to exercise the decisions without a model (the real model's
+    /// tests are in the `verity-faces` crate): `faces` faces facing the camera, every
+    /// embedding `direction`.
     struct FixedModel {
         faces: usize,
-        similarity: f32,
+        direction: Vec<f32>,
     }
 
     impl FaceModel for FixedModel {
-        fn detect(&self, _: &DynamicImage) -> Result<Option<Vec<FaceBox>>, FaceError> {
-            let b = FaceBox {
-                x: 0,
-                y: 0,
-                width: 10,
-                height: 10,
-                confidence: 0.9,
+        fn detect(&self, _: &DynamicImage) -> Result<Option<Vec<DetectedFace>>, FaceError> {
+            let p = |x, y| Point { x, y };
+            let face = DetectedFace {
+                bbox: FaceBox {
+                    x: 0,
+                    y: 0,
+                    width: 10,
+                    height: 10,
+                    confidence: 0.9,
+                },
+                landmarks: Landmarks {
+                    eye_image_left: p(3.0, 4.0),
+                    eye_image_right: p(7.0, 4.0),
+                    nose: p(5.0, 6.0),
+                    mouth: p(5.0, 8.0),
+                },
             };
-            Ok(Some(vec![b; self.faces]))
+            Ok(Some(vec![face; self.faces]))
         }
-        fn compare(
+        fn embed(
             &self,
             _: &DynamicImage,
-            _: &DynamicImage,
-        ) -> Result<Option<FaceMatch>, FaceError> {
-            Ok(Some(FaceMatch {
-                similarity: self.similarity,
-                threshold: 0.6,
-            }))
+            _: &DetectedFace,
+        ) -> Result<Option<Embedding>, FaceError> {
+            Ok(Embedding::normalised(self.direction.clone()))
+        }
+        fn match_threshold(&self) -> f32 {
+            0.6
+        }
+        fn min_turn(&self) -> f32 {
+            0.1
         }
     }
 
@@ -294,7 +264,7 @@ mod tests {
             &ctx(),
             &FixedModel {
                 faces: 1,
-                similarity: 0.9,
+                direction: vec![1.0, 0.0],
             },
         );
         assert_eq!(
@@ -310,7 +280,7 @@ mod tests {
             &ctx(),
             &FixedModel {
                 faces: 0,
-                similarity: 0.2,
+                direction: vec![1.0, 0.0],
             },
         );
         assert_eq!(
