@@ -56,6 +56,17 @@ pub trait Store: Send + Sync + 'static {
     /// Cheap round trip to the database, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Leaves no deleted content readable in the database's files; call it after a
+    /// redaction commit. On SQLite every connection runs with `secure_delete = ON`
+    /// (deleted and overwritten rows are zeroed in their pages), and this checkpoints the
+    /// write-ahead log into the database file and truncates it, since the log still holds
+    /// the pages as they were before the redaction. On PostgreSQL it does nothing: dead
+    /// row versions are the server's to vacuum.
+    ///
+    /// `Ok(false)`: a concurrent reader kept an older snapshot past the busy timeout, so
+    /// part of the log may remain; call again later.
+    async fn checkpoint(&self) -> Result<bool, StoreError>;
+
     // --- templates -------------------------------------------------------------------
 
     /// Inserts a new template. `Duplicate` if the id exists.

@@ -80,6 +80,11 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Closes the pools, waiting for connections in use to be returned.
     async fn close(&self);
+
+    /// See [`Store::checkpoint`](crate::Store::checkpoint); nothing to do by default.
+    async fn checkpoint(&self) -> Result<bool, StoreError> {
+        Ok(true)
+    }
 }
 
 /// One change in one transaction: apply, announce, commit; roll back on any error.

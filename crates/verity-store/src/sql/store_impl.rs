@@ -34,6 +34,10 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.migrate().await
     }
 
+    async fn checkpoint(&self) -> Result<bool, StoreError> {
+        self.backend.checkpoint().await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.backend
             .pool(Role::Read)

@@ -65,6 +65,7 @@ conformance! {
     inquiries_overdue_oldest_first,
     accounts_list_and_filter,
     documents_insert_list_get_and_delete,
+    erasure_redaction_and_checkpoint_leave_no_marker_in_the_files,
     events_filters_and_pagination,
     api_keys_insert_lookup_list_revoke,
     idempotency_records_and_purge,

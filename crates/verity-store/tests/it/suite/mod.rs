@@ -3,6 +3,7 @@
 
 mod commit;
 mod documents;
+mod erasure;
 mod events;
 mod handoff;
 mod inquiries;
@@ -14,6 +15,7 @@ mod webhooks;
 
 pub use commit::*;
 pub use documents::*;
+pub use erasure::*;
 pub use events::*;
 pub use handoff::*;
 pub use inquiries::*;
