@@ -18,6 +18,15 @@ pub struct PageRequest {
     pub size: u32,
 }
 
+/// A record as read for a conditional update: pass `revision` back as the expected
+/// revision (`Store::update_template_if`, `Store::update_webhook_if`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revisioned<T> {
+    pub value: T,
+    /// How many updates the record has had; 0 when new.
+    pub revision: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,

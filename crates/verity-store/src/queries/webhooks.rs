@@ -20,7 +20,8 @@ use crate::queries::bulk;
 use crate::rows::{encode, EventRow, Keyed, EVENT_COLUMNS};
 use crate::{
     Attempt, AttemptOutcome, AttemptResult, ClaimedDelivery, Delivery, DeliveryStatus,
-    EndpointHealth, NewEvent, Page, PageRequest, StoreError, Subscription, Webhook, WebhookStatus,
+    EndpointHealth, NewEvent, Page, PageRequest, Revisioned, StoreError, Subscription, Webhook,
+    WebhookStatus,
 };
 
 const WEBHOOK_COLUMNS: &str = "id, url, status, events, blocklist, secret, previous_secret, \
@@ -121,18 +122,29 @@ pub(crate) async fn insert<E: Exec>(ex: &mut E, w: &Webhook) -> Result<(), Store
     Ok(())
 }
 
-/// Replaces the configuration columns; `failing_since` is the worker's, except that
-/// enabling a disabled endpoint clears it (a fresh start for the 5-day rule).
+/// Replaces the configuration columns, whatever the revision.
 pub(crate) async fn update<E: Exec>(ex: &mut E, w: &Webhook) -> Result<(), StoreError> {
-    let changed = ex
-        .execute(
+    update_if(ex, w, None).await.map(drop)
+}
+
+/// Replaces the configuration columns — when `expected` is given, only if the stored
+/// revision still is that (`Conflict` otherwise) — and returns the new revision.
+/// `failing_since` is the worker's, except that enabling a disabled endpoint clears it
+/// (a fresh start for the 5-day rule).
+pub(crate) async fn update_if<E: Exec>(
+    ex: &mut E,
+    w: &Webhook,
+    expected: Option<i64>,
+) -> Result<i64, StoreError> {
+    let updated: Option<(i64,)> = ex
+        .fetch_optional(
             "UPDATE webhooks SET url = $2, events = $3, blocklist = $4, secret = $5, \
              previous_secret = $6, previous_secret_expires_at = $7, disabled_reason = $8, \
              updated_at = $9, \
              failing_since = CASE WHEN $10 = 'enabled' AND status = 'disabled' \
                  THEN NULL ELSE failing_since END, \
-             status = $10 \
-             WHERE id = $1",
+             status = $10, revision = revision + 1 \
+             WHERE id = $1 AND ($11 IS NULL OR revision = $11) RETURNING revision",
             args![
                 w.id.as_str(),
                 w.url.as_str(),
@@ -143,14 +155,39 @@ pub(crate) async fn update<E: Exec>(ex: &mut E, w: &Webhook) -> Result<(), Store
                 w.previous_secret_expires_at,
                 w.disabled_reason.clone(),
                 w.updated_at,
-                w.status.as_str()
+                w.status.as_str(),
+                expected
             ],
         )
         .await?;
-    if changed == 0 {
-        return Err(StoreError::NotFound { what: "webhook" });
+    match updated {
+        Some((revision,)) => Ok(revision),
+        None if expected.is_some() && get(ex, &w.id).await?.is_some() => Err(StoreError::Conflict),
+        None => Err(StoreError::NotFound { what: "webhook" }),
     }
-    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct RevisionedRow {
+    #[sqlx(flatten)]
+    webhook: WebhookRow,
+    revision: i64,
+}
+
+/// An endpoint with its revision.
+pub(crate) async fn get_revisioned<E: Exec>(
+    ex: &mut E,
+    id: &WebhookId,
+) -> Result<Option<Revisioned<Webhook>>, StoreError> {
+    let sql = format!("SELECT {WEBHOOK_COLUMNS}, revision FROM webhooks WHERE id = $1");
+    let row: Option<RevisionedRow> = ex.fetch_optional(&sql, args![id.as_str()]).await?;
+    row.map(|row| {
+        Ok(Revisioned {
+            value: row.webhook.decode()?,
+            revision: row.revision,
+        })
+    })
+    .transpose()
 }
 
 pub(crate) async fn get<E: Exec>(

@@ -13,7 +13,7 @@ use verity_core::id::{
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
-use verity_core::template::Template;
+use verity_core::template::{Template, TemplateVersion};
 use verity_core::verification::Verification;
 use verity_core::Millis;
 
@@ -69,6 +69,31 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn list_templates(&self, page: &PageRequest) -> Result<Page<Template>, StoreError> {
         templates::list(&mut self.backend.pool(Role::Read), page).await
+    }
+
+    async fn template_for_update(
+        &self,
+        id: &TemplateId,
+    ) -> Result<Option<Revisioned<Template>>, StoreError> {
+        templates::get_revisioned(&mut self.backend.pool(Role::Read), id).await
+    }
+
+    async fn update_template_if(
+        &self,
+        template: &Template,
+        expected_revision: i64,
+    ) -> Result<i64, StoreError> {
+        let expected = Some(expected_revision);
+        in_transaction!(self, Role::Write, |tx| {
+            templates::update_if(&mut tx, template, expected).await
+        })
+    }
+
+    async fn template_version(
+        &self,
+        id: &InquiryTemplateVersionId,
+    ) -> Result<Option<TemplateVersion>, StoreError> {
+        templates::version(&mut self.backend.pool(Role::Read), id).await
     }
 
     async fn commit(&self, change: Change) -> Result<Committed, StoreError> {
@@ -184,6 +209,22 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn webhook(&self, id: &WebhookId) -> Result<Option<Webhook>, StoreError> {
         webhooks::get(&mut self.backend.pool(Role::Read), id).await
+    }
+
+    async fn webhook_for_update(
+        &self,
+        id: &WebhookId,
+    ) -> Result<Option<Revisioned<Webhook>>, StoreError> {
+        webhooks::get_revisioned(&mut self.backend.pool(Role::Read), id).await
+    }
+
+    async fn update_webhook_if(
+        &self,
+        webhook: &Webhook,
+        expected_revision: i64,
+    ) -> Result<i64, StoreError> {
+        let expected = Some(expected_revision);
+        webhooks::update_if(&mut self.backend.pool(Role::Write), webhook, expected).await
     }
 
     async fn list_webhooks(&self, page: &PageRequest) -> Result<Page<Webhook>, StoreError> {
