@@ -20,7 +20,7 @@ use verity_core::Millis;
 use super::{in_transaction, Backend, Role, SqlStore};
 use crate::exec::{args, Exec};
 use crate::queries::{
-    documents, events, handoff, inquiries, keys, templates, verifications, webhooks,
+    documents, endpoints, events, handoff, inquiries, keys, templates, verifications, webhooks,
 };
 use crate::*;
 
@@ -200,22 +200,22 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn insert_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
-        webhooks::insert(&mut self.backend.pool(Role::Write), webhook).await
+        endpoints::insert(&mut self.backend.pool(Role::Write), webhook).await
     }
 
     async fn update_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
-        webhooks::update(&mut self.backend.pool(Role::Write), webhook).await
+        endpoints::update(&mut self.backend.pool(Role::Write), webhook).await
     }
 
     async fn webhook(&self, id: &WebhookId) -> Result<Option<Webhook>, StoreError> {
-        webhooks::get(&mut self.backend.pool(Role::Read), id).await
+        endpoints::get(&mut self.backend.pool(Role::Read), id).await
     }
 
     async fn webhook_for_update(
         &self,
         id: &WebhookId,
     ) -> Result<Option<Revisioned<Webhook>>, StoreError> {
-        webhooks::get_revisioned(&mut self.backend.pool(Role::Read), id).await
+        endpoints::get_revisioned(&mut self.backend.pool(Role::Read), id).await
     }
 
     async fn update_webhook_if(
@@ -224,11 +224,11 @@ impl<B: Backend> Store for SqlStore<B> {
         expected_revision: i64,
     ) -> Result<i64, StoreError> {
         let expected = Some(expected_revision);
-        webhooks::update_if(&mut self.backend.pool(Role::Write), webhook, expected).await
+        endpoints::update_if(&mut self.backend.pool(Role::Write), webhook, expected).await
     }
 
     async fn list_webhooks(&self, page: &PageRequest) -> Result<Page<Webhook>, StoreError> {
-        webhooks::list(&mut self.backend.pool(Role::Read), page).await
+        endpoints::list(&mut self.backend.pool(Role::Read), page).await
     }
 
     async fn list_deliveries(
