@@ -1,4 +1,4 @@
-//! Section `api` (issue 2 §6): the REST API under load, once on SQLite and once on PostgreSQL.
+//! Section `api`: the REST API under load, once on SQLite and once on PostgreSQL.
 //! Per backend, three phases at the same concurrency: `POST /api/v1/inquiries` (whose ids feed
 //! the next phase), `GET /api/v1/inquiries/{id}` on random ids from the first, and `GET /healthz`
 //! (the ceiling of the HTTP stack on this machine, so create/healthz says how much of it the

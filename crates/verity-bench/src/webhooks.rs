@@ -1,4 +1,4 @@
-//! Section `webhooks` (issue 5): webhook delivery to a local receiver, once on SQLite and once
+//! Section `webhooks`: webhook delivery to a local receiver, once on SQLite and once
 //! on PostgreSQL. Per backend: start the server with private addresses allowed, register one
 //! webhook for every event pointing at a hyper HTTP/1.1 receiver inside this process, then
 //! 64 clients create 5,000 inquiries and expire each (10,000 events, two per inquiry, so the

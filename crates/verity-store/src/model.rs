@@ -153,11 +153,11 @@ pub struct Change {
     /// names and statuses (redaction).
     pub delete_documents_of: Option<InquiryId>,
     pub idempotency: Option<IdempotencyRecord>,
-    /// One-time links created or canceled (issue 6).
+    /// One-time links created or canceled.
     pub handoff: Vec<crate::HandoffWrite>,
-    /// New and finished verifications (issue 7), written after the inquiry.
+    /// New and finished verifications, written after the inquiry.
     pub verifications: Vec<crate::VerificationWrite>,
-    /// Workflow runs to insert or replace (issue 7), written after the inquiry.
+    /// Workflow runs to insert or replace, written after the inquiry.
     pub workflow_runs: Vec<crate::WorkflowRun>,
 }
 

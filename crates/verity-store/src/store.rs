@@ -240,7 +240,7 @@ pub trait Store: Send + Sync + 'static {
     /// sharing a PostgreSQL database are not notified; their workers poll.
     fn outbox_signal(&self) -> std::sync::Arc<tokio::sync::Notify>;
 
-    // --- one-time links (issue 6: cross-device hand-off) ------------------------------
+    // --- one-time links (cross-device hand-off) ------------------------------------------
     //
     // Links are created and canceled by `commit` (`Change::handoff`), together with the
     // session they belong to and its events.
@@ -276,7 +276,7 @@ pub trait Store: Send + Sync + 'static {
     /// miss some — so watchers re-read the database now and then as well.
     fn inquiry_changes(&self) -> tokio::sync::broadcast::Receiver<InquiryId>;
 
-    // --- verifications and workflow runs (issue 7) -----------------------------------
+    // --- verifications and workflow runs -----------------------------------------
     //
     // Written by `commit` (`Change::verifications`, `Change::workflow_runs`).
 
