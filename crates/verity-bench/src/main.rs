@@ -2,11 +2,11 @@
 //! prints a summary of every figure beside its target.
 //!
 //! Sections (`--only` picks some; all run by default):
-//! - `api`      (issue 2) the REST API on SQLite and PostgreSQL under 64 connections — `api.rs`;
-//! - `flow`     (issue 3) `new Client` → `onReady` in headless Chromium — `web/tests/bench/flow-ready.mjs`;
-//! - `sdk-size` (issue 4) the SDK's gzipped bytes — `web/tests/bench/sdk-size.mjs`;
-//! - `webhooks` (issue 5) deliveries/s and commit-to-receipt latency on SQLite and PostgreSQL — `webhooks.rs`;
-//! - `checks`   (issue 7) milliseconds per ID — the `bench_checks` example of `verity-checks`.
+//! - `api`      the REST API on SQLite and PostgreSQL under 64 connections — `api.rs`;
+//! - `flow`     `new Client` → `onReady` in headless Chromium — `web/tests/bench/flow-ready.mjs`;
+//! - `sdk-size` the SDK's gzipped bytes — `web/tests/bench/sdk-size.mjs`;
+//! - `webhooks` deliveries/s and commit-to-receipt latency on SQLite and PostgreSQL — `webhooks.rs`;
+//! - `checks`   milliseconds per ID — the `bench_checks` example of `verity-checks`.
 //! - `faces`    face model load, per-image inference, selfie end to end, peak memory — `faces.rs`.
 //!
 //! To add a section: a variant of [`Section`], and an arm in [`run_section`] that prints under a

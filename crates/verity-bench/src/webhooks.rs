@@ -1,4 +1,4 @@
-//! Section `webhooks` (issue 5): webhook delivery to a local receiver, once on SQLite and once
+//! Section `webhooks`: webhook delivery to a local receiver, once on SQLite and once
 //! on PostgreSQL. Per backend: start the server with private addresses allowed, register one
 //! webhook for every event pointing at a hyper HTTP/1.1 receiver inside this process, then
 //! 64 clients create 5,000 inquiries and expire each (10,000 events, two per inquiry, so the
@@ -274,6 +274,8 @@ struct Burst {
     changes: usize,
     errors: u64,
     error_sample: Option<String>,
+    /// The last exchange failed in transport: the connection must be replaced.
+    lost_connection: bool,
 }
 
 #[derive(Deserialize)]
@@ -289,91 +291,137 @@ struct CreatedData {
 /// `clients` keep-alive connections take inquiry numbers from a shared counter; each creates
 /// its inquiry and then expires it.
 async fn burst(server: &Server, template: &str, clients: usize) -> Burst {
-    let next = Arc::new(AtomicUsize::new(0));
-    let host = server.addr.to_string();
-    let auth = format!("Bearer {}", server.api_key);
-    let mut tasks = Vec::with_capacity(clients);
-    for _ in 0..clients {
-        let (next, host, auth, addr) = (next.clone(), host.clone(), auth.clone(), server.addr);
-        let create =
-            format!(r#"{{"data":{{"attributes":{{"inquiry-template-id":"{template}"}}}}}}"#);
-        tasks.push(tokio::spawn(async move {
-            let mut out = Burst::default();
-            let mut sender = None;
-            while next.fetch_add(1, Ordering::Relaxed) < INQUIRIES {
-                let conn = match sender.as_mut() {
-                    Some(s) => s,
-                    None => match load::connect(addr).await {
-                        Ok(s) => sender.insert(s),
-                        Err(e) => {
-                            out.fail(format!("connect: {e}"));
-                            break;
-                        }
-                    },
-                };
-                let req = request(
-                    Method::POST,
-                    "/api/v1/inquiries",
-                    &host,
-                    Some(&auth),
-                    Some(create.clone()),
-                );
-                let id = match load::exchange(conn, req).await {
-                    Ok((201, body)) => match serde_json::from_slice::<Created>(&body) {
-                        Ok(c) => c.data.id,
-                        Err(e) => {
-                            out.fail(format!("create: response without data.id: {e}"));
-                            continue;
-                        }
-                    },
-                    Ok((status, body)) => {
-                        out.fail(format!(
-                            "create: HTTP {status}: {}",
-                            String::from_utf8_lossy(&body)
-                        ));
-                        continue;
-                    }
-                    Err(e) => {
-                        out.fail(format!("create: {e}"));
-                        sender = None;
-                        continue;
-                    }
-                };
-                out.changes += 1;
-                let path = format!("/api/v1/inquiries/{id}/expire");
-                let req = request(Method::POST, &path, &host, Some(&auth), Some("{}".into()));
-                match load::exchange(conn, req).await {
-                    Ok((200, _)) => out.changes += 1,
-                    Ok((status, body)) => out.fail(format!(
-                        "expire: HTTP {status}: {}",
-                        String::from_utf8_lossy(&body)
-                    )),
-                    Err(e) => {
-                        out.fail(format!("expire: {e}"));
-                        sender = None;
-                    }
-                }
-            }
-            out
-        }));
-    }
+    let client = Arc::new(BurstClient {
+        next: AtomicUsize::new(0),
+        addr: server.addr,
+        host: server.addr.to_string(),
+        auth: format!("Bearer {}", server.api_key),
+        create: format!(r#"{{"data":{{"attributes":{{"inquiry-template-id":"{template}"}}}}}}"#),
+    });
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| tokio::spawn(client.clone().run()))
+        .collect();
     let mut merged = Burst::default();
     for task in tasks {
         match task.await {
-            Ok(b) => {
-                merged.changes += b.changes;
-                merged.errors += b.errors;
-                if merged.error_sample.is_none() {
-                    merged.error_sample = b.error_sample;
-                }
-            }
+            Ok(b) => merged.merge(b),
             Err(e) => merged.fail(format!("client task failed: {e}")),
         }
     }
     merged
 }
 
+/// What every connection of a [`burst`] shares.
+struct BurstClient {
+    /// The next inquiry number to take; the burst ends at [`INQUIRIES`].
+    next: AtomicUsize,
+    addr: SocketAddr,
+    host: String,
+    auth: String,
+    /// The create request's body.
+    create: String,
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+impl BurstClient {
+    /// One keep-alive connection's loop: create, then expire, until the inquiries run
+    /// out; reconnects after a transport error.
+    async fn run(self: Arc<Self>) -> Burst {
+        let mut out = Burst::default();
+        let mut sender = None;
+        while self.next.fetch_add(1, Ordering::Relaxed) < INQUIRIES {
+            let conn = match sender.as_mut() {
+                Some(s) => s,
+                None => match load::connect(self.addr).await {
+                    Ok(s) => sender.insert(s),
+                    Err(e) => {
+                        out.fail(format!("connect: {e}"));
+                        break;
+                    }
+                },
+            };
+            let Some(id) = self.create(conn, &mut out).await else {
+                if out.lost_connection {
+                    sender = None;
+                }
+                continue;
+            };
+            out.changes += 1;
+            self.expire(conn, &id, &mut out).await;
+            if out.lost_connection {
+                sender = None;
+            }
+        }
+        out
+    }
+
+    /// Creates one inquiry; its id, or `None` with the failure counted in `out`.
+    async fn create(&self, conn: &mut Sender, out: &mut Burst) -> Option<String> {
+        out.lost_connection = false;
+        let create = Some(self.create.clone());
+        let req = request(
+            Method::POST,
+            "/api/v1/inquiries",
+            &self.host,
+            Some(&self.auth),
+            create,
+        );
+        match load::exchange(conn, req).await {
+            Ok((201, body)) => match serde_json::from_slice::<Created>(&body) {
+                Ok(c) => Some(c.data.id),
+                Err(e) => {
+                    out.fail(format!("create: response without data.id: {e}"));
+                    None
+                }
+            },
+            Ok((status, body)) => {
+                let body = String::from_utf8_lossy(&body);
+                out.fail(format!("create: HTTP {status}: {body}"));
+                None
+            }
+            Err(e) => {
+                out.fail(format!("create: {e}"));
+                out.lost_connection = true;
+                None
+            }
+        }
+    }
+
+    /// Expires inquiry `id`, counting the change or the failure in `out`.
+    async fn expire(&self, conn: &mut Sender, id: &str, out: &mut Burst) {
+        out.lost_connection = false;
+        let path = format!("/api/v1/inquiries/{id}/expire");
+        let req = request(
+            Method::POST,
+            &path,
+            &self.host,
+            Some(&self.auth),
+            Some("{}".into()),
+        );
+        match load::exchange(conn, req).await {
+            Ok((200, _)) => out.changes += 1,
+            Ok((status, body)) => {
+                let body = String::from_utf8_lossy(&body);
+                out.fail(format!("expire: HTTP {status}: {body}"));
+            }
+            Err(e) => {
+                out.fail(format!("expire: {e}"));
+                out.lost_connection = true;
+            }
+        }
+    }
+}
+
 impl Burst {
+    fn merge(&mut self, other: Burst) {
+        self.changes += other.changes;
+        self.errors += other.errors;
+        if self.error_sample.is_none() {
+            self.error_sample = other.error_sample;
+        }
+    }
+
     fn fail(&mut self, message: String) {
         self.errors += 1;
         self.error_sample.get_or_insert(message);

@@ -1,5 +1,8 @@
 //! The one seam between shared SQL and the two drivers.
 //!
+//! Its items are `pub` inside this private module only so that the public
+//! [`crate::SqlStore`]'s backend trait may name them; nothing here is reachable from outside.
+//!
 //! Every query in this crate is written once, with `$N` placeholders (sqlx's SQLite
 //! driver accepts `$N` as well as PostgreSQL does), and runs through [`Exec`], which is
 //! implemented for both pools and both connection types. Values travel as [`Arg`]s so
@@ -9,11 +12,13 @@
 use futures::future::BoxFuture;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, PgConnection, PgPool, SqliteConnection, SqlitePool};
+use sqlx::{
+    FromRow, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction,
+};
 
 /// A bound parameter.
 #[derive(Debug, Clone)]
-pub(crate) enum Arg {
+pub enum Arg {
     I64(i64),
     OptI64(Option<i64>),
     Text(String),
@@ -59,7 +64,7 @@ macro_rules! args {
 pub(crate) use args;
 
 /// A row type both drivers can decode.
-pub(crate) trait AnyRow:
+pub trait AnyRow:
     for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {
 }
@@ -71,7 +76,7 @@ impl<T> AnyRow for T where
 /// Something shared SQL can run on: a pool (autocommit) or a connection inside a
 /// transaction. Boxed futures rather than `impl Future`: the latter trips rustc's
 /// higher-ranked `Send` inference (rust-lang/rust#100013) inside `async_trait` methods.
-pub(crate) trait Exec: Send {
+pub trait Exec: Send {
     fn fetch_all<'a, T: AnyRow + 'a>(
         &'a mut self,
         sql: &'a str,
@@ -160,3 +165,32 @@ impl_exec!(&SqlitePool, sqlx::Sqlite, |this| *this);
 impl_exec!(&PgPool, sqlx::Postgres, |this| *this);
 impl_exec!(&mut SqliteConnection, sqlx::Sqlite, |this| &mut **this);
 impl_exec!(&mut PgConnection, sqlx::Postgres, |this| &mut **this);
+impl_exec!(Transaction<'static, Sqlite>, sqlx::Sqlite, |this| {
+    &mut **this
+});
+impl_exec!(Transaction<'static, Postgres>, sqlx::Postgres, |this| {
+    &mut **this
+});
+
+/// A transaction shared SQL runs in, then commits or rolls back. Dropping one without
+/// either rolls it back.
+pub trait Transact: Exec + Sized {
+    fn commit(self) -> BoxFuture<'static, Result<(), sqlx::Error>>;
+    fn rollback(self) -> BoxFuture<'static, Result<(), sqlx::Error>>;
+}
+
+macro_rules! impl_transact {
+    ($db:ty) => {
+        impl Transact for Transaction<'static, $db> {
+            fn commit(self) -> BoxFuture<'static, Result<(), sqlx::Error>> {
+                Box::pin(Transaction::commit(self))
+            }
+            fn rollback(self) -> BoxFuture<'static, Result<(), sqlx::Error>> {
+                Box::pin(Transaction::rollback(self))
+            }
+        }
+    };
+}
+
+impl_transact!(Sqlite);
+impl_transact!(Postgres);

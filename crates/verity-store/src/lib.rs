@@ -8,8 +8,9 @@
 //! transaction.
 //!
 //! Inside, every query is written once ([`queries`]) and runs on either driver through
-//! one small seam ([`exec`]); the backends only own connection handling and how a
-//! transaction is begun.
+//! one small seam ([`exec`]); [`Store`] is implemented once, by [`SqlStore`], over a small
+//! backend trait ([`sql`]): the backends only own connection handling, how a write
+//! transaction begins, their row-lock dialect and what happens around a commit.
 
 mod errors;
 mod exec;
@@ -22,6 +23,7 @@ mod pagination;
 mod postgres;
 mod queries;
 mod rows;
+mod sql;
 mod sqlite;
 mod store;
 
@@ -29,8 +31,9 @@ pub use model::*;
 pub use model_handoff::*;
 pub use model_verifications::*;
 pub use model_webhooks::*;
-pub use postgres::{PgOptions, PgStore};
-pub use sqlite::{SqliteOptions, SqliteStore};
+pub use postgres::{PgBackend, PgOptions, PgStore};
+pub use sql::SqlStore;
+pub use sqlite::{SqliteBackend, SqliteOptions, SqliteStore};
 pub use store::{Store, StoreError};
 
 /// Opens the store a database URL names (`sqlite://path?mode=rwc`, `sqlite:path` or

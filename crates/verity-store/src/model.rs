@@ -18,6 +18,15 @@ pub struct PageRequest {
     pub size: u32,
 }
 
+/// A record as read for a conditional update: pass `revision` back as the expected
+/// revision (`Store::update_template_if`, `Store::update_webhook_if`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revisioned<T> {
+    pub value: T,
+    /// How many updates the record has had; 0 when new.
+    pub revision: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -144,11 +153,11 @@ pub struct Change {
     /// names and statuses (redaction).
     pub delete_documents_of: Option<InquiryId>,
     pub idempotency: Option<IdempotencyRecord>,
-    /// One-time links created or canceled (issue 6).
+    /// One-time links created or canceled.
     pub handoff: Vec<crate::HandoffWrite>,
-    /// New and finished verifications (issue 7), written after the inquiry.
+    /// New and finished verifications, written after the inquiry.
     pub verifications: Vec<crate::VerificationWrite>,
-    /// Workflow runs to insert or replace (issue 7), written after the inquiry.
+    /// Workflow runs to insert or replace, written after the inquiry.
     pub workflow_runs: Vec<crate::WorkflowRun>,
 }
 

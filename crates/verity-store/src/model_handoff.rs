@@ -1,4 +1,4 @@
-//! What the store writes and answers for the cross-device hand-off (issue 6). The link
+//! What the store writes and answers for the cross-device hand-off. The link
 //! itself is the domain type [`verity_core::handoff::OneTimeLink`].
 
 use verity_core::id::{InquiryId, SessionId};

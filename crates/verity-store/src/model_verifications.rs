@@ -1,4 +1,4 @@
-//! Records of verifications (issue 7) the store writes besides the domain type
+//! Records of verifications the store writes besides the domain type
 //! `verity_core::verification::Verification`: how a commit writes one, and workflow runs.
 
 use verity_core::id::InquiryId;

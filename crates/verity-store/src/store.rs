@@ -10,7 +10,7 @@ use verity_core::id::{
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
-use verity_core::template::Template;
+use verity_core::template::{Template, TemplateVersion};
 use verity_core::verification::Verification;
 use verity_core::Millis;
 
@@ -56,6 +56,17 @@ pub trait Store: Send + Sync + 'static {
     /// Cheap round trip to the database, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Leaves no deleted content readable in the database's files; call it after a
+    /// redaction commit. On SQLite every connection runs with `secure_delete = ON`
+    /// (deleted and overwritten rows are zeroed in their pages), and this checkpoints the
+    /// write-ahead log into the database file and truncates it, since the log still holds
+    /// the pages as they were before the redaction. On PostgreSQL it does nothing: dead
+    /// row versions are the server's to vacuum.
+    ///
+    /// `Ok(false)`: a concurrent reader kept an older snapshot past the busy timeout, so
+    /// part of the log may remain; call again later.
+    async fn checkpoint(&self) -> Result<bool, StoreError>;
+
     // --- templates -------------------------------------------------------------------
 
     /// Inserts a new template. `Duplicate` if the id exists.
@@ -70,6 +81,26 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<Template>, StoreError>;
     /// Newest first.
     async fn list_templates(&self, page: &PageRequest) -> Result<Page<Template>, StoreError>;
+    /// A template with its revision, for [`Store::update_template_if`].
+    async fn template_for_update(
+        &self,
+        id: &TemplateId,
+    ) -> Result<Option<Revisioned<Template>>, StoreError>;
+    /// Replaces a template if its stored revision is still `expected_revision` (as read
+    /// with [`Store::template_for_update`]) and returns the new revision. `Conflict` if
+    /// another update came first (re-read, re-apply, retry); `NotFound` if no such
+    /// template. Its new versions are recorded as rows, as by `update_template` (which
+    /// also counts as a revision).
+    async fn update_template_if(
+        &self,
+        template: &Template,
+        expected_revision: i64,
+    ) -> Result<i64, StoreError>;
+    /// One published version, read from its own row.
+    async fn template_version(
+        &self,
+        id: &InquiryTemplateVersionId,
+    ) -> Result<Option<TemplateVersion>, StoreError>;
 
     // --- inquiries, sessions, events, documents: written together ---------------------
 
@@ -160,6 +191,20 @@ pub trait Store: Send + Sync + 'static {
     /// disabled endpoint clears it. `NotFound` if no such endpoint.
     async fn update_webhook(&self, webhook: &Webhook) -> Result<(), StoreError>;
     async fn webhook(&self, id: &WebhookId) -> Result<Option<Webhook>, StoreError>;
+    /// An endpoint with its revision, for [`Store::update_webhook_if`].
+    async fn webhook_for_update(
+        &self,
+        id: &WebhookId,
+    ) -> Result<Option<Revisioned<Webhook>>, StoreError>;
+    /// [`Store::update_webhook`] if the stored revision is still `expected_revision` (as
+    /// read with [`Store::webhook_for_update`]); returns the new revision. `Conflict` if
+    /// another update came first; `NotFound` if no such endpoint. The delivery worker's
+    /// health updates do not count as revisions.
+    async fn update_webhook_if(
+        &self,
+        webhook: &Webhook,
+        expected_revision: i64,
+    ) -> Result<i64, StoreError>;
     /// Newest first.
     async fn list_webhooks(&self, page: &PageRequest) -> Result<Page<Webhook>, StoreError>;
     /// One endpoint's deliveries, newest first, each with its attempt history.
@@ -195,7 +240,7 @@ pub trait Store: Send + Sync + 'static {
     /// sharing a PostgreSQL database are not notified; their workers poll.
     fn outbox_signal(&self) -> std::sync::Arc<tokio::sync::Notify>;
 
-    // --- one-time links (issue 6: cross-device hand-off) ------------------------------
+    // --- one-time links (cross-device hand-off) ------------------------------------------
     //
     // Links are created and canceled by `commit` (`Change::handoff`), together with the
     // session they belong to and its events.
@@ -231,7 +276,7 @@ pub trait Store: Send + Sync + 'static {
     /// miss some — so watchers re-read the database now and then as well.
     fn inquiry_changes(&self) -> tokio::sync::broadcast::Receiver<InquiryId>;
 
-    // --- verifications and workflow runs (issue 7) -----------------------------------
+    // --- verifications and workflow runs -----------------------------------------
     //
     // Written by `commit` (`Change::verifications`, `Change::workflow_runs`).
 

@@ -54,15 +54,31 @@ pub(crate) async fn apply_all<E: Exec>(
         })
         .collect();
     link_accounts(ex, changes, &mut committed).await?;
+    write_inquiries(ex, changes, &committed).await?;
+    write_sessions(ex, changes).await?;
+    write_documents(ex, changes).await?;
 
+    let new_events: Vec<_> = changes.iter().flat_map(|c| &c.events).collect();
+    let seqs = events::append_all(ex, &new_events).await?;
+    // The webhook outbox, in the same transaction as its events: nothing is lost on a crash.
+    webhooks::enqueue(ex, &new_events, &seqs).await?;
+    Ok(committed)
+}
+
+/// New inquiries in one statement, then each update with its revision check.
+async fn write_inquiries<E: Exec>(
+    ex: &mut E,
+    changes: &[&Change],
+    committed: &[Committed],
+) -> Result<(), StoreError> {
     let inserts: Vec<&Inquiry> = changes
         .iter()
-        .zip(&committed)
+        .zip(committed)
         .filter(|(change, _)| matches!(change.inquiry, Some(InquiryWrite::Insert(_))))
         .filter_map(|(_, done)| done.inquiry.as_ref())
         .collect();
     insert_inquiries(ex, &inserts).await?;
-    for (change, done) in changes.iter().zip(&committed) {
+    for (change, done) in changes.iter().zip(committed) {
         if let (
             Some(InquiryWrite::Update {
                 expected_revision, ..
@@ -73,7 +89,11 @@ pub(crate) async fn apply_all<E: Exec>(
             update_inquiry(ex, inquiry, *expected_revision).await?;
         }
     }
+    Ok(())
+}
 
+/// New sessions, session status changes, then the one-time links that belong to them.
+async fn write_sessions<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), StoreError> {
     insert_sessions(ex, changes).await?;
     for (id, status) in changes.iter().flat_map(|c| &c.session_updates) {
         let changed = ex
@@ -88,11 +108,15 @@ pub(crate) async fn apply_all<E: Exec>(
             });
         }
     }
-    // One-time links (issue 6) after the sessions they belong to.
     for write in changes.iter().flat_map(|c| &c.handoff) {
         handoff::write(ex, write).await?;
     }
+    Ok(())
+}
 
+/// Redactions first (documents deleted, verifications scrubbed), then new documents,
+/// verification writes and workflow runs.
+async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), StoreError> {
     for inquiry_id in changes
         .iter()
         .filter_map(|c| c.delete_documents_of.as_ref())
@@ -110,12 +134,7 @@ pub(crate) async fn apply_all<E: Exec>(
     for run in changes.iter().flat_map(|c| &c.workflow_runs) {
         verifications::upsert_run(ex, run).await?;
     }
-
-    let new_events: Vec<_> = changes.iter().flat_map(|c| &c.events).collect();
-    let seqs = events::append_all(ex, &new_events).await?;
-    // The webhook outbox, in the same transaction as its events: nothing is lost on a crash.
-    webhooks::enqueue(ex, &new_events, &seqs).await?;
-    Ok(committed)
+    Ok(())
 }
 
 /// The inquiry as the change will store it (an update is at `expected_revision + 1`).

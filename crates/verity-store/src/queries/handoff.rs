@@ -1,4 +1,4 @@
-//! One-time links (issue 6): written inside a commit, opened by one conditional update.
+//! One-time links: written inside a commit, opened by one conditional update.
 
 use verity_core::handoff::{LinkStatus, OneTimeLink};
 use verity_core::id::{InquiryId, SessionId};

@@ -194,7 +194,7 @@ mod tests {
         // The second change collides with the first inside the same batch.
         let jobs: Vec<_> = [&a, &a, &c].into_iter().map(|i| job(i).0).collect();
 
-        let optimistic = commit_batch(&store.write, &jobs, false)
+        let optimistic = commit_batch(&store.backend.write, &jobs, false)
             .await
             .expect("batch");
         assert!(matches!(optimistic, Outcome::ChangeFailed));
@@ -204,7 +204,7 @@ mod tests {
             "rolled back"
         );
 
-        let Outcome::Committed(results) = commit_batch(&store.write, &jobs, true)
+        let Outcome::Committed(results) = commit_batch(&store.backend.write, &jobs, true)
             .await
             .expect("batch")
         else {
@@ -250,7 +250,7 @@ mod tests {
             })
             .collect();
 
-        let Outcome::Committed(results) = commit_batch(&store.write, &jobs, false)
+        let Outcome::Committed(results) = commit_batch(&store.backend.write, &jobs, false)
             .await
             .expect("batch")
         else {

@@ -3,7 +3,8 @@
 //! multi-connection reader pool (WAL readers never block the writer or each other).
 //!
 //! All [`Store::commit`]s go through the group-commit task in [`committer`]; the few
-//! other writes (templates, API keys, purges) use the writer pool directly.
+//! other writes (templates, API keys, purges) use the writer pool directly. Everything
+//! else is the shared [`SqlStore`].
 
 mod committer;
 
@@ -14,24 +15,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqliteConnection, SqlitePool};
-use verity_core::account::Account;
-use verity_core::handoff::OneTimeLink;
-use verity_core::id::{
-    AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
-    SessionId, TemplateId, VerificationId, WebhookId,
-};
-use verity_core::inquiry::Inquiry;
-use verity_core::session::InquirySession;
-use verity_core::template::Template;
-use verity_core::verification::Verification;
-use verity_core::Millis;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use crate::exec::{args, Exec};
-use crate::queries::{
-    documents, events, handoff, inquiries, keys, templates, verifications, webhooks,
-};
-use crate::*;
+use crate::sql::{Backend, Role, SqlStore};
+use crate::{Change, Committed, Store, StoreError};
 use committer::Committer;
 
 /// Tuning knobs; the defaults suit a small server.
@@ -60,19 +47,19 @@ impl Default for SqliteOptions {
     }
 }
 
-pub struct SqliteStore {
+/// The SQLite [`Store`]. One process owns the file, so the in-process change channel
+/// reaches every watcher and [`Backend::announce`] has nothing to do.
+pub type SqliteStore = SqlStore<SqliteBackend>;
+
+/// The SQLite side of [`SqlStore`]: its two pools, its group committer and its file.
+pub struct SqliteBackend {
     read: SqlitePool,
-    write: SqlitePool,
+    pub(crate) write: SqlitePool,
     committer: Committer,
     path: PathBuf,
-    /// Woken after commits that wrote events (see [`Store::outbox_signal`]).
-    outbox: Arc<tokio::sync::Notify>,
-    /// Ids of inquiries changed by commits (see [`Store::inquiry_changes`]): one process
-    /// owns the file, so an in-process channel reaches every watcher.
-    changes: tokio::sync::broadcast::Sender<InquiryId>,
 }
 
-impl SqliteStore {
+impl SqlStore<SqliteBackend> {
     /// Opens (creating if needed, with its parent directory) the database file at
     /// `path` with default options, and runs pending migrations.
     pub async fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
@@ -144,7 +131,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(synchronous)
             .busy_timeout(options.busy_timeout)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Deleted and overwritten content is zeroed in its page, so a redaction leaves
+            // no personal data in free space (see `Store::checkpoint` for the WAL).
+            .pragma("secure_delete", "ON");
         // The writer comes first: it creates the file and switches it to WAL before any
         // reader opens it.
         let write = SqlitePoolOptions::new()
@@ -156,34 +146,40 @@ impl SqliteStore {
             .max_connections(options.read_connections.max(1))
             .connect_with(connect)
             .await?;
-        let store = SqliteStore {
+        SqlStore::new(SqliteBackend {
             committer: Committer::spawn(write.clone(), options.max_batch),
             read,
             write,
             path,
-            outbox: Arc::default(),
-            changes: tokio::sync::broadcast::channel(256).0,
-        };
-        store.migrate().await?;
-        Ok(store)
+        })
+        .await
     }
 
     /// The database file.
     pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Closes both pools, waiting for connections in use to be returned.
-    pub async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
+        &self.backend.path
     }
 }
 
 #[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> &'static str {
-        "sqlite"
+impl Backend for SqliteBackend {
+    type Pool<'a> = &'a SqlitePool;
+    type Tx = Transaction<'static, Sqlite>;
+
+    const NAME: &'static str = "sqlite";
+    // The single writer connection serialises claims.
+    const SKIP_LOCKED: &'static str = "";
+    const SKIP_LOCKED_DELIVERIES: &'static str = "";
+
+    fn pool(&self, role: Role) -> &SqlitePool {
+        match role {
+            Role::Read | Role::BackgroundRead => &self.read,
+            Role::Write | Role::BackgroundWrite => &self.write,
+        }
+    }
+
+    async fn begin(&self, _role: Role) -> Result<Self::Tx, StoreError> {
+        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -198,277 +194,25 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn ping(&self) -> Result<(), StoreError> {
-        (&self.read).execute("SELECT 1", args![]).await?;
-        Ok(())
+    /// Through the group committer: concurrent changes share one transaction.
+    async fn write(&self, change: Change) -> Result<Committed, StoreError> {
+        self.committer.commit(change).await
     }
 
-    async fn insert_template(&self, template: &Template) -> Result<(), StoreError> {
-        // A dropped (uncommitted) transaction rolls back.
-        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        let mut conn: &mut SqliteConnection = &mut tx;
-        templates::insert(&mut conn, template).await?;
-        tx.commit().await?;
-        Ok(())
+    async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
     }
 
-    async fn update_template(&self, template: &Template) -> Result<(), StoreError> {
-        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        let mut conn: &mut SqliteConnection = &mut tx;
-        templates::update(&mut conn, template).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn template(&self, id: &TemplateId) -> Result<Option<Template>, StoreError> {
-        templates::get(&mut &self.read, id).await
-    }
-
-    async fn template_by_version(
-        &self,
-        id: &InquiryTemplateVersionId,
-    ) -> Result<Option<Template>, StoreError> {
-        templates::by_version(&mut &self.read, id).await
-    }
-
-    async fn list_templates(&self, page: &PageRequest) -> Result<Page<Template>, StoreError> {
-        templates::list(&mut &self.read, page).await
-    }
-
-    async fn commit(&self, change: Change) -> Result<Committed, StoreError> {
-        let wrote_events = !change.events.is_empty();
-        let touched = change.touched_inquiry();
-        let committed = self.committer.commit(change).await?;
-        if wrote_events {
-            self.outbox.notify_one();
-        }
-        if let Some(id) = touched {
-            // No receiver is fine: nobody is watching.
-            let _ = self.changes.send(id);
-        }
-        Ok(committed)
-    }
-
-    async fn inquiry(&self, id: &InquiryId) -> Result<Option<Inquiry>, StoreError> {
-        inquiries::get(&mut &self.read, id).await
-    }
-
-    async fn list_inquiries(
-        &self,
-        filter: &InquiryFilter,
-        page: &PageRequest,
-    ) -> Result<Page<Inquiry>, StoreError> {
-        inquiries::list(&mut &self.read, filter, page).await
-    }
-
-    async fn overdue_inquiries(&self, now: Millis, limit: u32) -> Result<Vec<Inquiry>, StoreError> {
-        inquiries::overdue(&mut &self.read, now, limit).await
-    }
-
-    async fn session_by_token_hash(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<InquirySession>, StoreError> {
-        inquiries::session_by_token_hash(&mut &self.read, token_hash).await
-    }
-
-    async fn sessions_for_inquiry(
-        &self,
-        id: &InquiryId,
-    ) -> Result<Vec<InquirySession>, StoreError> {
-        inquiries::sessions_for(&mut &self.read, id).await
-    }
-
-    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError> {
-        inquiries::account(&mut &self.read, id).await
-    }
-
-    async fn list_accounts(
-        &self,
-        reference_id: Option<&str>,
-        page: &PageRequest,
-    ) -> Result<Page<Account>, StoreError> {
-        inquiries::accounts(&mut &self.read, reference_id, page).await
-    }
-
-    async fn event(&self, id: &EventId) -> Result<Option<StoredEvent>, StoreError> {
-        events::get(&mut &self.read, id).await
-    }
-
-    async fn list_events(
-        &self,
-        filter: &EventFilter,
-        page: &PageRequest,
-    ) -> Result<Page<StoredEvent>, StoreError> {
-        events::list(&mut &self.read, filter, page).await
-    }
-
-    async fn document(&self, id: &DocumentId) -> Result<Option<Document>, StoreError> {
-        documents::get(&mut &self.read, id).await
-    }
-
-    async fn documents_for_inquiry(&self, id: &InquiryId) -> Result<Vec<Document>, StoreError> {
-        documents::for_inquiry(&mut &self.read, id).await
-    }
-
-    async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
-        keys::insert_api_key(&mut &self.write, key).await
-    }
-
-    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        keys::api_key_by_hash(&mut &self.read, hash).await
-    }
-
-    async fn list_api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
-        keys::list_api_keys(&mut &self.read).await
-    }
-
-    async fn revoke_api_key(&self, id: &ApiKeyId, now: Millis) -> Result<(), StoreError> {
-        keys::revoke_api_key(&mut &self.write, id, now).await
-    }
-
-    async fn idempotency_record(
-        &self,
-        api_key_id: &ApiKeyId,
-        key: &str,
-    ) -> Result<Option<IdempotencyRecord>, StoreError> {
-        keys::idempotency_record(&mut &self.read, api_key_id, key).await
-    }
-
-    async fn purge_idempotency(&self, before: Millis) -> Result<u64, StoreError> {
-        keys::purge_idempotency(&mut &self.write, before).await
-    }
-
-    async fn insert_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
-        webhooks::insert(&mut &self.write, webhook).await
-    }
-
-    async fn update_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
-        webhooks::update(&mut &self.write, webhook).await
-    }
-
-    async fn webhook(&self, id: &WebhookId) -> Result<Option<Webhook>, StoreError> {
-        webhooks::get(&mut &self.read, id).await
-    }
-
-    async fn list_webhooks(&self, page: &PageRequest) -> Result<Page<Webhook>, StoreError> {
-        webhooks::list(&mut &self.read, page).await
-    }
-
-    async fn list_deliveries(
-        &self,
-        webhook_id: &WebhookId,
-        page: &PageRequest,
-    ) -> Result<Page<Delivery>, StoreError> {
-        webhooks::list_deliveries(&mut &self.read, webhook_id, page).await
-    }
-
-    async fn delivery(&self, id: &DeliveryId) -> Result<Option<Delivery>, StoreError> {
-        webhooks::delivery(&mut &self.read, id).await
-    }
-
-    async fn redeliver(&self, id: &DeliveryId, now: Millis) -> Result<(), StoreError> {
-        webhooks::redeliver(&mut &self.write, id, now).await
-    }
-
-    async fn claim_deliveries(
-        &self,
-        now: Millis,
-        lease_until: Millis,
-        limit: u32,
-    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
-        // The single writer serialises claims; the returned rows are committed at once.
-        let claimed = webhooks::claim(&mut &self.write, now, lease_until, limit, "").await?;
-        webhooks::load_claimed(&mut &self.read, claimed).await
-    }
-
-    async fn record_attempts(&self, outcomes: &[AttemptOutcome]) -> Result<(), StoreError> {
-        if outcomes.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        let mut conn: &mut SqliteConnection = &mut tx;
-        webhooks::record(&mut conn, outcomes).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
-        self.outbox.clone()
-    }
-
-    async fn one_time_link(
-        &self,
-        session_id: &SessionId,
-    ) -> Result<Option<OneTimeLink>, StoreError> {
-        handoff::get(&mut &self.read, session_id).await
-    }
-
-    async fn one_time_link_by_code_hash(
-        &self,
-        code_hash: &str,
-    ) -> Result<Option<OneTimeLink>, StoreError> {
-        handoff::by_code_hash(&mut &self.read, code_hash).await
-    }
-
-    async fn count_one_time_links(&self, id: &InquiryId, since: Millis) -> Result<u64, StoreError> {
-        handoff::count_since(&mut &self.read, id, since).await
-    }
-
-    async fn open_one_time_link(
-        &self,
-        code_hash: &str,
-        token_hash: &str,
-        now: Millis,
-    ) -> Result<Option<OneTimeLink>, StoreError> {
-        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        let mut conn: &mut SqliteConnection = &mut tx;
-        let opened = handoff::open(&mut conn, code_hash, token_hash, now).await?;
-        tx.commit().await?;
-        if let Some(link) = &opened {
-            let _ = self.changes.send(link.inquiry_id.clone());
-        }
-        Ok(opened)
-    }
-
-    fn inquiry_changes(&self) -> tokio::sync::broadcast::Receiver<InquiryId> {
-        self.changes.subscribe()
-    }
-
-    async fn verification(&self, id: &VerificationId) -> Result<Option<Verification>, StoreError> {
-        verifications::get(&mut &self.read, id).await
-    }
-
-    async fn verifications_for_inquiry(
-        &self,
-        id: &InquiryId,
-    ) -> Result<Vec<Verification>, StoreError> {
-        verifications::for_inquiry(&mut &self.read, id).await
-    }
-
-    async fn claim_verifications(
-        &self,
-        now: Millis,
-        lease_until: Millis,
-        limit: u32,
-    ) -> Result<Vec<Verification>, StoreError> {
-        verifications::claim(&mut &self.write, now, lease_until, limit, "").await
-    }
-
-    async fn workflow_run(
-        &self,
-        inquiry_id: &InquiryId,
-    ) -> Result<Option<WorkflowRun>, StoreError> {
-        verifications::run(&mut &self.read, inquiry_id).await
-    }
-
-    async fn claim_workflow_runs(
-        &self,
-        now: Millis,
-        lease_until: Millis,
-        limit: u32,
-    ) -> Result<Vec<WorkflowRun>, StoreError> {
-        verifications::claim_runs(&mut &self.write, now, lease_until, limit, "").await
+    /// `TRUNCATE` waits (through the busy handler) for readers of older snapshots, copies
+    /// every frame into the database file and empties the log; `busy = 1` means a reader
+    /// still held an old snapshot when `busy_timeout` ran out.
+    async fn checkpoint(&self) -> Result<bool, StoreError> {
+        let (busy, _log, _copied): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.write)
+                .await?;
+        Ok(busy == 0)
     }
 }
 

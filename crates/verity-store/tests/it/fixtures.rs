@@ -65,9 +65,19 @@ pub fn template(name: &str, now: Millis) -> Template {
 
 /// `Inquiry::create` from the template's latest version.
 pub fn create(template: &Template, reference_id: Option<&str>, now: Millis) -> Transition {
+    create_named(template, "Ada", reference_id, now)
+}
+
+/// [`create`] with `name-first` set to `name`.
+pub fn create_named(
+    template: &Template,
+    name: &str,
+    reference_id: Option<&str>,
+    now: Millis,
+) -> Transition {
     let version = template.latest_version().expect("published template");
     let mut fields = serde_json::Map::new();
-    fields.insert("name-first".into(), json!("Ada"));
+    fields.insert("name-first".into(), json!(name));
     Inquiry::create(
         NewInquiry {
             id: id(),

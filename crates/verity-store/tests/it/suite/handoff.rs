@@ -1,4 +1,4 @@
-//! One-time links (issue 6): written with their session, opened exactly once, canceled,
+//! One-time links: written with their session, opened exactly once, canceled,
 //! refused when expired or when the inquiry closed, and announced to watchers.
 
 use std::sync::Arc;

@@ -3,22 +3,26 @@
 
 mod commit;
 mod documents;
+mod erasure;
 mod events;
 mod handoff;
 mod inquiries;
 mod keys;
 mod lifecycle;
+mod revisions;
 mod templates;
 mod verifications;
 mod webhooks;
 
 pub use commit::*;
 pub use documents::*;
+pub use erasure::*;
 pub use events::*;
 pub use handoff::*;
 pub use inquiries::*;
 pub use keys::*;
 pub use lifecycle::*;
+pub use revisions::*;
 pub use templates::*;
 pub use verifications::*;
 pub use webhooks::*;

@@ -1,4 +1,4 @@
-//! Verifications and workflow runs (issue 7): written by commits, finished exactly once,
+//! Verifications and workflow runs: written by commits, finished exactly once,
 //! claimed with leases that expire.
 
 use verity_core::event::EventName;

@@ -1,0 +1,95 @@
+//! Erasure: after a redaction commit and `Store::checkpoint`, nothing of the redacted
+//! inquiry's name or document bytes is left in the database's files (SQLite: the file,
+//! its `-wal` and `-shm`; PostgreSQL's files are the server's, so there only the
+//! checkpoint's answer is checked).
+
+use std::path::Path;
+
+use verity_core::id::InquiryId;
+use verity_core::inquiry::Command;
+use verity_store::{Change, Document};
+
+use crate::fixtures::{self, NOW};
+use crate::harness::Harness;
+
+const NAME_MARKER: &str = "Qzxname7731marker";
+const IMAGE_MARKER: &[u8] = b"Qzximage4412marker";
+
+/// A document of `len` bytes with the image marker repeated through it (large ones
+/// spill into overflow pages, which a deletion frees).
+fn marked_document(inquiry: &InquiryId, side: &str, len: usize) -> Document {
+    let bytes: Vec<u8> = IMAGE_MARKER.iter().copied().cycle().take(len).collect();
+    Document {
+        id: fixtures::id(),
+        inquiry_id: inquiry.clone(),
+        kind: "government_id".into(),
+        side: side.into(),
+        id_class: Some("dl".into()),
+        country: Some("US".into()),
+        capture_method: "upload".into(),
+        content_type: "image/jpeg".into(),
+        byte_size: len as i64,
+        sha256: format!("sha-{side}"),
+        bytes,
+        created_at: NOW,
+    }
+}
+
+/// Which of the markers occur in the database's files.
+fn markers_in_files(db: &Path) -> (bool, bool) {
+    let mut found = (false, false);
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{}{suffix}", db.display());
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        found.0 |= contains(NAME_MARKER.as_bytes());
+        found.1 |= contains(IMAGE_MARKER);
+    }
+    found
+}
+
+pub async fn erasure_redaction_and_checkpoint_leave_no_marker_in_the_files(h: &Harness) {
+    let store = h.open().await;
+    let template = fixtures::template("t", NOW);
+    let created = fixtures::create_named(&template, NAME_MARKER, None, NOW);
+    let id = created.inquiry.id.clone();
+    let documents = vec![
+        marked_document(&id, "front", 200),
+        marked_document(&id, "back", 20_000),
+    ];
+    store
+        .commit(Change {
+            documents,
+            ..fixtures::insert(created, NOW)
+        })
+        .await
+        .expect("create with documents");
+    if let Harness::Sqlite { path, .. } = h {
+        // The markers are really written: otherwise the check below proves nothing.
+        assert_eq!(markers_in_files(path), (true, true), "before the redaction");
+    }
+
+    let read = store.inquiry(&id).await.expect("read").expect("stored");
+    store
+        .commit(Change {
+            delete_documents_of: Some(id.clone()),
+            ..fixtures::update(&read, Command::Redact, NOW + 1)
+        })
+        .await
+        .expect("redact");
+    assert!(store.checkpoint().await.expect("checkpoint"), "log emptied");
+
+    if let Harness::Sqlite { path, .. } = h {
+        assert_eq!(
+            markers_in_files(path),
+            (false, false),
+            "after the checkpoint"
+        );
+    }
+    let stored = store.inquiry(&id).await.expect("read").expect("stored");
+    assert!(!serde_json::to_string(&stored.fields)
+        .expect("fields")
+        .contains(NAME_MARKER));
+}
