@@ -33,17 +33,28 @@ pub struct Response {
     pub latency_ms: i64,
 }
 
-/// The HTTP client for deliveries: no redirects, the configured timeout, and — unless
-/// private addresses are allowed — a resolver that refuses internal addresses.
+/// The HTTP client for deliveries: no redirects, the configured timeout, the configured
+/// proxy or none at all, and — unless private addresses are allowed or a proxy connects
+/// for us — a resolver that refuses internal addresses.
+///
+/// reqwest would otherwise take a proxy from `HTTP_PROXY`, `HTTPS_PROXY` or `ALL_PROXY`:
+/// an environment meant for other programs would then see every payload and signature,
+/// and a proxy on an internal address would carry deliveries past the guard.
 pub fn client(config: &DeliveryConfig) -> Result<reqwest::Client, reqwest::Error> {
-    let mut builder = reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(config.timeout)
         .connect_timeout(config.timeout.min(Duration::from_secs(5)))
         .pool_max_idle_per_host(config.concurrency.max(1));
-    if !config.allow_private_addresses {
-        builder = builder.dns_resolver(std::sync::Arc::new(ssrf::GuardedResolver));
-    }
+    let builder = match &config.proxy {
+        // Through a proxy the resolver would only see the proxy's own (often internal)
+        // name; the URL is still checked before each attempt (`attempt_once`).
+        Some(proxy) => builder.proxy(reqwest::Proxy::all(proxy.as_str())?),
+        None if config.allow_private_addresses => builder.no_proxy(),
+        None => builder
+            .no_proxy()
+            .dns_resolver(std::sync::Arc::new(ssrf::GuardedResolver)),
+    };
     builder.build()
 }
 
@@ -186,6 +197,38 @@ fn parse_retry_after(value: &HeaderValue, now: Millis) -> Option<Millis> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn an_explicitly_configured_proxy_carries_the_delivery() {
+        let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+        let config = DeliveryConfig {
+            proxy: Some(url::Url::parse(&proxy_url).unwrap()),
+            ..DeliveryConfig::default()
+        };
+        let sent = tokio::spawn(async move {
+            client(&config)
+                .unwrap()
+                .post("http://receiver.invalid/hook")
+                .body("{}")
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        });
+        let (mut conn, _) = proxy.accept().await.unwrap();
+        let mut head = vec![0; 1024];
+        let n = conn.read(&mut head).await.unwrap();
+        conn.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        let head = String::from_utf8_lossy(&head[..n]).into_owned();
+        assert!(
+            head.starts_with("POST http://receiver.invalid/hook HTTP/1.1"),
+            "{head}"
+        );
+        assert_eq!(sent.await.unwrap().unwrap(), 204);
+    }
 
     #[test]
     fn retry_after_seconds_and_dates() {

@@ -36,6 +36,9 @@ pub struct DeliveryConfig {
     pub timeout: Duration,
     /// Allow URLs that resolve to loopback, private, link-local, … addresses.
     pub allow_private_addresses: bool,
+    /// Send every delivery through this HTTP(S) proxy. Without one, deliveries connect
+    /// directly and `HTTP_PROXY`-style environment variables are ignored.
+    pub proxy: Option<url::Url>,
     pub schedule: RetrySchedule,
     /// Deliveries in flight at once (across endpoints and inquiries).
     pub concurrency: usize,
@@ -51,6 +54,7 @@ impl Default for DeliveryConfig {
         DeliveryConfig {
             timeout: Duration::from_secs(10),
             allow_private_addresses: false,
+            proxy: None,
             schedule: RetrySchedule::default(),
             concurrency: 64,
             poll_interval: Duration::from_millis(500),

@@ -1,13 +1,20 @@
-//! The SSRF guard: a webhook URL must be http(s) and reach only public addresses, unless
-//! the configuration allows private ones (the demo and the tests, on 127.0.0.1).
+//! The SSRF guard: a webhook URL must be http(s) and reach only global unicast addresses
+//! (the allow-list of [`judge`]), unless the configuration allows private ones (the demo
+//! and the tests, on 127.0.0.1).
 //!
 //! Checked twice: when an endpoint is created or changed (a 422 for the integrator) and
 //! at delivery time, where hostnames are resolved by [`GuardedResolver`] so the address
 //! checked is the address connected to (no DNS-rebinding gap between check and connect).
+//! Through an explicitly configured proxy the proxy resolves and connects, so only the
+//! check before each attempt applies; the proxy's own egress rules must do the rest.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+mod ranges;
+
+use std::net::{IpAddr, SocketAddr};
 
 use url::{Host, Url};
+
+pub use ranges::{embedded_v4, judge, Form, NotGlobal};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SsrfError {
@@ -17,46 +24,18 @@ pub enum SsrfError {
     Scheme,
     #[error("the URL's host could not be resolved: {0}")]
     Unresolvable(String),
-    #[error("the URL resolves to a non-public address ({0}); private addresses are not allowed")]
-    Private(IpAddr),
+    #[error(
+        "the URL resolves to {ip}, not a public address ({why}); private addresses are not allowed"
+    )]
+    NotGlobal { ip: IpAddr, why: NotGlobal },
 }
 
-/// Whether `ip` is an address a webhook must not reach: loopback, private (RFC 1918, ULA),
-/// link-local, CGNAT, unspecified, multicast, broadcast, documentation, or cloud metadata.
-pub fn is_blocked(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_blocked_v4(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_blocked_v4(v4);
-            }
-            let seg = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (seg[0] & 0xfe00) == 0xfc00 // ULA fc00::/7 (includes fd00:ec2::254)
-                || (seg[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
-                || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
-                || (seg[0] == 0x0064 && seg[1] == 0xff9b) // NAT64 can reach IPv4 privates
-                || v6 == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)
-        }
+/// The first address of `addrs` a webhook must not reach, as an error.
+fn refuse_any(addrs: impl IntoIterator<Item = IpAddr>) -> Result<(), SsrfError> {
+    for ip in addrs {
+        judge(ip).map_err(|why| SsrfError::NotGlobal { ip, why })?;
     }
-}
-
-fn is_blocked_v4(v4: Ipv4Addr) -> bool {
-    let [a, b, ..] = v4.octets();
-    v4.is_loopback()
-        || v4.is_private()
-        || v4.is_link_local() // includes the metadata address 169.254.169.254
-        || v4.is_unspecified()
-        || v4.is_multicast()
-        || v4.is_broadcast()
-        || v4.is_documentation()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b)) // CGNAT 100.64.0.0/10
-        || (a == 192 && b == 0 && v4.octets()[2] == 0) // IETF protocol assignments
-        || (a == 198 && (b == 18 || b == 19)) // benchmarking
-        || a >= 240 // reserved
+    Ok(())
 }
 
 /// Parses `url` and checks its scheme and every address its host resolves to.
@@ -81,9 +60,7 @@ pub async fn check(url: &str, allow_private: bool) -> Result<Url, SsrfError> {
             .map(|a| a.ip())
             .collect(),
     };
-    if let Some(ip) = addrs.into_iter().find(|ip| is_blocked(*ip)) {
-        return Err(SsrfError::Private(ip));
-    }
+    refuse_any(addrs)?;
     Ok(parsed)
 }
 
@@ -98,7 +75,8 @@ async fn resolve(name: &str, port: u16) -> Result<Vec<SocketAddr>, SsrfError> {
     Ok(addrs)
 }
 
-/// A resolver for the delivery client that refuses names resolving to blocked addresses.
+/// A resolver for the delivery client that refuses names resolving to any address
+/// [`judge`] refuses (all or nothing: no connection to the good half of a mixed answer).
 #[derive(Debug, Clone, Copy)]
 pub struct GuardedResolver;
 
@@ -106,9 +84,7 @@ impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         Box::pin(async move {
             let addrs = resolve(name.as_str(), 0).await?;
-            if let Some(bad) = addrs.iter().find(|a| is_blocked(a.ip())) {
-                return Err(Box::new(SsrfError::Private(bad.ip())) as _);
-            }
+            refuse_any(addrs.iter().map(SocketAddr::ip))?;
             let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
             Ok(addrs)
         })
@@ -119,34 +95,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
 mod tests {
     use super::*;
 
-    #[test]
-    fn blocks_internal_ranges_and_allows_public_ones() {
-        for blocked in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "224.0.0.1",
-            "255.255.255.255",
-            "::1",
-            "::",
-            "fd00:ec2::254",
-            "fc00::1",
-            "fe80::1",
-            "ff02::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1",
-        ] {
-            let ip: IpAddr = blocked.parse().expect("ip");
-            assert!(is_blocked(ip), "{blocked} should be blocked");
-        }
-        for public in ["1.1.1.1", "93.184.216.34", "100.128.0.1", "2606:4700::1111"] {
-            let ip: IpAddr = public.parse().expect("ip");
-            assert!(!is_blocked(ip), "{public} should be allowed");
-        }
+    fn not_global(result: Result<Url, SsrfError>) -> bool {
+        matches!(result, Err(SsrfError::NotGlobal { .. }))
     }
 
     #[tokio::test]
@@ -155,23 +105,37 @@ mod tests {
             check("ftp://example.com/", false).await,
             Err(SsrfError::Scheme)
         );
-        assert!(matches!(
-            check("http://127.0.0.1:9/hook", false).await,
-            Err(SsrfError::Private(_))
-        ));
-        assert!(matches!(
-            check("http://[::1]/hook", false).await,
-            Err(SsrfError::Private(_))
-        ));
-        assert!(matches!(
-            check("http://localhost/hook", false).await,
-            Err(SsrfError::Private(_))
-        ));
+        assert!(not_global(check("http://127.0.0.1:9/hook", false).await));
+        assert!(not_global(check("http://[::1]/hook", false).await));
+        assert!(not_global(check("http://localhost/hook", false).await));
         assert!(check("http://127.0.0.1:9/hook", true).await.is_ok());
         assert!(check("https://1.1.1.1/hook", false).await.is_ok());
         assert!(matches!(
             check("not a url", true).await,
             Err(SsrfError::Invalid(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn check_judges_ipv6_literals_by_the_ipv4_address_they_embed() {
+        for url in [
+            "http://[::127.0.0.1]/hook",
+            "http://[::ffff:169.254.169.254]/latest/meta-data",
+            "http://[64:ff9b::a00:1]/hook",
+            "http://[2002:7f00:1::1]/hook",
+            "http://[2001::80ff:fffe]/hook",
+            "http://[fec0::1]/hook",
+            // The WHATWG parser reads these as 127.0.0.1.
+            "http://2130706433/hook",
+            "http://0x7f.1/hook",
+        ] {
+            assert!(not_global(check(url, false).await), "{url}");
+        }
+        let refused = check("http://[64:ff9b::a00:1]/hook", false).await;
+        let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("10.0.0.1 inside a NAT64"), "{message}");
+        assert!(check("https://[64:ff9b::808:808]/hook", false)
+            .await
+            .is_ok());
     }
 }

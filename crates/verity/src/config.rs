@@ -48,6 +48,9 @@ pub struct Config {
     /// Delays before each delivery attempt in milliseconds (first normally 0); empty for
     /// the default schedule (about 3 days, 10 attempts).
     pub webhook_retry_delays_ms: Vec<i64>,
+    /// Send webhook deliveries through this HTTP(S) proxy; empty connects directly, and
+    /// `HTTP_PROXY`-style environment variables are never used for webhooks.
+    pub webhook_proxy_url: String,
     /// Cross-device hand-off (issue 6): lifetime of a one-time link made by the flow.
     pub handoff_link_ttl_seconds: u64,
     /// One-time links one inquiry may get per hour (0 = unlimited).
@@ -98,6 +101,7 @@ impl Default for Config {
             webhook_concurrency: 64,
             webhook_poll_interval_ms: 500,
             webhook_retry_delays_ms: Vec::new(),
+            webhook_proxy_url: String::new(),
             handoff_link_ttl_seconds: 15 * 60,
             handoff_links_per_inquiry_per_hour: 10,
             handoff_sends_per_ip_per_hour: 30,
@@ -180,6 +184,7 @@ impl Config {
             ));
         }
         self.webhook_schedule()?;
+        self.webhook_proxy()?;
         if !(60..=24 * 3600).contains(&self.handoff_link_ttl_seconds) {
             return Err(ConfigError::Invalid(
                 "handoff_link_ttl_seconds must be between 60 and 86400".into(),
@@ -242,6 +247,26 @@ impl Config {
         let default_cap = RetrySchedule::default().max_retry_after();
         RetrySchedule::new(self.webhook_retry_delays_ms.clone(), default_cap)
             .map_err(|e| ConfigError::Invalid(format!("webhook_retry_delays_ms: {e}")))
+    }
+
+    /// The webhook proxy, if one is configured: an `http://` or `https://` URL.
+    pub fn webhook_proxy(&self) -> Result<Option<url::Url>, ConfigError> {
+        if self.webhook_proxy_url.is_empty() {
+            return Ok(None);
+        }
+        let invalid = |why: String| {
+            ConfigError::Invalid(format!(
+                "webhook_proxy_url `{}`: {why}",
+                self.webhook_proxy_url
+            ))
+        };
+        let url = url::Url::parse(&self.webhook_proxy_url).map_err(|e| invalid(e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(invalid(
+                "must be an http:// or https:// URL with a host".into(),
+            ));
+        }
+        Ok(Some(url))
     }
 
     /// The database URL to open: the configured one, or SQLite under `data_dir`.
@@ -317,6 +342,13 @@ mod tests {
             ..Config::default()
         };
         assert!(c.validate().is_err());
+        for proxy in ["socks5://127.0.0.1:1080", "not a url", "http://"] {
+            let c = Config {
+                webhook_proxy_url: proxy.into(),
+                ..Config::default()
+            };
+            assert!(c.validate().is_err(), "webhook_proxy_url {proxy}");
+        }
     }
 
     #[test]

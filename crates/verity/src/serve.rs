@@ -76,6 +76,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let delivery_config = verity_worker::DeliveryConfig {
         timeout: Duration::from_secs(config.webhook_timeout_seconds),
         allow_private_addresses: config.webhook_allow_private_addresses,
+        proxy: config.webhook_proxy()?,
         schedule: config.webhook_schedule()?,
         concurrency: config.webhook_concurrency,
         poll_interval: Duration::from_millis(config.webhook_poll_interval_ms.max(10)),

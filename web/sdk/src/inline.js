@@ -222,10 +222,19 @@ export function setupEvents(containerId, o, tap) {
   /** @param {MessageEvent} e */
   const listener = (e) => {
     const f = o.iframe || frames.get(containerId);
-    const d = parseFlowMessage(e.data);
-    // spec §6: exact origin, this iframe's own window, this container. (The official SDK's templateId echo
-    // check adds nothing once the sender is known to be our own iframe.)
-    if (!d || !f || e.origin !== base || e.source !== f.contentWindow || d.containerId !== containerId) return;
+    /** @type {import('./protocol.js').FlowMessage | null} */
+    let d;
+    // spec §6: exact origin and this iframe's own window before anything in the message is read, then a
+    // valid payload for this container. (The official SDK's templateId echo check adds nothing once the
+    // sender is known to be our own iframe.)
+    if (
+      !f ||
+      e.origin !== base ||
+      e.source !== f.contentWindow ||
+      !(d = parseFlowMessage(e.data)) ||
+      d.containerId !== containerId
+    )
+      return;
     const { name, metadata: m = {} } = d;
     if (tap) tap(name, d.metadata);
     if (pass(name)) call(o.onEvent, name, d.metadata);

@@ -131,13 +131,21 @@ const METADATA = {
   'selfie-camera-capture': stepOk,
 };
 
+/**
+ * Whether `name` is a property Object.prototype gives every object (`valueOf`, `__proto__`, `constructor`):
+ * never a wire name, and looked up in METADATA it would run as a check (or throw). Refused outright.
+ * @param {string} name
+ */
+const inherited = (name) => name in METADATA && !Object.hasOwn(METADATA, name);
+
 /** @param {unknown} e @returns {e is FlowError} */
 export const isFlowError = (e) =>
   isObj(e) && isNum(e.status) && typeof e.code === 'string' && optStr(e.message);
 
 /**
  * Validates a message from the flow. Returns it typed, or `null` if any field is malformed.
- * Origin, source and `containerId` matching are the receiver's job (they need its context).
+ * Origin, source and `containerId` matching are the receiver's job (they need its context); it checks
+ * origin and source before calling this, so nothing another sender posts is ever parsed.
  * @param {unknown} data
  * @returns {FlowMessage | null}
  */
@@ -149,6 +157,7 @@ export function parseFlowMessage(data) {
     typeof data.containerId !== 'string' ||
     typeof name !== 'string' ||
     !optObj(m) ||
+    inherited(name) ||
     !(METADATA[name] || Boolean)(m || {}) ||
     (name === 'error' && !isFlowError(data.error))
   )

@@ -133,6 +133,19 @@ test('our SDK ignores every forged or malformed message, then still accepts the 
   await page.close();
 });
 
+test('message names Object.prototype has (valueOf, __proto__, …) throw nothing and fire nothing, from any sender', async () => {
+  const { page, id, flow, attack } = await arena('ours');
+  const names = ['valueOf', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'isPrototypeOf', 'toLocaleString'];
+  for (const name of names) {
+    const msg = { containerId: id, templateId: TEMPLATE, name, metadata: {} };
+    for (const from of /** @type {const} */ (['flow', 'evil', 'other'])) assert.deepEqual(await attack(from, msg), { fired: [], threw: false }, `${name} from ${from}`);
+  }
+  // The positive control: a real message from the flow after all of them still fires.
+  await flow.evaluate(() => /** @type {any} */ (window).send({ name: 'load' }));
+  await page.waitForFunction(() => /** @type {any} */ (window).log.some((/** @type {any[]} */ x) => x[1] == 'onLoad'));
+  await page.close();
+});
+
 test('the official SDK: what it accepts (documented failures of spec §6)', async (t) => {
   const { page, id, attack } = await arena('official');
   const f = forged(id);

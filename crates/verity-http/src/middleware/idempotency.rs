@@ -1,24 +1,32 @@
 //! `Idempotency-Key` on POST: the first successful response for a (key, API key) pair is
 //! recorded and replayed for 24 hours; the same key with a different request is a 422.
 //!
-//! Secrets shown once are removed from the recorded body (see [`without_secrets`]).
+//! Values shown once — a webhook's `meta.secret`, a resume's `meta.session-token`, a
+//! hand-off's `meta.one-time-link` — are never recorded (see [`without_shown_once`]): the
+//! first response carries them, a replay answers the same status without them and says so
+//! in `meta.notice`.
 //!
 //! The record is written after the handler's own commit. A crash between the two can
 //! let a retried request run again, which is the usual at-least-once window; a
 //! concurrent duplicate that loses the insert race still gets its own (equal) response.
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use verity_store::{ApiKey, Change, IdempotencyRecord, StoreError};
 
 use crate::error::ApiError;
+use crate::jsonapi::Inflection;
 use crate::state::AppState;
 
 const MAX_KEY_LEN: usize = 255;
+
+/// The `meta` members shown once, by their kebab-case wire names.
+const SHOWN_ONCE: [&str; 3] = ["secret", "session-token", "one-time-link"];
 
 pub async fn replay_or_record(
     State(state): State<AppState>,
@@ -28,21 +36,9 @@ pub async fn replay_or_record(
     if req.method() != Method::POST {
         return Ok(next.run(req).await);
     }
-    let Some(key) = req.headers().get("idempotency-key") else {
+    let Some(key) = idempotency_key(req.headers())? else {
         return Ok(next.run(req).await);
     };
-    let key = key
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "Idempotency-Key",
-                format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters"),
-            )
-        })?
-        .to_owned();
     let api_key = req
         .extensions()
         .get::<ApiKey>()
@@ -54,15 +50,7 @@ pub async fn replay_or_record(
     let bytes = to_bytes(body, limit)
         .await
         .map_err(|_| ApiError::PayloadTooLarge { limit })?;
-    let request_hash = {
-        let mut h = Sha256::new();
-        h.update(parts.method.as_str());
-        h.update([0]);
-        h.update(parts.uri.path());
-        h.update([0]);
-        h.update(&bytes);
-        hex::encode(h.finalize())
-    };
+    let request_hash = request_hash(&parts.method, parts.uri.path(), &bytes);
 
     let now = state.now();
     if let Some(found) = state.store.idempotency_record(&api_key.id, &key).await? {
@@ -86,35 +74,96 @@ pub async fn replay_or_record(
         key,
         request_hash,
         status: parts.status.as_u16(),
-        body: without_secrets(&body),
+        body: without_shown_once(&body),
         created_at: now,
     };
-    match state
-        .store
-        .commit(Change {
-            idempotency: Some(record),
-            ..Change::default()
-        })
-        .await
-    {
-        Ok(_) | Err(StoreError::IdempotencyKeyUsed) => {}
-        Err(e) => tracing::warn!(error = %e, "could not record idempotency key"),
-    }
+    store_record(&state, record).await;
     Ok(Response::from_parts(parts, Body::from(body)))
 }
 
-/// The body to keep for replay. Secrets shown once (`meta.secret` of a new webhook) are
-/// not kept: a replay answers without them rather than storing them a second time.
-fn without_secrets(body: &[u8]) -> Vec<u8> {
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(mut doc) if doc.pointer("/meta/secret").is_some() => {
-            if let Some(meta) = doc.get_mut("meta").and_then(|m| m.as_object_mut()) {
-                meta.remove("secret");
-            }
-            serde_json::to_vec(&doc).unwrap_or_default()
-        }
-        _ => body.to_vec(),
+/// The request's `Idempotency-Key`, if it has one; a malformed one is a 400.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(key) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    key.to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN)
+        .map(|k| Some(k.to_owned()))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "Idempotency-Key",
+                format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters"),
+            )
+        })
+}
+
+/// What makes two requests the same: method, path and body.
+fn request_hash(method: &Method, path: &str, body: &Bytes) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_str());
+    h.update([0]);
+    h.update(path);
+    h.update([0]);
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+/// Stores the record. A lost race is fine (the winner's response is equal); any other
+/// failure only costs the replay, so it is logged, not returned.
+async fn store_record(state: &AppState, record: IdempotencyRecord) {
+    let change = Change {
+        idempotency: Some(record),
+        ..Change::default()
+    };
+    match state.store.commit(change).await {
+        Ok(_) | Err(StoreError::IdempotencyKeyUsed) => {}
+        Err(e) => tracing::warn!(error = %e, "could not record idempotency key"),
     }
+}
+
+/// The body to keep for replay: `meta`'s values shown once are removed (in whichever key
+/// inflection the response used) and `meta.notice` names them, so a replay neither stores
+/// nor repeats a secret, and the client learns why it is missing.
+fn without_shown_once(body: &[u8]) -> Vec<u8> {
+    let Ok(mut doc) = serde_json::from_slice::<Value>(body) else {
+        return body.to_vec();
+    };
+    let Some(meta) = doc.get_mut("meta").and_then(Value::as_object_mut) else {
+        return body.to_vec();
+    };
+    let removed: Vec<String> = inflected_shown_once()
+        .filter(|key| meta.remove(key).is_some())
+        .collect();
+    if removed.is_empty() {
+        return body.to_vec();
+    }
+    let names = removed.join("`, `");
+    meta.insert(
+        "notice".into(),
+        json!(format!(
+            "`{names}` is shown only once and is not part of an Idempotency-Key replay; \
+             ask for a new one"
+        )),
+    );
+    serde_json::to_vec(&doc).unwrap_or_default()
+}
+
+/// [`SHOWN_ONCE`] in every key inflection a response may use (`sessionToken`, …).
+fn inflected_shown_once() -> impl Iterator<Item = String> {
+    let names: serde_json::Map<String, Value> = SHOWN_ONCE
+        .iter()
+        .map(|k| ((*k).to_owned(), Value::Null))
+        .collect();
+    [Inflection::Kebab, Inflection::Camel, Inflection::Snake]
+        .into_iter()
+        .flat_map(
+            move |inflection| match inflection.apply(Value::Object(names.clone())) {
+                Value::Object(map) => map.into_iter().map(|(k, _)| k).collect(),
+                _ => Vec::new(),
+            },
+        )
 }
 
 fn replay(found: IdempotencyRecord, request_hash: &str) -> Result<Response, ApiError> {
@@ -134,17 +183,46 @@ fn replay(found: IdempotencyRecord, request_hash: &str) -> Result<Response, ApiE
 
 #[cfg(test)]
 mod tests {
-    use super::without_secrets;
+    use super::without_shown_once;
+    use serde_json::{json, Value};
+
+    fn kept(body: Value) -> Value {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        serde_json::from_slice(&without_shown_once(&bytes)).unwrap()
+    }
 
     #[test]
     fn recorded_bodies_drop_one_time_secrets_and_keep_the_rest() {
-        let body = br#"{"data":{"id":"wbh_1"},"meta":{"secret":"whsec_x","other":1}}"#;
-        let kept: serde_json::Value = serde_json::from_slice(&without_secrets(body)).unwrap();
-        assert_eq!(
-            kept,
-            serde_json::json!({"data":{"id":"wbh_1"},"meta":{"other":1}})
-        );
-        let plain = br#"{"data":{"id":"inq_1"}}"#;
-        assert_eq!(without_secrets(plain), plain.to_vec());
+        let doc = kept(json!({"data":{"id":"wbh_1"},"meta":{"secret":"whsec_x","other":1}}));
+        assert_eq!(doc["data"], json!({"id":"wbh_1"}));
+        assert_eq!(doc["meta"]["other"], 1);
+        assert!(doc["meta"].get("secret").is_none(), "{doc}");
+        let plain = br#"{"data":{"id":"inq_1"},"meta":{"session-id":"ses_1"}}"#;
+        assert_eq!(without_shown_once(plain), plain.to_vec());
+    }
+
+    #[test]
+    fn session_tokens_and_one_time_links_are_never_recorded_in_any_inflection() {
+        for (key, session_id) in [
+            ("session-token", "session-id"),
+            ("sessionToken", "sessionId"),
+            ("session_token", "session_id"),
+        ] {
+            let doc =
+                kept(json!({"data":{"id":"inq_1"},"meta":{key:"tok_secret",session_id:"ses_1"}}));
+            assert!(!doc.to_string().contains("tok_secret"), "{doc}");
+            assert_eq!(doc["meta"][session_id], "ses_1");
+            let notice = doc["meta"]["notice"].as_str().unwrap();
+            assert!(
+                notice.contains(key) && notice.contains("only once"),
+                "{notice}"
+            );
+        }
+        for key in ["one-time-link", "oneTimeLink", "one_time_link"] {
+            let link = "http://localhost/widget/link/code_secret";
+            let doc = kept(json!({"data":{"id":"inq_1"},"meta":{key:link,"expires-at":"x"}}));
+            assert!(!doc.to_string().contains("code_secret"), "{doc}");
+            assert_eq!(doc["meta"]["expires-at"], "x");
+        }
     }
 }

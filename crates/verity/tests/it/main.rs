@@ -2,12 +2,15 @@
 //!
 //! - `server`: the `TestServer` builder (spawns the binary on a free port).
 //! - `api`: the REST API's behaviour, happy paths and every kind of bad input.
+//! - `idempotency`: what the idempotency table keeps (never a value shown once).
 //! - `durability`: restarts and `kill -9` lose nothing committed.
 //! - `postgres`: the same server against PostgreSQL, two processes sharing one database.
 //! - `cli`: the subcommands besides `serve`.
 //! - `handoff`: one-time links, their refusals, email (SMTP sink) and SMS (signed gateway).
 //! - `webhooks`: signed deliveries to a real receiver, retries, SSRF guard, kill -9.
 //! - `webhooks_postgres`: two processes on one PostgreSQL database deliver to one receiver.
+//! - `webhook_proxy`: deliveries ignore `HTTP_PROXY`-style variables and use
+//!   `webhook_proxy_url` when it is set.
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
 //!   workflows, webhooks (issue 7).
 
@@ -15,8 +18,10 @@ mod api;
 mod cli;
 mod durability;
 mod handoff;
+mod idempotency;
 mod postgres;
 mod server;
 mod verifications;
+mod webhook_proxy;
 mod webhooks;
 mod webhooks_postgres;
