@@ -1,0 +1,114 @@
+//! The OpenAPI 3.1 document served at `/openapi.json`: the paths and schemas come from the
+//! route table (`routes::api`), this file adds what is common to every operation — the
+//! bearer security scheme and the error statuses, each with the error document's schema.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::OpenApi as _;
+
+use crate::wire::error::ErrorDocument;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Verity API",
+        description = "Identity verification: inquiries, templates, accounts, events, webhooks. \
+JSON:API documents with kebab-case keys (send `Key-Inflection: camel` or `snake` for other keys); \
+`Authorization: Bearer <API key>`; `Idempotency-Key` makes a POST safe to retry."
+    ),
+    components(schemas(ErrorDocument)),
+    tags(
+        (name = "inquiries", description = "One individual's verification"),
+        (name = "templates", description = "What an inquiry asks for and checks"),
+        (name = "accounts", description = "The people inquiries belong to"),
+        (name = "verifications", description = "Government-ID and selfie results"),
+        (name = "events", description = "The event log"),
+        (name = "webhooks", description = "Signed event deliveries"),
+    )
+)]
+struct ApiDoc;
+
+/// The name of the security scheme in `components.securitySchemes`.
+const BEARER: &str = "bearer";
+
+/// The whole document: `api` holds the route table's paths (already under `/api/v1`).
+pub fn document(api: OpenApi) -> OpenApi {
+    let mut doc = ApiDoc::openapi().merge_from(api);
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let scheme = HttpBuilder::new()
+        .scheme(HttpAuthScheme::Bearer)
+        .bearer_format("API key (vk_…)")
+        .description(Some("An API key, created with `verity api-key create`"))
+        .build();
+    if let Some(components) = doc.components.as_mut() {
+        components.add_security_scheme(BEARER, SecurityScheme::Http(scheme));
+    }
+    doc.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_id = path.contains('{');
+        let reads = [&mut item.get];
+        let writes = [
+            &mut item.post,
+            &mut item.patch,
+            &mut item.put,
+            &mut item.delete,
+        ];
+        for op in reads.into_iter().flatten() {
+            add_errors(op, has_id, false);
+        }
+        for op in writes.into_iter().flatten() {
+            add_errors(op, has_id, true);
+        }
+    }
+    doc
+}
+
+/// Every status an operation can answer with besides its own, as `error.rs` maps them.
+fn add_errors(op: &mut Operation, has_id: bool, writes: bool) {
+    let mut statuses = vec![
+        ("400", "Malformed request: bad JSON or query parameter"),
+        ("401", "No valid API key"),
+        ("429", "Rate limited; see `Retry-After`"),
+        (
+            "500",
+            "Something went wrong on our side (the body reveals nothing)",
+        ),
+    ];
+    if has_id {
+        statuses.push(("404", "No such resource (or an id of the wrong kind)"));
+    }
+    if writes {
+        statuses.push(("409", "Conflicts with the resource's current state"));
+        statuses.push(("422", "Well-formed but invalid"));
+    }
+    if op.request_body.is_some() {
+        statuses.push(("413", "The body exceeds the size limit"));
+        statuses.push(("415", "The body is not `application/json`"));
+        statuses.push(("422", "Well-formed but invalid"));
+    }
+    for (status, description) in statuses {
+        let response = op
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(ResponseBuilder::new().description(description).build()));
+        if let RefOr::T(response) = response {
+            with_error_body(response);
+        }
+    }
+    for (status, response) in op.responses.responses.iter_mut() {
+        if let (true, RefOr::T(response)) = (status.as_str() >= "400", response) {
+            with_error_body(response);
+        }
+    }
+}
+
+fn with_error_body(response: &mut Response) {
+    if response.content.is_empty() {
+        response.content.insert(
+            "application/json".to_owned(),
+            Content::new(Some(Ref::from_schema_name("ErrorDocument"))),
+        );
+    }
+}
