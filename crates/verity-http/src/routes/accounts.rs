@@ -37,7 +37,7 @@ pub struct ListQuery {
 }
 
 #[utoipa::path(get, path = "/accounts", tag = "accounts",
-    params(("filter[reference-id]" = Option<String>, Query), ("page[size]" = Option<u32>, Query),
+    params(("filter[reference-id]" = Option<String>, Query), ("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"),
            ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
     responses((status = 200, description = "A page of accounts, newest first", body = wire::AccountList)))]
 pub async fn list(

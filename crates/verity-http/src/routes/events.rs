@@ -60,7 +60,7 @@ fn parse_time(param: &str, value: &Option<String>) -> Result<Option<i64>, ApiErr
 #[utoipa::path(get, path = "/events", tag = "events",
     params(("filter[name]" = Option<String>, Query), ("filter[inquiry-id]" = Option<String>, Query),
            ("filter[created-after]" = Option<String>, Query), ("filter[created-before]" = Option<String>, Query),
-           ("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+           ("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
     responses((status = 200, description = "A page of events, newest first", body = wire::EventList)))]
 pub async fn list(
     State(state): State<AppState>,

@@ -188,7 +188,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/inquiries", tag = "inquiries",
     params(("filter[reference-id]" = Option<String>, Query), ("filter[status]" = Option<String>, Query),
            ("filter[account-id]" = Option<String>, Query), ("filter[inquiry-template-id]" = Option<String>, Query),
-           ("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+           ("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
     responses((status = 200, description = "A page of inquiries, newest first", body = wire::InquiryList)))]
 pub async fn list(
     State(state): State<AppState>,

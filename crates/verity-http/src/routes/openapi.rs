@@ -112,3 +112,59 @@ fn with_error_body(response: &mut Response) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// `/openapi.json` is complete enough to generate a client from: every body and every
+    /// 2xx answer has a schema, every error answer the error document's.
+    #[test]
+    fn every_body_and_every_answer_has_a_schema() {
+        let doc = serde_json::to_value(crate::openapi_document()).expect("serialises");
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearer"]["scheme"],
+            "bearer"
+        );
+        let paths = doc["paths"].as_object().expect("paths");
+        assert!(paths.len() >= 20, "{} paths", paths.len());
+        let mut operations = 0;
+        for (path, item) in paths {
+            assert!(path.starts_with("/api/v1/"), "{path}");
+            for (method, op) in item.as_object().expect("path item") {
+                operations += 1;
+                let at = format!("{method} {path}");
+                if let Some(body) = op.get("requestBody") {
+                    let schema = &body["content"]["application/json"]["schema"];
+                    assert!(schema.is_object(), "{at}: request body without a schema");
+                }
+                let responses = op["responses"].as_object().expect("responses");
+                assert!(responses.keys().any(|s| s.starts_with('2')), "{at}: no 2xx");
+                for (status, response) in responses {
+                    let schema = &response["content"]["application/json"]["schema"];
+                    assert!(schema.is_object(), "{at} {status}: no schema");
+                    if status.as_str() >= "400" {
+                        assert_eq!(schema["$ref"], "#/components/schemas/ErrorDocument");
+                    }
+                }
+                for status in ["400", "401", "429"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{at}: {status} undocumented"
+                    );
+                }
+            }
+        }
+        assert!(operations >= 30, "{operations} operations");
+        let create = &doc["paths"]["/api/v1/inquiries"]["post"];
+        assert_eq!(
+            create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/CreateInquiry"
+        );
+        assert_eq!(
+            create["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
+            Value::from("#/components/schemas/InquiryOne")
+        );
+    }
+}

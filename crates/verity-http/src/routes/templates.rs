@@ -107,7 +107,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/inquiry-templates", tag = "templates",
-    params(("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    params(("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
     responses((status = 200, description = "A page of templates, newest first", body = wire::TemplateList)))]
 pub async fn list(
     State(state): State<AppState>,

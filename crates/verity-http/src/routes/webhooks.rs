@@ -155,7 +155,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/webhooks", tag = "webhooks",
-    params(("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    params(("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
     responses((status = 200, description = "A page of webhooks, newest first", body = wire::WebhookList)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -276,7 +276,7 @@ pub async fn rotate_secret(
 }
 
 #[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = String, Path),
-    ("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    ("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
     responses((status = 200, description = "Deliveries newest first, each with its attempts", body = wire::DeliveryList)))]
 pub async fn deliveries(
     State(state): State<AppState>,

@@ -43,7 +43,8 @@ pub struct TemplateAttributes {
     pub status: Value,
     #[schema(value_type = Vec<Object>)]
     pub steps: Value,
-    #[schema(value_type = Object)]
+    /// The field schema: `{key, type, label, required, personal}` per field.
+    #[schema(value_type = Vec<Object>)]
     pub fields: Value,
     pub allowed_domains: Vec<String>,
     #[schema(value_type = Object)]
@@ -155,7 +156,7 @@ pub struct TemplateInput {
     pub status: Option<TemplateStatus>,
     #[schema(value_type = Option<Vec<Object>>)]
     pub steps: Option<Vec<Step>>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Vec<Object>>)]
     pub fields: Option<FieldSchema>,
     pub allowed_domains: Option<Vec<String>>,
     #[schema(value_type = Option<Object>)]

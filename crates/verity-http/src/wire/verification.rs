@@ -31,8 +31,8 @@ pub struct VerificationAttributes {
     /// `{name, status, reasons, details, required}` per check.
     #[schema(value_type = Vec<Object>)]
     pub checks: Value,
-    /// What the document says about its holder.
-    #[schema(value_type = Object)]
+    /// What the document says about its holder (`null` before extraction).
+    #[schema(value_type = Option<Object>)]
     pub extracted_data: Value,
     pub created_at: String,
     pub completed_at: Option<String>,
