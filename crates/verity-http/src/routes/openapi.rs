@@ -56,12 +56,24 @@ pub fn document(api: OpenApi) -> OpenApi {
         ];
         for op in reads.into_iter().flatten() {
             add_errors(op, has_id, false);
+            qualify_operation_id(op);
         }
         for op in writes.into_iter().flatten() {
             add_errors(op, has_id, true);
+            qualify_operation_id(op);
         }
     }
     doc
+}
+
+/// utoipa names an operation after its handler (`create`, `get`), which repeats across
+/// resources; OpenAPI wants the ids unique and generated clients name methods after them, so
+/// each is prefixed with its tag: `inquiries_create`, `templates_get`.
+fn qualify_operation_id(op: &mut Operation) {
+    let tag = op.tags.as_ref().and_then(|t| t.first()).cloned();
+    if let (Some(tag), Some(id)) = (tag, op.operation_id.as_mut()) {
+        *id = format!("{tag}_{id}");
+    }
 }
 
 /// Every status an operation can answer with besides its own, as `error.rs` maps them.
@@ -130,11 +142,14 @@ mod tests {
         let paths = doc["paths"].as_object().expect("paths");
         assert!(paths.len() >= 20, "{} paths", paths.len());
         let mut operations = 0;
+        let mut ids = std::collections::BTreeSet::new();
         for (path, item) in paths {
             assert!(path.starts_with("/api/v1/"), "{path}");
             for (method, op) in item.as_object().expect("path item") {
                 operations += 1;
                 let at = format!("{method} {path}");
+                let id = op["operationId"].as_str().expect("operationId").to_owned();
+                assert!(ids.insert(id), "{at}: operationId repeats");
                 if let Some(body) = op.get("requestBody") {
                     let schema = &body["content"]["application/json"]["schema"];
                     assert!(schema.is_object(), "{at}: request body without a schema");

@@ -24,7 +24,7 @@ pub struct EventAttributes {
     #[schema(example = "inquiry.created")]
     pub name: String,
     /// `{"data": resource}`: the subject as `GET` rendered it when the event happened.
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, serde_json::Value>)]
     pub payload: Value,
     pub created_at: String,
 }

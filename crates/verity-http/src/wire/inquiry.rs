@@ -38,7 +38,7 @@ pub struct InquiryAttributes {
     pub note: Option<String>,
     pub tags: Vec<String>,
     /// The inquiry's fields by key, each `{"type": …, "value": …}`.
-    #[schema(value_type = Object, example = json!({"name-first": {"type": "string", "value": "Ada"}}))]
+    #[schema(value_type = HashMap<String, serde_json::Value>, example = json!({"name-first": {"type": "string", "value": "Ada"}}))]
     pub fields: Value,
     pub current_step: Option<String>,
     pub completed_steps: Vec<String>,
@@ -124,7 +124,7 @@ pub struct InquiryDocument {
     /// Present when `include` was given: accounts, sessions, documents, templates and
     /// verifications, each a resource object of its own type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<HashMap<String, serde_json::Value>>>)]
     pub included: Option<Vec<Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<SessionMeta>,
@@ -173,7 +173,7 @@ pub struct CreateInquiryAttributes {
     /// `account-id` or `reference-id`, not both.
     pub account_id: Option<String>,
     /// Prefilled field values by key; coerced to the template's field types.
-    #[schema(value_type = Option<Object>, example = json!({"name-first": "Ada"}))]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>, example = json!({"name-first": "Ada"}))]
     pub fields: Option<Map<String, Value>>,
     pub note: Option<String>,
     pub tags: Option<Vec<String>>,
@@ -190,7 +190,7 @@ request!(
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct UpdateInquiryAttributes {
     /// New field values by key; coerced to the template's field types.
-    #[schema(value_type = Object, example = json!({"name-last": "Lovelace"}))]
+    #[schema(value_type = HashMap<String, serde_json::Value>, example = json!({"name-last": "Lovelace"}))]
     pub fields: Map<String, Value>,
 }
 

@@ -41,22 +41,22 @@ pub struct TemplateAttributes {
     /// `active` or `inactive`.
     #[schema(value_type = String, example = "active")]
     pub status: Value,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<HashMap<String, serde_json::Value>>)]
     pub steps: Value,
     /// The field schema: `{key, type, label, required, personal}` per field.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<HashMap<String, serde_json::Value>>)]
     pub fields: Value,
     pub allowed_domains: Vec<String>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, serde_json::Value>)]
     pub preferred_dimensions: Value,
     pub border_radius: u32,
     pub inquiry_ttl_seconds: u64,
     pub minimum_age: Option<u32>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     pub required_checks: Value,
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, serde_json::Value>)]
     pub extracted_fields: Value,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<HashMap<String, serde_json::Value>>)]
     pub workflow: Value,
     pub created_at: String,
     pub updated_at: String,
@@ -154,21 +154,21 @@ pub struct TemplateInput {
     pub kind: Option<TemplateKind>,
     #[schema(value_type = Option<String>, example = "active")]
     pub status: Option<TemplateStatus>,
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<HashMap<String, serde_json::Value>>>)]
     pub steps: Option<Vec<Step>>,
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<HashMap<String, serde_json::Value>>>)]
     pub fields: Option<FieldSchema>,
     pub allowed_domains: Option<Vec<String>>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     pub preferred_dimensions: Option<FrameDimensions>,
     pub border_radius: Option<u32>,
     pub inquiry_ttl_seconds: Option<u64>,
     pub minimum_age: Option<u32>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     pub required_checks: Option<BTreeMap<String, CheckRequirement>>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     pub extracted_fields: Option<BTreeMap<String, String>>,
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<HashMap<String, serde_json::Value>>>)]
     pub workflow: Option<Vec<WorkflowRule>>,
 }
 

@@ -29,10 +29,10 @@ pub struct VerificationAttributes {
     /// The step whose submission created it.
     pub step: String,
     /// `{name, status, reasons, details, required}` per check.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<HashMap<String, serde_json::Value>>)]
     pub checks: Value,
     /// What the document says about its holder (`null` before extraction).
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     pub extracted_data: Value,
     pub created_at: String,
     pub completed_at: Option<String>,
