@@ -17,7 +17,6 @@ pub mod service;
 pub mod state;
 pub mod sweeper;
 pub mod verifications;
-
 pub mod wire;
 
 use axum::body::Bytes;

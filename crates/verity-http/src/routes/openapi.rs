@@ -2,7 +2,8 @@
 //! route table (`routes::api`), this file adds what is common to every operation — the
 //! bearer security scheme and the error statuses, each with the error document's schema.
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::OpenApi as _;
@@ -63,7 +64,47 @@ pub fn document(api: OpenApi) -> OpenApi {
             qualify_operation_id(op);
         }
     }
+    link_creations(&mut doc);
     doc
+}
+
+fn operations(item: &PathItem) -> impl Iterator<Item = &Operation> {
+    [&item.get, &item.post, &item.patch, &item.put, &item.delete]
+        .into_iter()
+        .flatten()
+}
+
+/// OpenAPI links from each create (`POST` on a collection, 201) to every operation on the
+/// created resource (`{collection}/{id}…`), passing `data.id`: generated clients and
+/// schemathesis' stateful phase follow them to real resources.
+fn link_creations(doc: &mut OpenApi) {
+    let targets: Vec<(String, String)> = doc
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            operations(item).filter_map(move |op| Some((path.clone(), op.operation_id.clone()?)))
+        })
+        .collect();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let prefix = format!("{path}/{{id}}");
+        let Some(RefOr::T(created)) = item
+            .post
+            .as_mut()
+            .and_then(|op| op.responses.responses.get_mut("201"))
+        else {
+            continue;
+        };
+        for (target, operation_id) in &targets {
+            if target.starts_with(&prefix) {
+                let link = LinkBuilder::new()
+                    .operation_id(operation_id.clone())
+                    .parameter("id", "$response.body#/data/id")
+                    .build();
+                created.links.insert(operation_id.clone(), RefOr::T(link));
+            }
+        }
+    }
 }
 
 /// utoipa names an operation after its handler (`create`, `get`), which repeats across
