@@ -82,7 +82,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 /// Serialised once when the router is built; the document never changes while serving.
 fn openapi_json(doc: utoipa::openapi::OpenApi) -> Option<Bytes> {
-    match serde_json::to_vec(&doc) {
+    match serde_json::to_vec(&routes::openapi::to_json(&doc)) {
         Ok(bytes) => Some(Bytes::from(bytes)),
         Err(e) => {
             tracing::error!(error = %e, "the OpenAPI document does not serialise");

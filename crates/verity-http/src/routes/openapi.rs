@@ -68,6 +68,37 @@ pub fn document(api: OpenApi) -> OpenApi {
     doc
 }
 
+/// The document as JSON. utoipa 5 writes a link's `operationId` as `operation_id`, which no
+/// reader of OpenAPI understands; the keys are put right here.
+pub fn to_json(doc: &OpenApi) -> serde_json::Value {
+    let mut json = serde_json::to_value(doc).unwrap_or(serde_json::Value::Null);
+    let responses = json["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("responses").and_then(|r| r.as_object_mut()))
+        .flat_map(|responses| responses.values_mut());
+    for response in responses {
+        let links = response.get_mut("links").and_then(|l| l.as_object_mut());
+        for link in links.into_iter().flat_map(|l| l.values_mut()) {
+            let Some(link) = link.as_object_mut() else {
+                continue;
+            };
+            for (snake, camel) in [
+                ("operation_id", "operationId"),
+                ("operation_ref", "operationRef"),
+            ] {
+                if let Some(v) = link.remove(snake) {
+                    link.insert(camel.to_owned(), v);
+                }
+            }
+        }
+    }
+    json
+}
+
 fn operations(item: &PathItem) -> impl Iterator<Item = &Operation> {
     [&item.get, &item.post, &item.patch, &item.put, &item.delete]
         .into_iter()
@@ -174,7 +205,7 @@ mod tests {
     /// 2xx answer has a schema, every error answer the error document's.
     #[test]
     fn every_body_and_every_answer_has_a_schema() {
-        let doc = serde_json::to_value(crate::openapi_document()).expect("serialises");
+        let doc = super::to_json(&crate::openapi_document());
         assert_eq!(doc["openapi"], "3.1.0");
         assert_eq!(
             doc["components"]["securitySchemes"]["bearer"]["scheme"],
@@ -222,5 +253,8 @@ mod tests {
             create["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
             Value::from("#/components/schemas/InquiryOne")
         );
+        let resume = &create["responses"]["201"]["links"]["inquiries_resume"];
+        assert_eq!(resume["operationId"], "inquiries_resume");
+        assert_eq!(resume["parameters"]["id"], "$response.body#/data/id");
     }
 }
