@@ -2,9 +2,9 @@
 //! response carries, one file per resource. Each type derives `ToSchema`, so `/openapi.json`
 //! is generated from the very types the handlers render and parse.
 //!
-//! Keys are kebab-case (JSON:API, as in `docs/contract.md`); the `Key-Inflection` header
-//! rewrites them later, on the JSON value (see `jsonapi.rs`), so these types never change
-//! with it. Responses are rendered through [`to_value`], which serialises into a
+//! Keys are kebab-case (JSON:API, as the README's API section says); the `Key-Inflection`
+//! header rewrites them later, on the JSON value (see `jsonapi.rs`), so these types never
+//! change with it. Responses are rendered through [`to_value`], which serialises into a
 //! `serde_json::Value` exactly like the `json!` values the API returned before.
 //!
 //! Values that are user data or open-ended (field values, check details, template steps)
