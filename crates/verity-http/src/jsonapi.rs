@@ -95,6 +95,16 @@ impl Document {
             inflection,
         }
     }
+
+    /// A typed wire document (see `wire/`), inflected as the request's `Key-Inflection`
+    /// header asks.
+    pub fn typed<T: serde::Serialize>(status: StatusCode, doc: &T, headers: &HeaderMap) -> Self {
+        Document::new(
+            status,
+            crate::wire::to_value(doc),
+            Inflection::from_headers(headers),
+        )
+    }
 }
 
 impl IntoResponse for Document {

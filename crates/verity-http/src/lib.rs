@@ -17,72 +17,43 @@ pub mod service;
 pub mod state;
 pub mod sweeper;
 pub mod verifications;
+pub mod wire;
 
+use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
 use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use state::{AppState, HttpConfig};
 
 use crate::error::ApiError;
-use crate::routes::{accounts, events, inquiries, system, templates, webhooks};
+use crate::routes::system;
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/inquiries", post(inquiries::create).get(inquiries::list))
-        .route(
-            "/inquiries/{id}",
-            get(inquiries::get)
-                .patch(inquiries::update)
-                .delete(inquiries::redact),
-        )
-        .route("/inquiries/{id}/resume", post(inquiries::resume))
-        .route(
-            "/inquiries/{id}/generate-one-time-link",
-            post(flow::handoff::api::generate),
-        )
-        .route("/inquiries/{id}/expire", post(inquiries::expire))
-        .route("/inquiries/{id}/approve", post(inquiries::approve))
-        .route("/inquiries/{id}/decline", post(inquiries::decline))
-        .route(
-            "/inquiries/{id}/mark-for-review",
-            post(inquiries::mark_for_review),
-        )
-        .route(
-            "/inquiry-templates",
-            post(templates::create).get(templates::list),
-        )
-        .route(
-            "/inquiry-templates/{id}",
-            get(templates::get).patch(templates::update),
-        )
-        .route("/inquiry-templates/{id}/publish", post(templates::publish))
-        .route(
-            "/inquiry-templates/{id}/activate",
-            post(templates::activate),
-        )
-        .route(
-            "/inquiry-templates/{id}/deactivate",
-            post(templates::deactivate),
-        )
-        .route("/accounts", get(accounts::list))
-        .route("/accounts/{id}", get(accounts::get))
-        .route("/verifications/{id}", get(routes::verifications::get))
-        .route("/events", get(events::list))
-        .route("/events/{id}", get(events::get))
-        .route("/webhooks", post(webhooks::create).get(webhooks::list))
-        .route("/webhooks/{id}", get(webhooks::get).patch(webhooks::update))
-        .route("/webhooks/{id}/disable", post(webhooks::disable))
-        .route(
-            "/webhooks/{id}/rotate-secret",
-            post(webhooks::rotate_secret),
-        )
-        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
-        .route(
-            "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
-            post(webhooks::redeliver),
-        )
+    let (api, doc) = api_router(&state).split_for_parts();
+    let openapi = openapi_json(routes::openapi::document(doc));
+    Router::new()
+        .merge(api)
+        .merge(flow::routes(&state))
+        .merge(demo::routes(&state))
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
+        .route("/metrics", get(system::metrics))
+        .route("/openapi.json", get(move || serve_json(openapi.clone())))
+        .route("/docs/api", get(system::reference))
+        .layer(DefaultBodyLimit::max(state.config.json_body_limit))
+        .layer(axum::middleware::from_fn(system::record_metrics))
+        .with_state(state)
+}
+
+/// `/api/v1`: the route table with its JSON 404 for unknown routes, behind the API key and
+/// the idempotency replay.
+fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
+    let api = routes::api()
         .fallback(|| async {
             ApiError::NotFound {
                 kind: "route",
@@ -98,17 +69,31 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::auth::require_api_key,
         ));
+    OpenApiRouter::new().nest("/api/v1", api)
+}
 
-    Router::new()
-        .nest("/api/v1", api)
-        .merge(flow::routes(&state))
-        .merge(demo::routes(&state))
-        .route("/healthz", get(system::healthz))
-        .route("/readyz", get(system::readyz))
-        .route("/metrics", get(system::metrics))
-        .route("/openapi.json", get(system::openapi))
-        .route("/docs/api", get(system::reference))
-        .layer(DefaultBodyLimit::max(state.config.json_body_limit))
-        .layer(axum::middleware::from_fn(system::record_metrics))
-        .with_state(state)
+/// The OpenAPI document `/openapi.json` serves, built from the route table.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, doc) = OpenApiRouter::<AppState>::new()
+        .nest("/api/v1", routes::api())
+        .split_for_parts();
+    routes::openapi::document(doc)
+}
+
+/// Serialised once when the router is built; the document never changes while serving.
+fn openapi_json(doc: utoipa::openapi::OpenApi) -> Option<Bytes> {
+    match serde_json::to_vec(&routes::openapi::to_json(&doc)) {
+        Ok(bytes) => Some(Bytes::from(bytes)),
+        Err(e) => {
+            tracing::error!(error = %e, "the OpenAPI document does not serialise");
+            None
+        }
+    }
+}
+
+async fn serve_json(body: Option<Bytes>) -> axum::response::Response {
+    match body {
+        Some(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        None => ApiError::Internal(anyhow::anyhow!("no OpenAPI document")).into_response(),
+    }
 }

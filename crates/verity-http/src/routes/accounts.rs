@@ -7,13 +7,13 @@ use verity_core::id::AccountId;
 
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Authenticated, PageParams};
-use crate::jsonapi::{Document, Inflection};
-use crate::resource;
-use crate::routes::page::{list_document, one_document};
+use crate::jsonapi::Document;
+use crate::routes::page::{found as found_or_404, items, list_links};
 use crate::state::AppState;
+use crate::wire::account as wire;
 
-#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
-    responses((status = 200, description = "The account"), (status = 404, description = "No such account")))]
+#[utoipa::path(get, path = "/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, description = "The account", body = wire::AccountOne), (status = 404, description = "No such account")))]
 pub async fn get(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -22,7 +22,10 @@ pub async fn get(
 ) -> Result<Document, ApiError> {
     let id = AccountId::parse(&id)?;
     let found = state.store.account(&id).await?;
-    one_document(&id, found, resource::account, &headers)
+    let doc = wire::AccountOne {
+        data: (&found_or_404(&id, found)?).into(),
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, &headers))
 }
 
 #[derive(Deserialize, Default)]
@@ -33,10 +36,10 @@ pub struct ListQuery {
     reference_id: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts",
-    params(("filter[reference-id]" = Option<String>, Query), ("page[size]" = Option<u32>, Query),
+#[utoipa::path(get, path = "/accounts", tag = "accounts",
+    params(("filter[reference-id]" = Option<String>, Query), ("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"),
            ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
-    responses((status = 200, description = "A page of accounts, newest first")))]
+    responses((status = 200, description = "A page of accounts, newest first", body = wire::AccountList)))]
 pub async fn list(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -49,16 +52,9 @@ pub async fn list(
         .list_accounts(q.reference_id.as_deref(), &page)
         .await?;
     let filters = [("filter[reference-id]", q.reference_id.as_deref())];
-    let body = list_document(
-        &result,
-        resource::account,
-        "/api/v1/accounts",
-        &filters,
-        page.size,
-    );
-    Ok(Document::new(
-        StatusCode::OK,
-        body,
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::AccountList {
+        data: items(&result),
+        links: list_links(&result, "/api/v1/accounts", &filters, page.size),
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, &headers))
 }

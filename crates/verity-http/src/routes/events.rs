@@ -9,13 +9,13 @@ use verity_store::EventFilter;
 
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Authenticated, PageParams};
-use crate::jsonapi::{Document, Inflection};
-use crate::resource;
-use crate::routes::page::{list_document, one_document};
+use crate::jsonapi::Document;
+use crate::routes::page::{found as found_or_404, items, list_links};
 use crate::state::AppState;
+use crate::wire::event as wire;
 
-#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", params(("id" = String, Path)),
-    responses((status = 200, description = "The event"), (status = 404, description = "No such event")))]
+#[utoipa::path(get, path = "/events/{id}", tag = "events", params(("id" = String, Path)),
+    responses((status = 200, description = "The event", body = wire::EventOne), (status = 404, description = "No such event")))]
 pub async fn get(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -24,7 +24,10 @@ pub async fn get(
 ) -> Result<Document, ApiError> {
     let id = EventId::parse(&id)?;
     let found = state.store.event(&id).await?;
-    one_document(&id, found, resource::event, &headers)
+    let doc = wire::EventOne {
+        data: (&found_or_404(&id, found)?).into(),
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, &headers))
 }
 
 #[derive(Deserialize, Default)]
@@ -54,11 +57,11 @@ fn parse_time(param: &str, value: &Option<String>) -> Result<Option<i64>, ApiErr
         .transpose()
 }
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+#[utoipa::path(get, path = "/events", tag = "events",
     params(("filter[name]" = Option<String>, Query), ("filter[inquiry-id]" = Option<String>, Query),
            ("filter[created-after]" = Option<String>, Query), ("filter[created-before]" = Option<String>, Query),
-           ("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
-    responses((status = 200, description = "A page of events, newest first")))]
+           ("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    responses((status = 200, description = "A page of events, newest first", body = wire::EventList)))]
 pub async fn list(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -92,16 +95,9 @@ pub async fn list(
         ("filter[created-after]", q.created_after.as_deref()),
         ("filter[created-before]", q.created_before.as_deref()),
     ];
-    let body = list_document(
-        &result,
-        resource::event,
-        "/api/v1/events",
-        &filters,
-        page.size,
-    );
-    Ok(Document::new(
-        StatusCode::OK,
-        body,
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::EventList {
+        data: items(&result),
+        links: list_links(&result, "/api/v1/events", &filters, page.size),
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, &headers))
 }

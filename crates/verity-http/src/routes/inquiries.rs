@@ -3,43 +3,21 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use utoipa::IntoParams;
 use verity_core::id::{AccountId, InquiryId, InquiryTemplateVersionId, TemplateId};
 use verity_core::inquiry::{Command, InquiryError, InquiryStatus};
 use verity_store::InquiryFilter;
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
-use crate::jsonapi::{Document, Inflection};
+use crate::jsonapi::Document;
 use crate::resource;
-use crate::routes::page::list_document;
+use crate::routes::page::{items, list_links};
 use crate::service::inquiries::{self as service, CreateInquiry, TemplateRef};
 use crate::state::AppState;
+use crate::wire::inquiry::{self as wire, CreateInquiryAttributes};
 
-#[derive(Deserialize)]
-pub struct Envelope<T> {
-    pub data: T,
-}
-
-#[derive(Deserialize)]
-pub struct Attributes<T> {
-    pub attributes: T,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct CreateAttributes {
-    inquiry_template_id: Option<String>,
-    template_id: Option<String>,
-    inquiry_template_version_id: Option<String>,
-    reference_id: Option<String>,
-    account_id: Option<String>,
-    fields: Option<Map<String, Value>>,
-    note: Option<String>,
-    tags: Option<Vec<String>>,
-}
-
-fn parse_template_ref(a: &CreateAttributes) -> Result<Option<TemplateRef>, ApiError> {
+fn parse_template_ref(a: &CreateInquiryAttributes) -> Result<Option<TemplateRef>, ApiError> {
     let given = [
         &a.inquiry_template_id,
         &a.template_id,
@@ -73,13 +51,14 @@ fn parse_template_ref(a: &CreateAttributes) -> Result<Option<TemplateRef>, ApiEr
         .map_err(|e| ApiError::invalid(pointer, e.to_string()))
 }
 
-#[utoipa::path(post, path = "/api/v1/inquiries", tag = "inquiries",
-    responses((status = 201, description = "Created"), (status = 422, description = "Invalid attributes")))]
+#[utoipa::path(post, path = "/inquiries", tag = "inquiries", request_body = wire::CreateInquiry,
+    responses((status = 201, description = "Created", body = wire::InquiryOne),
+              (status = 422, description = "Invalid attributes")))]
 pub async fn create(
     State(state): State<AppState>,
     _key: Authenticated,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<Envelope<Attributes<CreateAttributes>>>,
+    ApiJson(body): ApiJson<wire::CreateInquiry>,
 ) -> Result<Document, ApiError> {
     let a = body.data.attributes;
     let template = parse_template_ref(&a)?;
@@ -107,21 +86,24 @@ pub async fn create(
         },
     )
     .await?;
-    Ok(Document::new(
-        StatusCode::CREATED,
-        json!({ "data": resource::inquiry(&inquiry) }),
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::InquiryOne {
+        data: (&inquiry).into(),
+    };
+    Ok(Document::typed(StatusCode::CREATED, &doc, &headers))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GetQuery {
+    /// Comma-separated: `account`, `sessions`, `documents`, `template`, `verifications`.
+    #[param(example = "account,verifications")]
     include: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/inquiries/{id}", tag = "inquiries",
-    params(("id" = String, Path, description = "inq_…"), ("include" = Option<String>, Query, description = "account,sessions,documents,template,verifications")),
-    responses((status = 200, description = "The inquiry"), (status = 404, description = "No such inquiry")))]
+#[utoipa::path(get, path = "/inquiries/{id}", tag = "inquiries",
+    params(("id" = String, Path, description = "inq_…"), GetQuery),
+    responses((status = 200, description = "The inquiry", body = wire::InquiryDocument),
+              (status = 404, description = "No such inquiry")))]
 pub async fn get(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -181,15 +163,12 @@ pub async fn get(
             }
         }
     }
-    let mut body = json!({ "data": resource::inquiry(&inquiry) });
-    if q.include.is_some() {
-        body["included"] = Value::Array(included);
-    }
-    Ok(Document::new(
-        StatusCode::OK,
-        body,
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::InquiryDocument {
+        data: (&inquiry).into(),
+        included: q.include.is_some().then_some(included),
+        meta: None,
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, &headers))
 }
 
 #[derive(Deserialize, Default)]
@@ -206,11 +185,11 @@ pub struct ListQuery {
     template_id: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/inquiries", tag = "inquiries",
+#[utoipa::path(get, path = "/inquiries", tag = "inquiries",
     params(("filter[reference-id]" = Option<String>, Query), ("filter[status]" = Option<String>, Query),
            ("filter[account-id]" = Option<String>, Query), ("filter[inquiry-template-id]" = Option<String>, Query),
-           ("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
-    responses((status = 200, description = "A page of inquiries, newest first")))]
+           ("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    responses((status = 200, description = "A page of inquiries, newest first", body = wire::InquiryList)))]
 pub async fn list(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -246,46 +225,32 @@ pub async fn list(
         ("filter[account-id]", q.account_id.as_deref()),
         ("filter[inquiry-template-id]", q.template_id.as_deref()),
     ];
-    let body = list_document(
-        &result,
-        resource::inquiry,
-        "/api/v1/inquiries",
-        &filters,
-        page.size,
-    );
-    Ok(Document::new(
-        StatusCode::OK,
-        body,
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::InquiryList {
+        data: items(&result),
+        links: list_links(&result, "/api/v1/inquiries", &filters, page.size),
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, &headers))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct UpdateAttributes {
-    fields: Map<String, Value>,
-}
-
-#[utoipa::path(patch, path = "/api/v1/inquiries/{id}", tag = "inquiries",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "Updated"), (status = 409, description = "The inquiry is no longer open"), (status = 422, description = "Invalid fields")))]
+#[utoipa::path(patch, path = "/inquiries/{id}", tag = "inquiries",
+    params(("id" = String, Path)), request_body = wire::UpdateInquiry,
+    responses((status = 200, description = "Updated", body = wire::InquiryOne), (status = 409, description = "The inquiry is no longer open"), (status = 422, description = "Invalid fields")))]
 pub async fn update(
     State(state): State<AppState>,
     _key: Authenticated,
     headers: HeaderMap,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<Envelope<Attributes<UpdateAttributes>>>,
+    ApiJson(body): ApiJson<wire::UpdateInquiry>,
 ) -> Result<Document, ApiError> {
     let id = InquiryId::parse(&id)?;
     let raw = body.data.attributes.fields;
     let schema = service::schema_of(&state, &id).await?;
     let values = schema.coerce_all(&raw).map_err(InquiryError::Fields)?;
     let applied = service::act(&state, &id, |_| Ok(Command::UpdateFields(values.clone()))).await?;
-    Ok(Document::new(
-        StatusCode::OK,
-        json!({ "data": resource::inquiry(&applied.inquiry) }),
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::InquiryOne {
+        data: (&applied.inquiry).into(),
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, &headers))
 }
 
 /// The state-changing actions that take no body.
@@ -317,22 +282,22 @@ async fn run_action(
         })
     })
     .await?;
-    let mut body = json!({ "data": resource::inquiry(&applied.inquiry) });
-    if let Some((session, token)) = applied.session {
-        body["meta"] = json!({ "session-token": token, "session-id": session.id });
-    }
-    Ok(Document::new(
-        StatusCode::OK,
-        body,
-        Inflection::from_headers(headers),
-    ))
+    let doc = wire::InquiryDocument {
+        data: (&applied.inquiry).into(),
+        included: None,
+        meta: applied.session.map(|(session, token)| wire::SessionMeta {
+            session_token: token.to_string(),
+            session_id: session.id.to_string(),
+        }),
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, headers))
 }
 
 macro_rules! action_handler {
     ($name:ident, $method:ident, $path:literal, $action:expr, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path($method, path = $path, tag = "inquiries", params(("id" = String, Path)),
-            responses((status = 200, description = "The inquiry after the action"),
+            responses((status = 200, description = "The inquiry after the action", body = wire::InquiryDocument),
                       (status = 404, description = "No such inquiry"),
                       (status = 409, description = "Not allowed in the inquiry's current status")))]
         pub async fn $name(
@@ -346,40 +311,40 @@ macro_rules! action_handler {
     };
 }
 
-action_handler!(resume, post, "/api/v1/inquiries/{id}/resume", Action::Resume,
+action_handler!(resume, post, "/inquiries/{id}/resume", Action::Resume,
     "Starts a new session; `meta.session-token` resumes the flow. Expired inquiries become pending.");
 action_handler!(
     expire,
     post,
-    "/api/v1/inquiries/{id}/expire",
+    "/inquiries/{id}/expire",
     Action::Expire,
     "Expires an open inquiry."
 );
 action_handler!(
     approve,
     post,
-    "/api/v1/inquiries/{id}/approve",
+    "/inquiries/{id}/approve",
     Action::Approve,
     "Approves a finished inquiry."
 );
 action_handler!(
     decline,
     post,
-    "/api/v1/inquiries/{id}/decline",
+    "/inquiries/{id}/decline",
     Action::Decline,
     "Declines a finished inquiry."
 );
 action_handler!(
     mark_for_review,
     post,
-    "/api/v1/inquiries/{id}/mark-for-review",
+    "/inquiries/{id}/mark-for-review",
     Action::MarkForReview,
     "Marks a completed or failed inquiry for manual review."
 );
 action_handler!(
     redact,
     delete,
-    "/api/v1/inquiries/{id}",
+    "/inquiries/{id}",
     Action::Redact,
     "Redacts: removes personal data and files, keeps the skeleton."
 );

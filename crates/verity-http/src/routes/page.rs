@@ -1,28 +1,15 @@
-//! Response documents of the read endpoints: one resource (`{"data": {...}}`, or a 404 naming
-//! it) and lists (`{"data": [...], "links": {"next", "prev"}}` with cursor links that keep the
-//! request's filters and page size).
+//! What the read endpoints share: one resource found (or a 404 naming it), and the cursor
+//! `links` of lists (`{"next", "prev"}`), which keep the request's filters and page size.
 
-use axum::http::{HeaderMap, StatusCode};
-use serde_json::{json, Value};
 use verity_core::id::{Id, IdKind};
 use verity_store::Page;
 
 use crate::error::ApiError;
-use crate::jsonapi::{Document, Inflection};
+use crate::wire::ListLinks;
 
-/// The answer to `GET /…/{id}`: `found` rendered, or a 404 naming the kind and `id`.
-pub fn one_document<K: IdKind, T>(
-    id: &Id<K>,
-    found: Option<T>,
-    render: impl FnOnce(&T) -> Value,
-    headers: &HeaderMap,
-) -> Result<Document, ApiError> {
-    let item = found.ok_or_else(|| ApiError::not_found(K::NAME, id.as_str()))?;
-    Ok(Document::new(
-        StatusCode::OK,
-        json!({ "data": render(&item) }),
-        Inflection::from_headers(headers),
-    ))
+/// What `GET /…/{id}` found, or a 404 naming the kind and `id`.
+pub fn found<K: IdKind, T>(id: &Id<K>, found: Option<T>) -> Result<T, ApiError> {
+    found.ok_or_else(|| ApiError::not_found(K::NAME, id.as_str()))
 }
 
 /// Percent-encodes a query component (RFC 3986 unreserved characters pass through).
@@ -49,20 +36,28 @@ fn link(path: &str, filters: &[(&str, Option<&str>)], size: u32, cursor: (&str, 
     format!("{path}?{}", q.join("&"))
 }
 
-pub fn list_document<T>(
+/// The items of a page as wire resources.
+pub fn items<T, R: for<'a> From<&'a T>>(page: &Page<T>) -> Vec<R> {
+    page.items.iter().map(R::from).collect()
+}
+
+/// The `links` of a list document: cursors to the next and previous pages, if any.
+pub fn list_links<T>(
     page: &Page<T>,
-    render: impl Fn(&T) -> Value,
     path: &str,
     filters: &[(&str, Option<&str>)],
     size: u32,
-) -> Value {
-    json!({
-        "data": page.items.iter().map(render).collect::<Vec<_>>(),
-        "links": {
-            "next": page.next_after.as_deref().map(|c| link(path, filters, size, ("page[after]", c))),
-            "prev": page.prev_before.as_deref().map(|c| link(path, filters, size, ("page[before]", c))),
-        }
-    })
+) -> ListLinks {
+    ListLinks {
+        next: page
+            .next_after
+            .as_deref()
+            .map(|c| link(path, filters, size, ("page[after]", c))),
+        prev: page
+            .prev_before
+            .as_deref()
+            .map(|c| link(path, filters, size, ("page[before]", c))),
+    }
 }
 
 #[cfg(test)]
@@ -76,9 +71,8 @@ mod tests {
             next_after: Some("inq_abc".to_string()),
             prev_before: None,
         };
-        let doc = list_document(
+        let links = list_links(
             &page,
-            |n| json!(n),
             "/api/v1/inquiries",
             &[
                 ("filter[reference-id]", Some("a b")),
@@ -87,9 +81,9 @@ mod tests {
             5,
         );
         assert_eq!(
-            doc["links"]["next"],
-            "/api/v1/inquiries?filter%5Breference-id%5D=a%20b&page%5Bsize%5D=5&page%5Bafter%5D=inq_abc"
+            links.next.as_deref(),
+            Some("/api/v1/inquiries?filter%5Breference-id%5D=a%20b&page%5Bsize%5D=5&page%5Bafter%5D=inq_abc")
         );
-        assert!(doc["links"]["prev"].is_null());
+        assert!(links.prev.is_none());
     }
 }

@@ -6,45 +6,26 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use rand::rngs::OsRng;
-use serde::Deserialize;
-use serde_json::json;
 use verity_core::field::FieldSchema;
 use verity_core::id::{InquiryTemplateVersionId, TemplateId};
 use verity_core::template::{
-    CheckRequirement, FrameDimensions, Step, Template, TemplateDefinition, TemplateKind,
-    TemplateStatus,
+    FrameDimensions, Template, TemplateDefinition, TemplateKind, TemplateStatus,
 };
-use verity_core::workflow::WorkflowRule;
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
-use crate::jsonapi::{Document, Inflection};
-use crate::resource;
-use crate::routes::inquiries::{Attributes, Envelope};
-use crate::routes::page::list_document;
+use crate::jsonapi::Document;
+use crate::routes::page::{items, list_links};
 use crate::service::templates::new_template;
 use crate::state::AppState;
+use crate::wire::template::{self as wire, TemplateInput};
 
-#[derive(Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct TemplateAttributes {
-    name: Option<String>,
-    kind: Option<TemplateKind>,
-    status: Option<TemplateStatus>,
-    steps: Option<Vec<Step>>,
-    fields: Option<FieldSchema>,
-    allowed_domains: Option<Vec<String>>,
-    preferred_dimensions: Option<FrameDimensions>,
-    border_radius: Option<u32>,
-    inquiry_ttl_seconds: Option<u64>,
-    minimum_age: Option<u32>,
-    required_checks: Option<BTreeMap<String, CheckRequirement>>,
-    extracted_fields: Option<BTreeMap<String, String>>,
-    workflow: Option<Vec<WorkflowRule>>,
+/// Overlays a request's attributes on a definition (`wire::TemplateInput` is the wire type).
+trait MergeInto {
+    fn merge_into(self, base: TemplateDefinition) -> TemplateDefinition;
 }
 
-impl TemplateAttributes {
-    /// Overlays the given attributes on `base`.
+impl MergeInto for TemplateInput {
     fn merge_into(self, mut base: TemplateDefinition) -> TemplateDefinition {
         if let Some(v) = self.steps {
             base.steps = v;
@@ -95,13 +76,13 @@ fn empty_definition() -> TemplateDefinition {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/inquiry-templates", tag = "templates",
-    responses((status = 201, description = "Created and published as version 1"), (status = 422, description = "Invalid definition")))]
+#[utoipa::path(post, path = "/inquiry-templates", tag = "templates", request_body = wire::TemplateBody,
+    responses((status = 201, description = "Created and published as version 1", body = wire::TemplateOne), (status = 422, description = "Invalid definition")))]
 pub async fn create(
     State(state): State<AppState>,
     _key: Authenticated,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<Envelope<Attributes<TemplateAttributes>>>,
+    ApiJson(body): ApiJson<wire::TemplateBody>,
 ) -> Result<Document, ApiError> {
     let mut a = body.data.attributes;
     let name = a
@@ -119,16 +100,15 @@ pub async fn create(
     let definition = a.merge_into(empty_definition());
     let template = new_template(kind, name, definition, status, state.now())?;
     state.store.insert_template(&template).await?;
-    Ok(Document::new(
-        StatusCode::CREATED,
-        json!({ "data": resource::template(&template) }),
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::TemplateOne {
+        data: (&template).into(),
+    };
+    Ok(Document::typed(StatusCode::CREATED, &doc, &headers))
 }
 
-#[utoipa::path(get, path = "/api/v1/inquiry-templates", tag = "templates",
-    params(("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
-    responses((status = 200, description = "A page of templates, newest first")))]
+#[utoipa::path(get, path = "/inquiry-templates", tag = "templates",
+    params(("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    responses((status = 200, description = "A page of templates, newest first", body = wire::TemplateList)))]
 pub async fn list(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -137,18 +117,11 @@ pub async fn list(
 ) -> Result<Document, ApiError> {
     let page = q.to_request()?;
     let result = state.store.list_templates(&page).await?;
-    let body = list_document(
-        &result,
-        resource::template,
-        "/api/v1/inquiry-templates",
-        &[],
-        page.size,
-    );
-    Ok(Document::new(
-        StatusCode::OK,
-        body,
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::TemplateList {
+        data: items(&result),
+        links: list_links(&result, "/api/v1/inquiry-templates", &[], page.size),
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, &headers))
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Template, ApiError> {
@@ -161,15 +134,12 @@ async fn load(state: &AppState, id: &str) -> Result<Template, ApiError> {
 }
 
 fn respond(headers: &HeaderMap, t: &Template) -> Document {
-    Document::new(
-        StatusCode::OK,
-        json!({ "data": resource::template(t) }),
-        Inflection::from_headers(headers),
-    )
+    let doc = wire::TemplateOne { data: t.into() };
+    Document::typed(StatusCode::OK, &doc, headers)
 }
 
-#[utoipa::path(get, path = "/api/v1/inquiry-templates/{id}", tag = "templates", params(("id" = String, Path)),
-    responses((status = 200, description = "The template"), (status = 404, description = "No such template")))]
+#[utoipa::path(get, path = "/inquiry-templates/{id}", tag = "templates", params(("id" = String, Path)),
+    responses((status = 200, description = "The template", body = wire::TemplateOne), (status = 404, description = "No such template")))]
 pub async fn get(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -179,14 +149,15 @@ pub async fn get(
     Ok(respond(&headers, &load(&state, &id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/inquiry-templates/{id}", tag = "templates", params(("id" = String, Path)),
-    responses((status = 200, description = "Draft updated (publish to use it)"), (status = 422, description = "Invalid definition")))]
+#[utoipa::path(patch, path = "/inquiry-templates/{id}", tag = "templates", params(("id" = String, Path)),
+    request_body = wire::TemplateBody,
+    responses((status = 200, description = "Draft updated (publish to use it)", body = wire::TemplateOne), (status = 422, description = "Invalid definition")))]
 pub async fn update(
     State(state): State<AppState>,
     _key: Authenticated,
     headers: HeaderMap,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<Envelope<Attributes<TemplateAttributes>>>,
+    ApiJson(body): ApiJson<wire::TemplateBody>,
 ) -> Result<Document, ApiError> {
     let mut template = load(&state, &id).await?;
     let mut a = body.data.attributes;
@@ -213,8 +184,8 @@ pub async fn update(
     Ok(respond(&headers, &template))
 }
 
-#[utoipa::path(post, path = "/api/v1/inquiry-templates/{id}/publish", tag = "templates", params(("id" = String, Path)),
-    responses((status = 200, description = "The draft is published as a new version")))]
+#[utoipa::path(post, path = "/inquiry-templates/{id}/publish", tag = "templates", params(("id" = String, Path)),
+    responses((status = 200, description = "The draft is published as a new version", body = wire::TemplateOne)))]
 pub async fn publish(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -240,8 +211,8 @@ async fn set_status(
     Ok(respond(headers, &template))
 }
 
-#[utoipa::path(post, path = "/api/v1/inquiry-templates/{id}/activate", tag = "templates", params(("id" = String, Path)),
-    responses((status = 200, description = "Active: can start inquiries")))]
+#[utoipa::path(post, path = "/inquiry-templates/{id}/activate", tag = "templates", params(("id" = String, Path)),
+    responses((status = 200, description = "Active: can start inquiries", body = wire::TemplateOne)))]
 pub async fn activate(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -251,8 +222,8 @@ pub async fn activate(
     set_status(&state, &headers, &id, TemplateStatus::Active).await
 }
 
-#[utoipa::path(post, path = "/api/v1/inquiry-templates/{id}/deactivate", tag = "templates", params(("id" = String, Path)),
-    responses((status = 200, description = "Inactive: new inquiries are refused")))]
+#[utoipa::path(post, path = "/inquiry-templates/{id}/deactivate", tag = "templates", params(("id" = String, Path)),
+    responses((status = 200, description = "Inactive: new inquiries are refused", body = wire::TemplateOne)))]
 pub async fn deactivate(
     State(state): State<AppState>,
     _key: Authenticated,

@@ -7,98 +7,21 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use serde::Deserialize;
-use serde_json::{json, Value};
 use verity_core::event::EventName;
 use verity_core::id::{DeliveryId, Id, WebhookId};
-use verity_core::rfc3339;
-use verity_store::{Delivery, Subscription, Webhook, WebhookStatus};
+use verity_store::{Subscription, Webhook, WebhookStatus};
 use verity_webhooks::Secret;
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
-use crate::jsonapi::{Document, Inflection};
-use crate::routes::inquiries::{Attributes, Envelope};
-use crate::routes::page::list_document;
+use crate::jsonapi::Document;
+use crate::routes::page::{items, list_links};
 use crate::state::AppState;
+use crate::wire::webhook as wire;
 
 /// Longest a rotated-out secret may stay valid.
 const MAX_PREVIOUS_SECRET_SECONDS: u64 = 7 * 24 * 3600;
 const MAX_URL_LEN: usize = 2048;
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct WebhookAttributes {
-    url: Option<String>,
-    /// Event names, or `["*"]` for all.
-    enabled_events: Option<Vec<String>>,
-    status: Option<String>,
-    /// Attribute names removed from `payload.data.attributes` (personal data).
-    payload_blocklist: Option<Vec<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct RotateAttributes {
-    previous_secret_expires_in_seconds: Option<u64>,
-}
-
-pub fn resource(w: &Webhook) -> Value {
-    let events: Vec<&str> = match &w.events {
-        Subscription::All => vec!["*"],
-        Subscription::Only(names) => names.iter().map(|n| n.as_str()).collect(),
-    };
-    json!({
-        "type": "webhook",
-        "id": w.id,
-        "attributes": {
-            "url": w.url,
-            "status": w.status.as_str(),
-            "enabled-events": events,
-            "payload-blocklist": w.blocklist,
-            "disabled-reason": w.disabled_reason,
-            "failing-since": w.failing_since.map(rfc3339),
-            "previous-secret-expires-at": w.previous_secret_expires_at.map(rfc3339),
-            "created-at": rfc3339(w.created_at),
-            "updated-at": rfc3339(w.updated_at),
-        }
-    })
-}
-
-pub fn delivery_resource(d: &Delivery) -> Value {
-    let attempts: Vec<Value> = d
-        .history
-        .iter()
-        .map(|a| {
-            json!({
-                "attempt": a.attempt,
-                "status": if a.error.is_none() { "succeeded" } else { "failed" },
-                "started-at": rfc3339(a.started_at),
-                "latency-ms": a.latency_ms,
-                "response-code": a.status_code,
-                "error": a.error,
-                "next-attempt-at": a.next_attempt_at.map(rfc3339),
-            })
-        })
-        .collect();
-    json!({
-        "type": "webhook-delivery",
-        "id": d.id,
-        "attributes": {
-            "status": d.status.as_str(),
-            "event-id": d.event_id,
-            "event-name": d.event_name.as_str(),
-            "inquiry-id": d.inquiry_id,
-            "attempt-count": d.attempts,
-            "next-attempt-at": (d.status == verity_store::DeliveryStatus::Pending)
-                .then(|| rfc3339(d.next_attempt_at)),
-            "attempts": attempts,
-            "created-at": rfc3339(d.created_at),
-            "updated-at": rfc3339(d.updated_at),
-        },
-        "relationships": {"webhook": {"data": {"type": "webhook", "id": d.webhook_id}}}
-    })
-}
 
 async fn checked_url(state: &AppState, url: &str) -> Result<String, ApiError> {
     if url.len() > MAX_URL_LEN {
@@ -155,10 +78,20 @@ fn parse_blocklist(keys: Vec<String>) -> Result<Vec<String>, ApiError> {
 }
 
 fn with_secret(status: StatusCode, w: &Webhook, secret: &Secret, headers: &HeaderMap) -> Document {
-    Document::new(
-        status,
-        json!({ "data": resource(w), "meta": { "secret": secret.expose() } }),
-        Inflection::from_headers(headers),
+    let doc = wire::WebhookWithSecret {
+        data: w.into(),
+        meta: wire::SecretMeta {
+            secret: secret.expose().to_owned(),
+        },
+    };
+    Document::typed(status, &doc, headers)
+}
+
+fn one(w: &Webhook, headers: &HeaderMap) -> Document {
+    Document::typed(
+        StatusCode::OK,
+        &wire::WebhookOne { data: w.into() },
+        headers,
     )
 }
 
@@ -171,14 +104,14 @@ async fn load(state: &AppState, id: &str) -> Result<Webhook, ApiError> {
         .ok_or_else(|| ApiError::not_found("webhook", id.as_str()))
 }
 
-#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks",
-    responses((status = 201, description = "The webhook; its secret in meta.secret, shown only now"),
+#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = wire::WebhookBody,
+    responses((status = 201, description = "The webhook; its secret in meta.secret, shown only now", body = wire::WebhookWithSecret),
               (status = 422, description = "Invalid attributes or a URL that is not allowed")))]
 pub async fn create(
     State(state): State<AppState>,
     _key: Authenticated,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<Envelope<Attributes<WebhookAttributes>>>,
+    ApiJson(body): ApiJson<wire::WebhookBody>,
 ) -> Result<Document, ApiError> {
     let a = body.data.attributes;
     let url = a
@@ -221,9 +154,9 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks",
-    params(("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
-    responses((status = 200, description = "A page of webhooks, newest first")))]
+#[utoipa::path(get, path = "/webhooks", tag = "webhooks",
+    params(("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    responses((status = 200, description = "A page of webhooks, newest first", body = wire::WebhookList)))]
 pub async fn list(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -232,16 +165,15 @@ pub async fn list(
 ) -> Result<Document, ApiError> {
     let page = page.to_request()?;
     let result = state.store.list_webhooks(&page).await?;
-    let body = list_document(&result, resource, "/api/v1/webhooks", &[], page.size);
-    Ok(Document::new(
-        StatusCode::OK,
-        body,
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::WebhookList {
+        data: items(&result),
+        links: list_links(&result, "/api/v1/webhooks", &[], page.size),
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, &headers))
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
-    responses((status = 200, description = "The webhook (without its secret)"), (status = 404, description = "No such webhook")))]
+#[utoipa::path(get, path = "/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 200, description = "The webhook (without its secret)", body = wire::WebhookOne), (status = 404, description = "No such webhook")))]
 pub async fn get(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -249,21 +181,18 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Document, ApiError> {
     let webhook = load(&state, &id).await?;
-    Ok(Document::new(
-        StatusCode::OK,
-        json!({ "data": resource(&webhook) }),
-        Inflection::from_headers(&headers),
-    ))
+    Ok(one(&webhook, &headers))
 }
 
-#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
-    responses((status = 200, description = "The updated webhook"), (status = 422, description = "Invalid attributes")))]
+#[utoipa::path(patch, path = "/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
+    request_body = wire::WebhookBody,
+    responses((status = 200, description = "The updated webhook", body = wire::WebhookOne), (status = 422, description = "Invalid attributes")))]
 pub async fn update(
     State(state): State<AppState>,
     _key: Authenticated,
     headers: HeaderMap,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<Envelope<Attributes<WebhookAttributes>>>,
+    ApiJson(body): ApiJson<wire::WebhookBody>,
 ) -> Result<Document, ApiError> {
     let mut webhook = load(&state, &id).await?;
     let a = body.data.attributes;
@@ -286,15 +215,11 @@ pub async fn update(
     state.store.update_webhook(&webhook).await?;
     // Re-enabling may make parked deliveries claimable.
     state.store.outbox_signal().notify_one();
-    Ok(Document::new(
-        StatusCode::OK,
-        json!({ "data": resource(&webhook) }),
-        Inflection::from_headers(&headers),
-    ))
+    Ok(one(&webhook, &headers))
 }
 
-#[utoipa::path(post, path = "/api/v1/webhooks/{id}/disable", tag = "webhooks", params(("id" = String, Path)),
-    responses((status = 200, description = "The disabled webhook")))]
+#[utoipa::path(post, path = "/webhooks/{id}/disable", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 200, description = "The disabled webhook", body = wire::WebhookOne)))]
 pub async fn disable(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -305,15 +230,12 @@ pub async fn disable(
     webhook.status = WebhookStatus::Disabled;
     webhook.updated_at = state.now();
     state.store.update_webhook(&webhook).await?;
-    Ok(Document::new(
-        StatusCode::OK,
-        json!({ "data": resource(&webhook) }),
-        Inflection::from_headers(&headers),
-    ))
+    Ok(one(&webhook, &headers))
 }
 
-#[utoipa::path(post, path = "/api/v1/webhooks/{id}/rotate-secret", tag = "webhooks", params(("id" = String, Path)), request_body = String,
-    responses((status = 200, description = "The webhook; the new secret in meta.secret, shown only now")))]
+#[utoipa::path(post, path = "/webhooks/{id}/rotate-secret", tag = "webhooks", params(("id" = String, Path)),
+    request_body(content = Option<wire::RotateSecret>, description = "Optional; an empty body keeps the old secret valid for a day"),
+    responses((status = 200, description = "The webhook; the new secret in meta.secret, shown only now", body = wire::WebhookWithSecret)))]
 pub async fn rotate_secret(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -324,9 +246,9 @@ pub async fn rotate_secret(
     let mut webhook = load(&state, &id).await?;
     // The body is optional: an empty POST keeps the old secret valid for a day.
     let attributes = if raw.iter().all(u8::is_ascii_whitespace) {
-        RotateAttributes::default()
+        wire::RotateInput::default()
     } else {
-        serde_json::from_slice::<Envelope<Attributes<RotateAttributes>>>(&raw)
+        serde_json::from_slice::<wire::RotateSecret>(&raw)
             .map_err(|e| ApiError::invalid("/data/attributes", e.to_string()))?
             .data
             .attributes
@@ -353,9 +275,9 @@ pub async fn rotate_secret(
     Ok(with_secret(StatusCode::OK, &webhook, &secret, &headers))
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = String, Path),
-    ("page[size]" = Option<u32>, Query), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
-    responses((status = 200, description = "Deliveries newest first, each with its attempts")))]
+#[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = String, Path),
+    ("page[size]" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1 to 100; 10 when left out"), ("page[after]" = Option<String>, Query), ("page[before]" = Option<String>, Query)),
+    responses((status = 200, description = "Deliveries newest first, each with its attempts", body = wire::DeliveryList)))]
 pub async fn deliveries(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -367,17 +289,16 @@ pub async fn deliveries(
     let page = page.to_request()?;
     let result = state.store.list_deliveries(&webhook.id, &page).await?;
     let path = format!("/api/v1/webhooks/{}/deliveries", webhook.id);
-    let body = list_document(&result, delivery_resource, &path, &[], page.size);
-    Ok(Document::new(
-        StatusCode::OK,
-        body,
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::DeliveryList {
+        data: items(&result),
+        links: list_links(&result, &path, &[], page.size),
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, &headers))
 }
 
-#[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
+#[utoipa::path(post, path = "/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
     params(("id" = String, Path), ("delivery_id" = String, Path)),
-    responses((status = 202, description = "The delivery, pending again"), (status = 404, description = "No such delivery")))]
+    responses((status = 202, description = "The delivery, pending again", body = wire::DeliveryOne), (status = 404, description = "No such delivery")))]
 pub async fn redeliver(
     State(state): State<AppState>,
     _key: Authenticated,
@@ -402,9 +323,8 @@ pub async fn redeliver(
         .delivery(&delivery_id)
         .await?
         .ok_or_else(not_found)?;
-    Ok(Document::new(
-        StatusCode::ACCEPTED,
-        json!({ "data": delivery_resource(&delivery) }),
-        Inflection::from_headers(&headers),
-    ))
+    let doc = wire::DeliveryOne {
+        data: (&delivery).into(),
+    };
+    Ok(Document::typed(StatusCode::ACCEPTED, &doc, &headers))
 }
