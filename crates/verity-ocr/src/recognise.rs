@@ -1,0 +1,177 @@
+//! Line recognition with the PP-OCR CRNN-style recogniser: each line crop is scaled to the
+//! network's height of 48 pixels keeping its aspect, lines of similar width are batched (the
+//! batch is padded to its widest line with the normalised zero the network was trained on),
+//! and each output row — one softmax over blank + characters per 8-pixel column — is turned into
+//! text by a greedy CTC decode: best class per column, repeats merged, blanks dropped.
+//!
+//! The same output is decoded twice: over every class, and over the MRZ alphabet only.
+
+use image::{imageops, GrayImage};
+
+/// The recogniser's input height.
+pub const HEIGHT: u32 = 48;
+/// Widest line fed to the network (a 44-character MRZ line is about 20 heights wide).
+pub const MAX_WIDTH: u32 = 1600;
+/// Lines per network call.
+pub const BATCH: usize = 6;
+
+/// The recogniser's classes: 0 is the CTC blank, then the model's character list, then space.
+#[derive(Debug, Clone)]
+pub struct Charset {
+    chars: Vec<char>,
+    /// Class indices of `A`–`Z`, `0`–`9`, `<`.
+    mrz_classes: Vec<usize>,
+}
+
+impl Charset {
+    /// From the model's character list (one character a line).
+    pub fn new(list: &str) -> Self {
+        let mut chars = vec!['\0'];
+        chars.extend(list.lines().filter_map(|l| l.chars().next()));
+        chars.push(' ');
+        let mrz_classes = (0..chars.len())
+            .filter(|&i| {
+                let c = chars[i];
+                i > 0 && (c.is_ascii_uppercase() || c.is_ascii_digit() || c == '<')
+            })
+            .collect();
+        Self { chars, mrz_classes }
+    }
+
+    pub fn classes(&self) -> usize {
+        self.chars.len()
+    }
+}
+
+/// A decoded line: text and mean probability of its characters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub text: String,
+    pub confidence: f32,
+}
+
+/// Greedy CTC decode of `steps` × `classes` probabilities. With `only`, the best class is
+/// chosen among blank and those classes.
+pub fn ctc_decode(probs: &[f32], classes: usize, charset: &Charset, only: Option<&[usize]>) -> Decoded {
+    let mut text = String::new();
+    let (mut sum, mut kept) = (0.0f32, 0usize);
+    let mut previous = 0usize;
+    for row in probs.chunks_exact(classes) {
+        let best = match only {
+            None => argmax(row, 0..classes),
+            Some(set) => argmax(row, std::iter::once(0).chain(set.iter().copied())),
+        };
+        if best != 0 && best != previous {
+            if let Some(&c) = charset.chars.get(best) {
+                text.push(c);
+                sum += row[best];
+                kept += 1;
+            }
+        }
+        previous = best;
+    }
+    let confidence = if kept == 0 { 0.0 } else { sum / kept as f32 };
+    Decoded { text, confidence }
+}
+
+/// Both decodes of one output row: free text (trimmed) and MRZ-alphabet text.
+pub fn decode_both(probs: &[f32], charset: &Charset) -> (Decoded, String) {
+    let classes = charset.classes();
+    let mut free = ctc_decode(probs, classes, charset, None);
+    free.text = free.text.trim().to_owned();
+    let mrz = ctc_decode(probs, classes, charset, Some(&charset.mrz_classes)).text;
+    (free, mrz)
+}
+
+fn argmax(row: &[f32], candidates: impl Iterator<Item = usize>) -> usize {
+    let mut best = (0usize, f32::MIN);
+    for i in candidates {
+        if let Some(&p) = row.get(i) {
+            if p > best.1 {
+                best = (i, p);
+            }
+        }
+    }
+    best.0
+}
+
+/// The crop of `gray` scaled to [`HEIGHT`], at most [`MAX_WIDTH`] wide.
+pub fn line_image(gray: &GrayImage, x: u32, y: u32, w: u32, h: u32) -> GrayImage {
+    let crop = imageops::crop_imm(gray, x, y, w.max(1), h.max(1)).to_image();
+    let width = ((crop.width() as f32 * HEIGHT as f32 / crop.height() as f32).round() as u32)
+        .clamp(HEIGHT / 4, MAX_WIDTH);
+    imageops::resize(&crop, width, HEIGHT, imageops::FilterType::Triangle)
+}
+
+/// One batch tensor (N × 3 × HEIGHT × width) of `lines`, padded right with zeros.
+pub fn batch_tensor(lines: &[&GrayImage]) -> (Vec<f32>, u32) {
+    let width = lines.iter().map(|l| l.width()).max().unwrap_or(HEIGHT);
+    let plane = (HEIGHT * width) as usize;
+    let mut data = vec![0.0f32; lines.len() * 3 * plane];
+    for (n, line) in lines.iter().enumerate() {
+        for (y, row) in line.rows().enumerate() {
+            for (x, p) in row.enumerate() {
+                let v = f32::from(p.0[0]) / 127.5 - 1.0;
+                for c in 0..3 {
+                    data[(n * 3 + c) * plane + y * width as usize + x] = v;
+                }
+            }
+        }
+    }
+    (data, width)
+}
+
+/// Order in which to batch lines: by width, so each batch pads little.
+pub fn batch_order(widths: &[u32]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..widths.len()).collect();
+    order.sort_by_key(|&i| widths[i]);
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn charset() -> Charset {
+        Charset::new("O\n0\nA\n<\n中\n")
+    }
+
+    /// One-hot-ish rows for a class sequence (class index per time step).
+    fn rows(seq: &[usize], classes: usize) -> Vec<f32> {
+        seq.iter()
+            .flat_map(|&k| (0..classes).map(move |i| if i == k { 0.9 } else { 0.1 / classes as f32 }))
+            .collect()
+    }
+
+    #[test]
+    fn greedy_ctc_merges_repeats_and_drops_blanks() {
+        let cs = charset();
+        // classes: 0 blank, 1 O, 2 0, 3 A, 4 <, 5 中, 6 space
+        let probs = rows(&[3, 3, 0, 3, 4, 4, 0, 0, 5, 6], cs.classes());
+        let d = ctc_decode(&probs, cs.classes(), &cs, None);
+        assert_eq!(d.text, "AA<中 ");
+        assert!((d.confidence - 0.9).abs() < 1e-5);
+    }
+
+    #[test]
+    fn the_mrz_decode_never_leaves_the_mrz_alphabet() {
+        let cs = charset();
+        let mut probs = rows(&[1, 0, 5, 0, 3], cs.classes());
+        // At step 2 the free decode says 中; among MRZ classes `<` is next best.
+        probs[2 * cs.classes() + 4] = 0.05;
+        let (free, mrz) = decode_both(&probs, &cs);
+        assert_eq!(free.text, "O中A");
+        assert_eq!(mrz, "O<A");
+    }
+
+    #[test]
+    fn batches_pad_to_the_widest_line() {
+        let a = GrayImage::from_pixel(10, HEIGHT, image::Luma([255]));
+        let b = GrayImage::from_pixel(20, HEIGHT, image::Luma([0]));
+        let (data, width) = batch_tensor(&[&a, &b]);
+        assert_eq!(width, 20);
+        assert_eq!(data.len(), 2 * 3 * 20 * HEIGHT as usize);
+        assert_eq!((data[0], data[10]), (1.0, 0.0), "white, then padding");
+        assert_eq!(batch_order(&[30, 10, 20]), vec![1, 2, 0]);
+    }
+}
