@@ -1,19 +1,23 @@
 //! Text detection with the PP-OCR DB ("differentiable binarisation") network: the image is
-//! scaled so its longer side is at most [`DetectConfig::max_side`] (both sides multiples of 32,
-//! as the network's five down-samplings need), the network outputs a text-probability map, and
-//! the post-processing here turns it into line boxes: threshold, connected components, a
-//! score per component, and the "unclip" expansion the network was trained with (it predicts
-//! shrunk text kernels; the box is grown back by `area × ratio / perimeter`).
+//! scaled to fit a fixed input (736 × 480 for landscape images, 480 × 736 for portrait ones;
+//! `tract` cannot prove the network's up- and down-sampling branches line up for a symbolic
+//! size, and a fixed size lets it optimise the plan once) and padded with white; the network
+//! outputs a text-probability map, and the post-processing here turns it into line boxes:
+//! threshold, connected components, a score per component, and the "unclip" expansion the
+//! network was trained with (it predicts shrunk text kernels; the box is grown back by
+//! `area × ratio / perimeter`).
 //!
 //! Boxes are axis-aligned: documents are photographed roughly upright, and the recogniser
 //! tolerates the few degrees of tilt a hand-held photo has.
 
 use image::{imageops, GrayImage};
 
+/// The detector's input for landscape images (width, height); portrait images use it turned.
+pub const LANDSCAPE: (u32, u32) = (736, 480);
+
 /// Post-processing parameters (PP-OCR's published defaults, see `models/README.md`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DetectConfig {
-    pub max_side: u32,
     /// Probability above which a map pixel is text.
     pub threshold: f32,
     /// Mean probability a component needs to count as a line.
@@ -26,7 +30,6 @@ pub struct DetectConfig {
 impl Default for DetectConfig {
     fn default() -> Self {
         Self {
-            max_side: 960,
             threshold: 0.3,
             box_threshold: 0.5,
             unclip_ratio: 1.6,
@@ -45,29 +48,34 @@ pub struct LineBox {
     pub score: f32,
 }
 
-/// The network input size for an image of `w`×`h`: scaled down (never up) so the longer
-/// side fits `max_side`, each side rounded to a multiple of 32 (at least 32).
-pub fn input_size(w: u32, h: u32, max_side: u32) -> (u32, u32) {
-    let scale = (max_side as f32 / w.max(h) as f32).min(1.0);
-    let round = |v: u32| ((((v as f32) * scale / 32.0).round() as u32).max(1)) * 32;
-    (round(w), round(h))
+/// The input (width, height) for an image of `w`×`h`, and the scale that fits it in.
+pub fn fit(w: u32, h: u32) -> ((u32, u32), f32) {
+    let (iw, ih) = if w >= h { LANDSCAPE } else { (LANDSCAPE.1, LANDSCAPE.0) };
+    let scale = (iw as f32 / w as f32).min(ih as f32 / h as f32).min(2.0);
+    ((iw, ih), scale)
 }
 
 /// NCHW planes of the network input, normalised as PP-OCR's detector expects:
-/// `(v / 255 − 0.5) / 0.5`, the gray value in all three channels.
-pub fn preprocess(gray: &GrayImage, max_side: u32) -> (Vec<f32>, u32, u32) {
-    let (w, h) = input_size(gray.width(), gray.height(), max_side);
+/// `(v / 255 − 0.5) / 0.5`, the gray value in all three channels, white padding right and
+/// below. Returns the planes, the input size and the scale applied.
+pub fn preprocess(gray: &GrayImage) -> (Vec<f32>, (u32, u32), f32) {
+    let ((iw, ih), scale) = fit(gray.width(), gray.height());
+    let (w, h) = (
+        ((gray.width() as f32 * scale) as u32).clamp(1, iw),
+        ((gray.height() as f32 * scale) as u32).clamp(1, ih),
+    );
     let resized = imageops::resize(gray, w, h, imageops::FilterType::Triangle);
-    let plane: Vec<f32> = resized
-        .as_raw()
-        .iter()
-        .map(|&v| f32::from(v) / 127.5 - 1.0)
-        .collect();
+    let mut plane = vec![1.0f32; (iw * ih) as usize];
+    for (y, row) in resized.rows().enumerate() {
+        for (x, p) in row.enumerate() {
+            plane[y * iw as usize + x] = f32::from(p.0[0]) / 127.5 - 1.0;
+        }
+    }
     let mut data = Vec::with_capacity(plane.len() * 3);
     for _ in 0..3 {
         data.extend_from_slice(&plane);
     }
-    (data, w, h)
+    (data, (iw, ih), scale)
 }
 
 /// Boxes from a `w`×`h` probability map, scaled by (`sx`, `sy`) into original pixels and
@@ -111,6 +119,27 @@ pub fn boxes(prob: &[f32], w: usize, h: usize, sx: f32, sy: f32, cfg: &DetectCon
         });
     }
     sort_reading_order(&mut out);
+    merge_words(out)
+}
+
+/// Joins boxes on one row whose gap is under a line height: the detector splits lines at word
+/// spaces, and overlapping word crops make the recogniser read the neighbour's first letter.
+fn merge_words(boxes: Vec<LineBox>) -> Vec<LineBox> {
+    let mut out: Vec<LineBox> = Vec::with_capacity(boxes.len());
+    for b in boxes {
+        let joined = out.last_mut().filter(|a| {
+            let (ha, hb) = (a.y1 - a.y0, b.y1 - b.y0);
+            let overlap = a.y1.min(b.y1) - a.y0.max(b.y0);
+            overlap > 0.6 * ha.min(hb) && b.x0 - a.x1 < ha.max(hb) && b.x0 >= a.x0
+        });
+        match joined {
+            Some(a) => {
+                a.score = a.score.min(b.score);
+                (a.x0, a.y0, a.x1, a.y1) = (a.x0.min(b.x0), a.y0.min(b.y0), a.x1.max(b.x1), a.y1.max(b.y1));
+            }
+            None => out.push(b),
+        }
+    }
     out
 }
 
@@ -142,10 +171,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn input_sizes_are_multiples_of_32_and_never_upscaled() {
-        assert_eq!(input_size(856, 540, 960), (864, 544));
-        assert_eq!(input_size(1920, 1080, 960), (960, 544));
-        assert_eq!(input_size(10, 10, 960), (32, 32));
+    fn images_fit_the_fixed_input_by_orientation() {
+        assert_eq!(fit(856, 540), ((736, 480), 736.0 / 856.0));
+        assert_eq!(fit(540, 856).0, (480, 736));
+        assert_eq!(fit(100, 50).1, 2.0, "small images are enlarged at most twice");
     }
 
     #[test]
@@ -167,6 +196,15 @@ mod tests {
         prob[18 * w + 5] = 0.35;
         let b = boxes(&prob, w, h, 2.0, 2.0, &DetectConfig::default());
         assert_eq!(b.len(), 2, "{b:?}");
+        // Two words on one row with a narrow gap become one line.
+        let (w2, h2) = (40usize, 8usize);
+        let mut words = vec![0.0f32; w2 * h2];
+        for y in 3..6 {
+            for x in (2..12).chain(15..30) {
+                words[y * w2 + x] = 0.9;
+            }
+        }
+        assert_eq!(boxes(&words, w2, h2, 1.0, 1.0, &DetectConfig::default()).len(), 1);
         assert!(b[0].y0 < b[1].y0);
         // 16×3 kernel: d = 48 × 1.6 / 38 ≈ 2.02 map pixels, times the scale of 2.
         assert!((b[0].x0 - (22.0 - 2.02) * 2.0).abs() < 0.1, "{:?}", b[0]);

@@ -1,6 +1,5 @@
-//! The two networks, parsed and optimised once by `tract` with symbolic input sizes (the
-//! detector's height and width, the recogniser's batch and width), so one plan serves every
-//! image and batch. The recogniser's character list comes from its ONNX metadata entry
+//! The two networks, parsed and optimised once by `tract`: the detector for its two fixed
+//! input sizes (`detect`), the recogniser for each line-width bucket. The recogniser's character list comes from its ONNX metadata entry
 //! `character`, which `tract` keeps as the model property `onnx.metadata_props.character`.
 
 use std::io::Cursor;
@@ -9,7 +8,7 @@ use std::sync::Arc;
 use image::GrayImage;
 use tract_onnx::prelude::*;
 
-use crate::detect::{self, DetectConfig, LineBox};
+use crate::detect::{self, DetectConfig, LineBox, LANDSCAPE};
 use crate::recognise::{self, Charset, Decoded};
 use crate::OcrError;
 
@@ -17,8 +16,12 @@ type Plan = Arc<TypedRunnableModel>;
 type Properties = std::collections::HashMap<String, Arc<Tensor>>;
 
 pub struct Networks {
-    detector: Plan,
-    recogniser: Plan,
+    /// The detector planned for each fixed input orientation.
+    landscape: Plan,
+    portrait: Plan,
+    /// The recogniser planned for each of [`recognise::WIDTHS`] (its attention blocks reshape
+    /// by the input width and batch, which `tract` needs to know).
+    recognisers: Vec<Plan>,
     charset: Charset,
 }
 
@@ -62,35 +65,42 @@ fn plan(
 
 impl Networks {
     pub fn load(detector: &[u8], recogniser: &[u8]) -> Result<Self, OcrError> {
-        let (detector, _) = plan("detector", detector, [Some(1), Some(3), None, None])?;
-        let (recogniser, meta) = plan(
-            "recogniser",
-            recogniser,
-            [None, Some(3), Some(recognise::HEIGHT as usize), None],
-        )?;
+        let (w, h) = (LANDSCAPE.0 as usize, LANDSCAPE.1 as usize);
+        let (landscape, _) = plan("detector", detector, [Some(1), Some(3), Some(h), Some(w)])?;
+        let (portrait, _) = plan("detector", detector, [Some(1), Some(3), Some(w), Some(h)])?;
+        let mut recognisers = Vec::new();
+        let mut meta = Properties::new();
+        for width in recognise::WIDTHS {
+            let height = recognise::HEIGHT as usize;
+            let (plan, properties) = plan("recogniser", recogniser, [Some(recognise::BATCH), Some(3), Some(height), Some(width as usize)])?;
+            recognisers.push(plan);
+            meta = properties;
+        }
         let list = meta
             .get("onnx.metadata_props.character")
             .and_then(|t| t.try_as_plain_ram().ok()?.to_scalar::<String>().ok().cloned())
             .ok_or(OcrError::NoCharacterList)?;
         Ok(Self {
-            detector,
-            recogniser,
+            landscape,
+            portrait,
+            recognisers,
             charset: Charset::new(&list),
         })
     }
 
     /// Line boxes in `gray`'s pixels.
     pub fn detect(&self, gray: &GrayImage, cfg: &DetectConfig) -> Result<Vec<LineBox>, OcrError> {
-        let (data, w, h) = detect::preprocess(gray, cfg.max_side);
+        let (data, (w, h), scale) = detect::preprocess(gray);
         let input = Tensor::from_shape(&[1, 3, h as usize, w as usize], &data).map_err(inference)?;
-        let out = self.detector.run(tvec!(input.into())).map_err(inference)?;
+        let plan = if w >= h { &self.landscape } else { &self.portrait };
+        let out = plan.run(tvec!(input.into())).map_err(inference)?;
         let map = out.first().ok_or_else(|| OcrError::Inference("no detector output".into()))?;
         let shape = map.shape().to_vec();
         let view = map.try_as_plain_ram().map_err(inference)?;
         let prob = view.as_slice::<f32>().map_err(inference)?;
         let (mh, mw) = (shape[shape.len() - 2], shape[shape.len() - 1]);
-        let sx = gray.width() as f32 / mw as f32;
-        let sy = gray.height() as f32 / mh as f32;
+        // Map pixels are input pixels (the map has the input's size); undo the fit.
+        let (sx, sy) = (w as f32 / mw as f32 / scale, h as f32 / mh as f32 / scale);
         Ok(detect::boxes(prob, mw, mh, sx, sy, cfg))
     }
 
@@ -99,12 +109,13 @@ impl Networks {
         let widths: Vec<u32> = lines.iter().map(GrayImage::width).collect();
         let order = recognise::batch_order(&widths);
         let mut out: Vec<Option<(Decoded, String)>> = vec![None; lines.len()];
-        for chunk in order.chunks(recognise::BATCH) {
+        for chunk in recognise::batches(&order, &widths) {
             let batch: Vec<&GrayImage> = chunk.iter().map(|&i| &lines[i]).collect();
             let (data, width) = recognise::batch_tensor(&batch);
+            let bucket = recognise::WIDTHS.iter().position(|&w| w == width).unwrap_or(0);
             let shape = [batch.len(), 3, recognise::HEIGHT as usize, width as usize];
             let input = Tensor::from_shape(&shape, &data).map_err(inference)?;
-            let result = self.recogniser.run(tvec!(input.into())).map_err(inference)?;
+            let result = self.recognisers[bucket].run(tvec!(input.into())).map_err(inference)?;
             let probs = result.first().ok_or_else(|| OcrError::Inference("no recogniser output".into()))?;
             let dims = probs.shape().to_vec();
             let view = probs.try_as_plain_ram().map_err(inference)?;

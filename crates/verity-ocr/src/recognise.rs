@@ -10,10 +10,15 @@ use image::{imageops, GrayImage};
 
 /// The recogniser's input height.
 pub const HEIGHT: u32 = 48;
-/// Widest line fed to the network (a 44-character MRZ line is about 20 heights wide).
-pub const MAX_WIDTH: u32 = 1600;
-/// Lines per network call.
-pub const BATCH: usize = 6;
+/// The input widths the recogniser is planned for: each line is padded to the narrowest that
+/// holds it (a 44-character MRZ line is about 22 heights wide, just under the last).
+pub const WIDTHS: [u32; 3] = [320, 640, 1280];
+/// Widest line fed to the network; wider crops are squeezed to it.
+pub const MAX_WIDTH: u32 = WIDTHS[2];
+/// Lines per network call. The plan's batch size must be fixed (its reshapes depend on it), and
+/// on one CPU core a batch costs what its lines cost one by one, so a padded batch of 6 would
+/// only add the padding's work: lines go one at a time, grouped by width bucket.
+pub const BATCH: usize = 1;
 
 /// The recogniser's classes: 0 is the CTC blank, then the model's character list, then space.
 #[derive(Debug, Clone)]
@@ -103,9 +108,27 @@ pub fn line_image(gray: &GrayImage, x: u32, y: u32, w: u32, h: u32) -> GrayImage
     imageops::resize(&crop, width, HEIGHT, imageops::FilterType::Triangle)
 }
 
-/// One batch tensor (N × 3 × HEIGHT × width) of `lines`, padded right with zeros.
+/// The narrowest planned width that holds `width`.
+pub fn bucket(width: u32) -> u32 {
+    WIDTHS.iter().copied().find(|&w| w >= width).unwrap_or(MAX_WIDTH)
+}
+
+/// Batches of at most [`BATCH`] line indices (taken in `order`) sharing one width bucket.
+pub fn batches(order: &[usize], widths: &[u32]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for &i in order {
+        match out.last_mut() {
+            Some(b) if b.len() < BATCH && bucket(widths[b[0]]) == bucket(widths[i]) => b.push(i),
+            _ => out.push(vec![i]),
+        }
+    }
+    out
+}
+
+/// One batch tensor (N × 3 × HEIGHT × bucket) of `lines`, padded right with zeros to the
+/// bucket of the widest.
 pub fn batch_tensor(lines: &[&GrayImage]) -> (Vec<f32>, u32) {
-    let width = lines.iter().map(|l| l.width()).max().unwrap_or(HEIGHT);
+    let width = bucket(lines.iter().map(|l| l.width()).max().unwrap_or(HEIGHT));
     let plane = (HEIGHT * width) as usize;
     let mut data = vec![0.0f32; lines.len() * 3 * plane];
     for (n, line) in lines.iter().enumerate() {
@@ -169,9 +192,12 @@ mod tests {
         let a = GrayImage::from_pixel(10, HEIGHT, image::Luma([255]));
         let b = GrayImage::from_pixel(20, HEIGHT, image::Luma([0]));
         let (data, width) = batch_tensor(&[&a, &b]);
-        assert_eq!(width, 20);
-        assert_eq!(data.len(), 2 * 3 * 20 * HEIGHT as usize);
+        assert_eq!(width, 320);
+        assert_eq!(data.len(), 2 * 3 * 320 * HEIGHT as usize);
         assert_eq!((data[0], data[10]), (1.0, 0.0), "white, then padding");
         assert_eq!(batch_order(&[30, 10, 20]), vec![1, 2, 0]);
+        let widths = [100, 700, 50];
+        let groups = batches(&batch_order(&widths), &widths);
+        assert_eq!(groups, vec![vec![2], vec![0], vec![1]]);
     }
 }
