@@ -7,8 +7,9 @@
 //! network was trained with (it predicts shrunk text kernels; the box is grown back by
 //! `area × ratio / perimeter`).
 //!
-//! Boxes are axis-aligned: documents are photographed roughly upright, and the recogniser
-//! tolerates the few degrees of tilt a hand-held photo has.
+//! Words on one row are joined into a line, and each line's box follows its tilt (the
+//! principal axis of its pixels), so a hand-held photo's few degrees of turn do not make one
+//! crop hold two lines.
 
 use image::{imageops, GrayImage};
 
@@ -38,14 +39,27 @@ impl Default for DetectConfig {
     }
 }
 
-/// A detected line box in pixels of the original image.
+/// A detected line in pixels of the original image: an oriented rectangle (centre, half
+/// length along the text, half thickness across it, angle of the text direction).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LineBox {
-    pub x0: f32,
-    pub y0: f32,
-    pub x1: f32,
-    pub y1: f32,
+    pub cx: f32,
+    pub cy: f32,
+    pub half_length: f32,
+    pub half_thickness: f32,
+    /// Radians, positive clockwise in image coordinates (y down).
+    pub angle: f32,
     pub score: f32,
+}
+
+impl LineBox {
+    /// The axis-aligned box around it: (x0, y0, x1, y1).
+    pub fn bounds(&self) -> (f32, f32, f32, f32) {
+        let (s, c) = self.angle.sin_cos();
+        let ex = (self.half_length * c).abs() + (self.half_thickness * s).abs();
+        let ey = (self.half_length * s).abs() + (self.half_thickness * c).abs();
+        (self.cx - ex, self.cy - ey, self.cx + ex, self.cy + ey)
+    }
 }
 
 /// The input (width, height) for an image of `w`×`h`, and the scale that fits it in.
@@ -78,9 +92,30 @@ pub fn preprocess(gray: &GrayImage) -> (Vec<f32>, (u32, u32), f32) {
     (data, (iw, ih), scale)
 }
 
-/// Boxes from a `w`×`h` probability map, scaled by (`sx`, `sy`) into original pixels and
-/// sorted top to bottom, then left to right.
-pub fn boxes(prob: &[f32], w: usize, h: usize, sx: f32, sy: f32, cfg: &DetectConfig) -> Vec<LineBox> {
+/// One connected region of the thresholded map.
+struct Component {
+    pixels: Vec<(usize, usize)>,
+    sum: f32,
+    /// (x0, y0, x1, y1), inclusive.
+    bounds: (usize, usize, usize, usize),
+}
+
+impl Component {
+    fn centre_y(&self) -> f32 {
+        (self.bounds.1 + self.bounds.3) as f32 / 2.0
+    }
+    fn thickness(&self) -> usize {
+        self.bounds.3 - self.bounds.1 + 1
+    }
+    fn absorb(&mut self, other: Component) {
+        let (a, b) = (self.bounds, other.bounds);
+        self.bounds = (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3));
+        self.sum += other.sum;
+        self.pixels.extend(other.pixels);
+    }
+}
+
+fn components(prob: &[f32], w: usize, h: usize, cfg: &DetectConfig) -> Vec<Component> {
     let mut seen = vec![false; w * h];
     let mut out = Vec::new();
     let mut stack = Vec::new();
@@ -88,15 +123,19 @@ pub fn boxes(prob: &[f32], w: usize, h: usize, sx: f32, sy: f32, cfg: &DetectCon
         if seen[start] || prob[start] <= cfg.threshold {
             continue;
         }
-        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-        let (mut sum, mut count) = (0.0f32, 0usize);
+        let mut c = Component {
+            pixels: Vec::new(),
+            sum: 0.0,
+            bounds: (usize::MAX, usize::MAX, 0, 0),
+        };
         seen[start] = true;
         stack.push(start);
         while let Some(i) = stack.pop() {
             let (x, y) = (i % w, i / w);
-            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
-            sum += prob[i];
-            count += 1;
+            let (x0, y0, x1, y1) = c.bounds;
+            c.bounds = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            c.sum += prob[i];
+            c.pixels.push((x, y));
             for (nx, ny) in neighbours(x, y, w, h) {
                 let j = ny * w + nx;
                 if !seen[j] && prob[j] > cfg.threshold {
@@ -105,42 +144,91 @@ pub fn boxes(prob: &[f32], w: usize, h: usize, sx: f32, sy: f32, cfg: &DetectCon
                 }
             }
         }
-        let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
-        if (bh as u32) < cfg.min_height || sum / (count as f32) < cfg.box_threshold {
-            continue;
-        }
-        let d = bw * bh * cfg.unclip_ratio / (2.0 * (bw + bh));
-        out.push(LineBox {
-            x0: ((x0 as f32 - d) * sx).max(0.0),
-            y0: ((y0 as f32 - d) * sy).max(0.0),
-            x1: ((x1 as f32 + 1.0 + d) * sx).min(w as f32 * sx),
-            y1: ((y1 as f32 + 1.0 + d) * sy).min(h as f32 * sy),
-            score: sum / count as f32,
-        });
-    }
-    sort_reading_order(&mut out);
-    merge_words(out)
-}
-
-/// Joins boxes on one row whose gap is under a line height: the detector splits lines at word
-/// spaces, and overlapping word crops make the recogniser read the neighbour's first letter.
-fn merge_words(boxes: Vec<LineBox>) -> Vec<LineBox> {
-    let mut out: Vec<LineBox> = Vec::with_capacity(boxes.len());
-    for b in boxes {
-        let joined = out.last_mut().filter(|a| {
-            let (ha, hb) = (a.y1 - a.y0, b.y1 - b.y0);
-            let overlap = a.y1.min(b.y1) - a.y0.max(b.y0);
-            overlap > 0.6 * ha.min(hb) && b.x0 - a.x1 < ha.max(hb) && b.x0 >= a.x0
-        });
-        match joined {
-            Some(a) => {
-                a.score = a.score.min(b.score);
-                (a.x0, a.y0, a.x1, a.y1) = (a.x0.min(b.x0), a.y0.min(b.y0), a.x1.max(b.x1), a.y1.max(b.y1));
-            }
-            None => out.push(b),
+        let mean = c.sum / c.pixels.len() as f32;
+        if c.thickness() >= cfg.min_height as usize && mean >= cfg.box_threshold {
+            out.push(c);
         }
     }
     out
+}
+
+/// Joins components on one row whose gap is under two line heights: the detector splits
+/// lines at word spaces, and word crops that overlap make the recogniser read the neighbour's
+/// first letter. Lines come out in reading order (top to bottom, then left to right).
+fn join_words(mut comps: Vec<Component>) -> Vec<Component> {
+    comps.sort_by(|a, b| a.centre_y().total_cmp(&b.centre_y()));
+    let mut rows: Vec<Vec<Component>> = Vec::new();
+    for c in comps {
+        let row = rows.iter_mut().find(|r| {
+            let half = r[0].thickness().min(c.thickness()) as f32 / 2.0;
+            (r[0].centre_y() - c.centre_y()).abs() < half.max(1.0)
+        });
+        match row {
+            Some(r) => r.push(c),
+            None => rows.push(vec![c]),
+        }
+    }
+    let mut out: Vec<Component> = Vec::new();
+    for mut row in rows {
+        row.sort_by_key(|c| c.bounds.0);
+        let mut current: Option<Component> = None;
+        for c in row {
+            match current.as_mut() {
+                Some(a) if c.bounds.0 <= a.bounds.2 + 2 * a.thickness().max(c.thickness()) => {
+                    a.absorb(c)
+                }
+                _ => out.extend(current.replace(c)),
+            }
+        }
+        out.extend(current);
+    }
+    out
+}
+
+/// The oriented rectangle around a component (principal axis of its pixels, so a photo's tilt
+/// is followed), grown by the unclip distance and scaled by `scale` into original pixels.
+fn oriented(c: &Component, cfg: &DetectConfig, scale: f32) -> LineBox {
+    let n = c.pixels.len() as f32;
+    let (sx, sy) = c.pixels.iter().fold((0.0, 0.0), |(a, b), &(x, y)| (a + x as f32, b + y as f32));
+    let (mx, my) = (sx / n + 0.5, sy / n + 0.5);
+    let (mut sxx, mut syy, mut sxy) = (0.0f32, 0.0f32, 0.0f32);
+    for &(x, y) in &c.pixels {
+        let (dx, dy) = (x as f32 + 0.5 - mx, y as f32 + 0.5 - my);
+        (sxx, syy, sxy) = (sxx + dx * dx, syy + dy * dy, sxy + dx * dy);
+    }
+    // Text is within a few degrees of horizontal; short or blobby components keep angle 0.
+    let mut angle = 0.5 * (2.0 * sxy).atan2(sxx - syy);
+    if sxx < 9.0 * syy || angle.abs() > 0.26 {
+        angle = 0.0;
+    }
+    let (s, co) = angle.sin_cos();
+    let (mut u0, mut u1, mut v0, mut v1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+    for &(x, y) in &c.pixels {
+        let (dx, dy) = (x as f32 + 0.5 - mx, y as f32 + 0.5 - my);
+        let (u, v) = (dx * co + dy * s, -dx * s + dy * co);
+        (u0, u1) = (u0.min(u - 0.5), u1.max(u + 0.5));
+        (v0, v1) = (v0.min(v - 0.5), v1.max(v + 0.5));
+    }
+    let (len, thick) = (u1 - u0, v1 - v0);
+    let d = len * thick * cfg.unclip_ratio / (2.0 * (len + thick));
+    let (uc, vc) = ((u0 + u1) / 2.0, (v0 + v1) / 2.0);
+    LineBox {
+        cx: (mx + uc * co - vc * s) * scale,
+        cy: (my + uc * s + vc * co) * scale,
+        half_length: (len / 2.0 + d) * scale,
+        half_thickness: (thick / 2.0 + d) * scale,
+        angle,
+        score: c.sum / n,
+    }
+}
+
+/// Lines from a `w`×`h` probability map, scaled by `scale` into original pixels, in reading
+/// order.
+pub fn boxes(prob: &[f32], w: usize, h: usize, scale: f32, cfg: &DetectConfig) -> Vec<LineBox> {
+    join_words(components(prob, w, h, cfg))
+        .iter()
+        .map(|c| oriented(c, cfg, scale))
+        .collect()
 }
 
 /// 8-connected neighbours inside the map.
@@ -152,23 +240,26 @@ fn neighbours(x: usize, y: usize, w: usize, h: usize) -> impl Iterator<Item = (u
     .filter(move |&(nx, ny)| (nx, ny) != (x, y))
 }
 
-/// Top to bottom; boxes whose vertical centres are within half a line height count as one row
-/// and go left to right.
-fn sort_reading_order(boxes: &mut [LineBox]) {
-    boxes.sort_by(|a, b| {
-        let (ca, cb) = ((a.y0 + a.y1) / 2.0, (b.y0 + b.y1) / 2.0);
-        let half = ((a.y1 - a.y0).min(b.y1 - b.y0)) / 2.0;
-        if (ca - cb).abs() < half {
-            a.x0.total_cmp(&b.x0)
-        } else {
-            ca.total_cmp(&cb)
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tilted_line_gets_a_tilted_box() {
+        let (w, h) = (200usize, 40usize);
+        let mut prob = vec![0.0f32; w * h];
+        for x in 10..190usize {
+            let y = 15 + x / 20; // about 2.9 degrees
+            for dy in 0..4 {
+                prob[(y + dy) * w + x] = 0.9;
+            }
+        }
+        let b = boxes(&prob, w, h, 1.0, &DetectConfig::default());
+        assert_eq!(b.len(), 1);
+        assert!((b[0].angle.to_degrees() - 2.86).abs() < 0.5, "{:?}", b[0]);
+        // An axis-aligned box would be about 9.5 thick each side of its centre.
+        assert!(b[0].half_thickness < 7.0, "{:?}", b[0]);
+    }
 
     #[test]
     fn images_fit_the_fixed_input_by_orientation() {
@@ -194,7 +285,7 @@ mod tests {
         }
         // A faint blob below the box threshold is dropped.
         prob[18 * w + 5] = 0.35;
-        let b = boxes(&prob, w, h, 2.0, 2.0, &DetectConfig::default());
+        let b = boxes(&prob, w, h, 2.0, &DetectConfig::default());
         assert_eq!(b.len(), 2, "{b:?}");
         // Two words on one row with a narrow gap become one line.
         let (w2, h2) = (40usize, 8usize);
@@ -204,10 +295,12 @@ mod tests {
                 words[y * w2 + x] = 0.9;
             }
         }
-        assert_eq!(boxes(&words, w2, h2, 1.0, 1.0, &DetectConfig::default()).len(), 1);
-        assert!(b[0].y0 < b[1].y0);
+        assert_eq!(boxes(&words, w2, h2, 1.0, &DetectConfig::default()).len(), 1);
+        assert!(b[0].cy < b[1].cy);
         // 16×3 kernel: d = 48 × 1.6 / 38 ≈ 2.02 map pixels, times the scale of 2.
-        assert!((b[0].x0 - (22.0 - 2.02) * 2.0).abs() < 0.1, "{:?}", b[0]);
+        let (x0, ..) = b[0].bounds();
+        assert!((x0 - (22.0 - 2.02) * 2.0).abs() < 0.1, "{:?}", b[0]);
+        assert_eq!(b[0].angle, 0.0);
         assert!((b[0].score - 0.8).abs() < 1e-4);
     }
 }

@@ -99,9 +99,9 @@ impl Networks {
         let view = map.try_as_plain_ram().map_err(inference)?;
         let prob = view.as_slice::<f32>().map_err(inference)?;
         let (mh, mw) = (shape[shape.len() - 2], shape[shape.len() - 1]);
-        // Map pixels are input pixels (the map has the input's size); undo the fit.
-        let (sx, sy) = (w as f32 / mw as f32 / scale, h as f32 / mh as f32 / scale);
-        Ok(detect::boxes(prob, mw, mh, sx, sy, cfg))
+        // The map has the input's size (or a fraction of it); undo that and the fit.
+        let to_original = w as f32 / mw as f32 / scale;
+        Ok(detect::boxes(prob, mw, mh, to_original, cfg))
     }
 
     /// Free and MRZ decodes of each line, in the order given; lines are batched by width.

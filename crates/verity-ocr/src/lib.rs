@@ -95,19 +95,19 @@ impl Ocr {
         let mut crops = Vec::with_capacity(boxes.len());
         let mut bounds = Vec::with_capacity(boxes.len());
         for b in &boxes {
-            let x = (b.x0.floor() as u32).min(gray.width().saturating_sub(1));
-            let y = (b.y0.floor() as u32).min(gray.height().saturating_sub(1));
-            let w = ((b.x1.ceil() as u32).min(gray.width()) - x).max(1);
-            let h = ((b.y1.ceil() as u32).min(gray.height()) - y).max(1);
-            crops.push(recognise::line_image(gray, x, y, w, h));
+            crops.push(recognise::line_image(gray, b));
+            let (x0, y0, x1, y1) = b.bounds();
+            let clamp = |v: f32, max: u32| (v.max(0.0) as u32).min(max);
+            let (x, y) = (clamp(x0, gray.width()), clamp(y0, gray.height()));
             bounds.push(TextBounds {
                 x,
                 y,
-                width: w,
-                height: h,
+                width: clamp(x1, gray.width()).saturating_sub(x),
+                height: clamp(y1, gray.height()).saturating_sub(y),
             });
         }
-        let decoded = self.networks.recognise(&crops)?;
+        let mut decoded = self.networks.recognise(&crops)?;
+        self.reread_mrz_lines(&crops, &mut decoded)?;
         Ok(decoded
             .into_iter()
             .zip(bounds)
@@ -119,6 +119,39 @@ impl Ocr {
             })
             .filter(|l| !l.text.is_empty() || !l.mrz.is_empty())
             .collect())
+    }
+
+    /// MRZ lines have a known length (30, 36 or 44 characters, ICAO 9303 parts 4–6). When a
+    /// line full of fillers decodes to another length, the recogniser most likely merged two
+    /// characters across the zone's wide pitch; it is read again squeezed to 80 % of its width
+    /// (closer to the letter spacing the network was trained on) and that reading is kept when
+    /// it has a zone length.
+    fn reread_mrz_lines(
+        &self,
+        crops: &[GrayImage],
+        decoded: &mut [(recognise::Decoded, String)],
+    ) -> Result<(), OcrError> {
+        let zone_length = |s: &str| matches!(s.len(), 30 | 36 | 44);
+        let suspects: Vec<usize> = (0..decoded.len())
+            .filter(|&i| decoded[i].1.contains("<<") && !zone_length(&decoded[i].1))
+            .collect();
+        if suspects.is_empty() {
+            return Ok(());
+        }
+        let squeezed: Vec<GrayImage> = suspects
+            .iter()
+            .map(|&i| {
+                let c = &crops[i];
+                let w = (c.width() * 4 / 5).max(1);
+                image::imageops::resize(c, w, c.height(), image::imageops::FilterType::Triangle)
+            })
+            .collect();
+        for (&i, again) in suspects.iter().zip(self.networks.recognise(&squeezed)?) {
+            if zone_length(&again.1) {
+                decoded[i].1 = again.1;
+            }
+        }
+        Ok(())
     }
 }
 

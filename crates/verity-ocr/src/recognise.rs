@@ -1,12 +1,14 @@
-//! Line recognition with the PP-OCR CRNN-style recogniser: each line crop is scaled to the
-//! network's height of 48 pixels keeping its aspect, lines of similar width are batched (the
+//! Line recognition with the PP-OCR CRNN-style recogniser: each line is cut out along its tilt
+//! and scaled to the network's height of 48 pixels keeping its aspect, lines of similar width are batched (the
 //! batch is padded to its widest line with the normalised zero the network was trained on),
 //! and each output row — one softmax over blank + characters per 8-pixel column — is turned into
 //! text by a greedy CTC decode: best class per column, repeats merged, blanks dropped.
 //!
 //! The same output is decoded twice: over every class, and over the MRZ alphabet only.
 
-use image::{imageops, GrayImage};
+use image::GrayImage;
+
+use crate::detect::LineBox;
 
 /// The recogniser's input height.
 pub const HEIGHT: u32 = 48;
@@ -100,12 +102,32 @@ fn argmax(row: &[f32], candidates: impl Iterator<Item = usize>) -> usize {
     best.0
 }
 
-/// The crop of `gray` scaled to [`HEIGHT`], at most [`MAX_WIDTH`] wide.
-pub fn line_image(gray: &GrayImage, x: u32, y: u32, w: u32, h: u32) -> GrayImage {
-    let crop = imageops::crop_imm(gray, x, y, w.max(1), h.max(1)).to_image();
-    let width = ((crop.width() as f32 * HEIGHT as f32 / crop.height() as f32).round() as u32)
-        .clamp(HEIGHT / 4, MAX_WIDTH);
-    imageops::resize(&crop, width, HEIGHT, imageops::FilterType::Triangle)
+/// The line under `b` cut out along its tilt and scaled to [`HEIGHT`] (at most
+/// [`MAX_WIDTH`] wide), bilinear; outside the image is white.
+pub fn line_image(gray: &GrayImage, b: &LineBox) -> GrayImage {
+    let (len, thick) = (2.0 * b.half_length.max(0.5), 2.0 * b.half_thickness.max(0.5));
+    let width = ((len * HEIGHT as f32 / thick).round() as u32).clamp(HEIGHT / 4, MAX_WIDTH);
+    let (s, c) = b.angle.sin_cos();
+    GrayImage::from_fn(width, HEIGHT, |ox, oy| {
+        let u = (ox as f32 + 0.5) / width as f32 * len - len / 2.0;
+        let v = (oy as f32 + 0.5) / HEIGHT as f32 * thick - thick / 2.0;
+        let (x, y) = (b.cx + u * c - v * s - 0.5, b.cy + u * s + v * c - 0.5);
+        image::Luma([bilinear(gray, x, y)])
+    })
+}
+
+fn bilinear(gray: &GrayImage, x: f32, y: f32) -> u8 {
+    let (w, h) = (gray.width() as f32, gray.height() as f32);
+    if x < 0.0 || y < 0.0 || x > w - 1.0 || y > h - 1.0 {
+        return 255;
+    }
+    let (x0, y0) = (x.floor() as u32, y.floor() as u32);
+    let (x1, y1) = ((x0 + 1).min(gray.width() - 1), (y0 + 1).min(gray.height() - 1));
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let p = |x, y| f32::from(gray.get_pixel(x, y).0[0]);
+    let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
+    let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
+    (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8
 }
 
 /// The narrowest planned width that holds `width`.
