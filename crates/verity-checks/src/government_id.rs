@@ -167,7 +167,10 @@ pub fn run_government_id(
 
     let from_barcode = record.as_ref().map(ExtractedData::from_aamva);
     let from_mrz = zone.as_ref().map(ExtractedData::from_mrz);
-    let extracted = from_barcode.clone().or(from_mrz.clone()).unwrap_or_default();
+    let extracted = from_barcode
+        .clone()
+        .or(from_mrz.clone())
+        .unwrap_or_default();
     let front_fields = reading.front.as_ref().map_err(String::as_str);
     let read_class = ReadClass {
         mrz_code: zone.as_ref().map(|z| z.document_code.as_str()),

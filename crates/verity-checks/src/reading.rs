@@ -26,14 +26,20 @@ impl Reading {
     /// What `id_mrz`'s details add about the reading.
     pub fn mrz_details(&self) -> Value {
         match &self.zone {
-            Some(z) => json!({"source": "ocr", "lines_read": z.read, "lines_corrected": z.corrected, "corrections": z.corrections}),
+            Some(z) => {
+                json!({"source": "ocr", "lines_read": z.read, "lines_corrected": z.corrected, "corrections": z.corrections})
+            }
             None if self.mrz_text.is_ok() => json!({"source": "supplied"}),
             None => Value::Null,
         }
     }
 }
 
-fn read(reader: &dyn TextReader, side: Option<&DecodedImage>, label: &str) -> Result<Vec<TextLine>, String> {
+fn read(
+    reader: &dyn TextReader,
+    side: Option<&DecodedImage>,
+    label: &str,
+) -> Result<Vec<TextLine>, String> {
     let side = side.ok_or_else(|| format!("the {label} image did not decode"))?;
     match reader.read(&side.gray) {
         Ok(Some(lines)) => Ok(lines),
@@ -54,7 +60,13 @@ pub(crate) fn read_sides(
     let wants_mrz = mrz::applies(&input.id_class, &input.country);
     let (mrz_text, zone) = match (&input.mrz_text, wants_mrz) {
         (Some(text), _) => (Ok(text.clone()), None),
-        (None, false) => (Err(format!("no machine-readable zone is expected on a {} from {}", input.id_class, input.country)), None),
+        (None, false) => (
+            Err(format!(
+                "no machine-readable zone is expected on a {} from {}",
+                input.id_class, input.country
+            )),
+            None,
+        ),
         (None, true) => {
             // Passports carry the zone on the data page; ID cards on the back.
             let lines = if input.id_class == "pp" || back.is_none() {
@@ -64,7 +76,10 @@ pub(crate) fn read_sides(
             };
             match lines.map(|l| mrz_read::find_zone(&l, today)) {
                 Ok(Some(z)) => (Ok(z.text()), Some(z)),
-                Ok(None) => (Err("no machine-readable zone was found in the text read".to_owned()), None),
+                Ok(None) => (
+                    Err("no machine-readable zone was found in the text read".to_owned()),
+                    None,
+                ),
                 Err(e) => (Err(format!("the MRZ could not be read: {e}")), None),
             }
         }

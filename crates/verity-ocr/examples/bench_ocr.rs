@@ -54,7 +54,11 @@ fn holder(rng: &mut Rng) -> Holder {
     let number: String = std::iter::once(char::from(b'A' + rng.below(26) as u8))
         .chain((0..8).map(|_| char::from(alnum[rng.below(alnum.len() as u64) as usize])))
         .collect();
-    let last = if rng.below(3) == 0 { format!("{} {}", word(rng), word(rng)) } else { word(rng) };
+    let last = if rng.below(3) == 0 {
+        format!("{} {}", word(rng), word(rng))
+    } else {
+        word(rng)
+    };
     Holder {
         name_first: word(rng),
         name_middle: word(rng),
@@ -109,7 +113,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
             prev = cur;
         }
     }
@@ -143,7 +149,10 @@ struct Tally {
 }
 
 fn fold(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
 }
 
 fn score_front(t: &mut Tally, f: &front::FrontFields, h: &Holder) {
@@ -184,7 +193,9 @@ fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
     t.seconds.push(start.elapsed().as_secs_f64());
     t.docs += 1;
     t.chars += zone.len();
-    let (before, after) = read.as_ref().map_or((String::new(), String::new()), |z| (z.read.join("\n"), z.text()));
+    let (before, after) = read.as_ref().map_or((String::new(), String::new()), |z| {
+        (z.read.join("\n"), z.text())
+    });
     t.errors_before += edit_distance(&before, &zone);
     t.errors_after += edit_distance(&after, &zone);
     t.exact += usize::from(after == zone);
@@ -193,8 +204,15 @@ fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200).max(1);
-    let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(0x5EED_0C12);
+    let n: usize = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200)
+        .max(1);
+    let seed: u64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(0x5EED_0C12);
     let load = Instant::now();
     let ocr = Ocr::embedded().expect("the embedded models load");
     println!("models loaded in {:.2} s", load.elapsed().as_secs_f64());
@@ -206,14 +224,32 @@ fn main() {
     }
     t.seconds.sort_by(f64::total_cmp);
     let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
-    println!("documents {} (passports and TD1 cards, seed {seed})", t.docs);
+    println!(
+        "documents {} (passports and TD1 cards, seed {seed})",
+        t.docs
+    );
     println!("mrz_exact_pct {:.1}", pct(t.exact, t.docs));
     println!("mrz_cer_before_pct {:.2}", pct(t.errors_before, t.chars));
     println!("mrz_cer_after_pct {:.2}", pct(t.errors_after, t.chars));
-    for (name, (ok, all)) in ["name_last", "name_first", "birthdate", "expiration_date", "document_number"].iter().zip(t.fields) {
+    for (name, (ok, all)) in [
+        "name_last",
+        "name_first",
+        "birthdate",
+        "expiration_date",
+        "document_number",
+    ]
+    .iter()
+    .zip(t.fields)
+    {
         println!("front_{name}_pct {:.1}", pct(ok, all));
     }
-    println!("seconds_per_document_median {:.3}", percentile(&t.seconds, 50.0));
-    println!("seconds_per_document_p99 {:.3}", percentile(&t.seconds, 99.0));
+    println!(
+        "seconds_per_document_median {:.3}",
+        percentile(&t.seconds, 50.0)
+    );
+    println!(
+        "seconds_per_document_p99 {:.3}",
+        percentile(&t.seconds, 99.0)
+    );
     println!("peak_memory_mib {:.0}", peak_memory_mib());
 }

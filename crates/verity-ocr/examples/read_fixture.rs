@@ -10,11 +10,20 @@ fn main() {
         "card-photo" => id_card(ReadVariant::Valid, Capture::Photo, today),
         _ => passport_read(ReadVariant::Valid, Capture::Scan, today),
     };
-    let bytes = if which == "card-back" || which == "card-photo" { f.input.back.clone().unwrap_or_default() } else { f.input.front.clone() };
-    let gray = image::load_from_memory(&bytes).expect("fixture decodes").to_luma8();
+    let bytes = if which == "card-back" || which == "card-photo" {
+        f.input.back.clone().unwrap_or_default()
+    } else {
+        f.input.front.clone()
+    };
+    let gray = image::load_from_memory(&bytes)
+        .expect("fixture decodes")
+        .to_luma8();
     let ocr = verity_ocr::Ocr::embedded().expect("models load");
     for l in ocr.read_lines(&gray).expect("reads") {
-        println!("{:?} | {} | {:.2} {:?}", l.text, l.mrz, l.confidence, l.bounds);
+        println!(
+            "{:?} | {} | {:.2} {:?}",
+            l.text, l.mrz, l.confidence, l.bounds
+        );
     }
     println!("truth:\n{}", f.mrz_text.unwrap_or_default());
 }

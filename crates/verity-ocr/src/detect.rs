@@ -64,7 +64,11 @@ impl LineBox {
 
 /// The input (width, height) for an image of `w`×`h`, and the scale that fits it in.
 pub fn fit(w: u32, h: u32) -> ((u32, u32), f32) {
-    let (iw, ih) = if w >= h { LANDSCAPE } else { (LANDSCAPE.1, LANDSCAPE.0) };
+    let (iw, ih) = if w >= h {
+        LANDSCAPE
+    } else {
+        (LANDSCAPE.1, LANDSCAPE.0)
+    };
     let scale = (iw as f32 / w as f32).min(ih as f32 / h as f32).min(2.0);
     ((iw, ih), scale)
 }
@@ -189,7 +193,10 @@ fn join_words(mut comps: Vec<Component>) -> Vec<Component> {
 /// is followed), grown by the unclip distance and scaled by `scale` into original pixels.
 fn oriented(c: &Component, cfg: &DetectConfig, scale: f32) -> LineBox {
     let n = c.pixels.len() as f32;
-    let (sx, sy) = c.pixels.iter().fold((0.0, 0.0), |(a, b), &(x, y)| (a + x as f32, b + y as f32));
+    let (sx, sy) = c
+        .pixels
+        .iter()
+        .fold((0.0, 0.0), |(a, b), &(x, y)| (a + x as f32, b + y as f32));
     let (mx, my) = (sx / n + 0.5, sy / n + 0.5);
     let (mut sxx, mut syy, mut sxy) = (0.0f32, 0.0f32, 0.0f32);
     for &(x, y) in &c.pixels {
@@ -234,10 +241,8 @@ pub fn boxes(prob: &[f32], w: usize, h: usize, scale: f32, cfg: &DetectConfig) -
 /// 8-connected neighbours inside the map.
 fn neighbours(x: usize, y: usize, w: usize, h: usize) -> impl Iterator<Item = (usize, usize)> {
     let xs = x.saturating_sub(1)..=(x + 1).min(w - 1);
-    xs.flat_map(move |nx| {
-        (y.saturating_sub(1)..=(y + 1).min(h - 1)).map(move |ny| (nx, ny))
-    })
-    .filter(move |&(nx, ny)| (nx, ny) != (x, y))
+    xs.flat_map(move |nx| (y.saturating_sub(1)..=(y + 1).min(h - 1)).map(move |ny| (nx, ny)))
+        .filter(move |&(nx, ny)| (nx, ny) != (x, y))
 }
 
 #[cfg(test)]
@@ -265,7 +270,11 @@ mod tests {
     fn images_fit_the_fixed_input_by_orientation() {
         assert_eq!(fit(856, 540), ((736, 480), 736.0 / 856.0));
         assert_eq!(fit(540, 856).0, (480, 736));
-        assert_eq!(fit(100, 50).1, 2.0, "small images are enlarged at most twice");
+        assert_eq!(
+            fit(100, 50).1,
+            2.0,
+            "small images are enlarged at most twice"
+        );
     }
 
     #[test]
@@ -295,7 +304,10 @@ mod tests {
                 words[y * w2 + x] = 0.9;
             }
         }
-        assert_eq!(boxes(&words, w2, h2, 1.0, &DetectConfig::default()).len(), 1);
+        assert_eq!(
+            boxes(&words, w2, h2, 1.0, &DetectConfig::default()).len(),
+            1
+        );
         assert!(b[0].cy < b[1].cy);
         // 16×3 kernel: d = 48 × 1.6 / 38 ≈ 2.02 map pixels, times the scale of 2.
         let (x0, ..) = b[0].bounds();

@@ -72,13 +72,28 @@ impl Networks {
         let mut meta = Properties::new();
         for width in recognise::WIDTHS {
             let height = recognise::HEIGHT as usize;
-            let (plan, properties) = plan("recogniser", recogniser, [Some(recognise::BATCH), Some(3), Some(height), Some(width as usize)])?;
+            let (plan, properties) = plan(
+                "recogniser",
+                recogniser,
+                [
+                    Some(recognise::BATCH),
+                    Some(3),
+                    Some(height),
+                    Some(width as usize),
+                ],
+            )?;
             recognisers.push(plan);
             meta = properties;
         }
         let list = meta
             .get("onnx.metadata_props.character")
-            .and_then(|t| t.try_as_plain_ram().ok()?.to_scalar::<String>().ok().cloned())
+            .and_then(|t| {
+                t.try_as_plain_ram()
+                    .ok()?
+                    .to_scalar::<String>()
+                    .ok()
+                    .cloned()
+            })
             .ok_or(OcrError::NoCharacterList)?;
         Ok(Self {
             landscape,
@@ -91,10 +106,17 @@ impl Networks {
     /// Line boxes in `gray`'s pixels.
     pub fn detect(&self, gray: &GrayImage, cfg: &DetectConfig) -> Result<Vec<LineBox>, OcrError> {
         let (data, (w, h), scale) = detect::preprocess(gray);
-        let input = Tensor::from_shape(&[1, 3, h as usize, w as usize], &data).map_err(inference)?;
-        let plan = if w >= h { &self.landscape } else { &self.portrait };
+        let input =
+            Tensor::from_shape(&[1, 3, h as usize, w as usize], &data).map_err(inference)?;
+        let plan = if w >= h {
+            &self.landscape
+        } else {
+            &self.portrait
+        };
         let out = plan.run(tvec!(input.into())).map_err(inference)?;
-        let map = out.first().ok_or_else(|| OcrError::Inference("no detector output".into()))?;
+        let map = out
+            .first()
+            .ok_or_else(|| OcrError::Inference("no detector output".into()))?;
         let shape = map.shape().to_vec();
         let view = map.try_as_plain_ram().map_err(inference)?;
         let prob = view.as_slice::<f32>().map_err(inference)?;
@@ -112,11 +134,18 @@ impl Networks {
         for chunk in recognise::batches(&order, &widths) {
             let batch: Vec<&GrayImage> = chunk.iter().map(|&i| &lines[i]).collect();
             let (data, width) = recognise::batch_tensor(&batch);
-            let bucket = recognise::WIDTHS.iter().position(|&w| w == width).unwrap_or(0);
+            let bucket = recognise::WIDTHS
+                .iter()
+                .position(|&w| w == width)
+                .unwrap_or(0);
             let shape = [batch.len(), 3, recognise::HEIGHT as usize, width as usize];
             let input = Tensor::from_shape(&shape, &data).map_err(inference)?;
-            let result = self.recognisers[bucket].run(tvec!(input.into())).map_err(inference)?;
-            let probs = result.first().ok_or_else(|| OcrError::Inference("no recogniser output".into()))?;
+            let result = self.recognisers[bucket]
+                .run(tvec!(input.into()))
+                .map_err(inference)?;
+            let probs = result
+                .first()
+                .ok_or_else(|| OcrError::Inference("no recogniser output".into()))?;
             let dims = probs.shape().to_vec();
             let view = probs.try_as_plain_ram().map_err(inference)?;
             let all = view.as_slice::<f32>().map_err(inference)?;

@@ -59,7 +59,12 @@ pub struct Decoded {
 
 /// Greedy CTC decode of `steps` × `classes` probabilities. With `only`, the best class is
 /// chosen among blank and those classes.
-pub fn ctc_decode(probs: &[f32], classes: usize, charset: &Charset, only: Option<&[usize]>) -> Decoded {
+pub fn ctc_decode(
+    probs: &[f32],
+    classes: usize,
+    charset: &Charset,
+    only: Option<&[usize]>,
+) -> Decoded {
     let mut text = String::new();
     let (mut sum, mut kept) = (0.0f32, 0usize);
     let mut previous = 0usize;
@@ -105,7 +110,10 @@ fn argmax(row: &[f32], candidates: impl Iterator<Item = usize>) -> usize {
 /// The line under `b` cut out along its tilt and scaled to [`HEIGHT`] (at most
 /// [`MAX_WIDTH`] wide), bilinear; outside the image is white.
 pub fn line_image(gray: &GrayImage, b: &LineBox) -> GrayImage {
-    let (len, thick) = (2.0 * b.half_length.max(0.5), 2.0 * b.half_thickness.max(0.5));
+    let (len, thick) = (
+        2.0 * b.half_length.max(0.5),
+        2.0 * b.half_thickness.max(0.5),
+    );
     let width = ((len * HEIGHT as f32 / thick).round() as u32).clamp(HEIGHT / 4, MAX_WIDTH);
     let (s, c) = b.angle.sin_cos();
     GrayImage::from_fn(width, HEIGHT, |ox, oy| {
@@ -122,7 +130,10 @@ fn bilinear(gray: &GrayImage, x: f32, y: f32) -> u8 {
         return 255;
     }
     let (x0, y0) = (x.floor() as u32, y.floor() as u32);
-    let (x1, y1) = ((x0 + 1).min(gray.width() - 1), (y0 + 1).min(gray.height() - 1));
+    let (x1, y1) = (
+        (x0 + 1).min(gray.width() - 1),
+        (y0 + 1).min(gray.height() - 1),
+    );
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
     let p = |x, y| f32::from(gray.get_pixel(x, y).0[0]);
     let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
@@ -132,7 +143,11 @@ fn bilinear(gray: &GrayImage, x: f32, y: f32) -> u8 {
 
 /// The narrowest planned width that holds `width`.
 pub fn bucket(width: u32) -> u32 {
-    WIDTHS.iter().copied().find(|&w| w >= width).unwrap_or(MAX_WIDTH)
+    WIDTHS
+        .iter()
+        .copied()
+        .find(|&w| w >= width)
+        .unwrap_or(MAX_WIDTH)
 }
 
 /// Batches of at most [`BATCH`] line indices (taken in `order`) sharing one width bucket.
@@ -184,7 +199,9 @@ mod tests {
     /// One-hot-ish rows for a class sequence (class index per time step).
     fn rows(seq: &[usize], classes: usize) -> Vec<f32> {
         seq.iter()
-            .flat_map(|&k| (0..classes).map(move |i| if i == k { 0.9 } else { 0.1 / classes as f32 }))
+            .flat_map(|&k| {
+                (0..classes).map(move |i| if i == k { 0.9 } else { 0.1 / classes as f32 })
+            })
             .collect()
     }
 

@@ -84,7 +84,10 @@ pub fn rows(lines: &[TextLine]) -> Vec<String> {
 
 /// Upper case without diacritics (`Prénoms` → `PRENOMS`); punctuation is kept for dates.
 fn plain(s: &str) -> String {
-    s.nfkd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_uppercase()
+    s.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_uppercase()
 }
 
 /// The label a row starts with and the rest of the row.
@@ -92,7 +95,10 @@ fn label(row: &str) -> Option<(Field, &str)> {
     let trimmed = row.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
     LABELS.iter().find_map(|&(l, f)| {
         let rest = trimmed.strip_prefix(l)?;
-        let boundary = rest.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
+        let boundary = rest
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
         boundary.then(|| (f, value_after(rest)))
     })
 }
@@ -121,16 +127,30 @@ pub fn parse(lines: &[TextLine], day_first: bool) -> FrontFields {
     let mut dates = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         dates.extend(find_dates(row, day_first));
-        let Some((field, rest)) = label(row) else { continue };
-        let value = if rest.is_empty() { rows.get(i + 1).map_or("", String::as_str) } else { rest };
+        let Some((field, rest)) = label(row) else {
+            continue;
+        };
+        let value = if rest.is_empty() {
+            rows.get(i + 1).map_or("", String::as_str)
+        } else {
+            rest
+        };
         if value.is_empty() {
             continue;
         }
         match field {
             Field::First => out.name_first = out.name_first.or(Some(collapse(value))),
             Field::Last => out.name_last = out.name_last.or(Some(collapse(value))),
-            Field::Birth => out.birthdate = out.birthdate.or(find_dates(value, day_first).first().copied()),
-            Field::Expiry => out.expiration_date = out.expiration_date.or(find_dates(value, day_first).first().copied()),
+            Field::Birth => {
+                out.birthdate = out
+                    .birthdate
+                    .or(find_dates(value, day_first).first().copied())
+            }
+            Field::Expiry => {
+                out.expiration_date = out
+                    .expiration_date
+                    .or(find_dates(value, day_first).first().copied())
+            }
             Field::Number => out.document_number = out.document_number.or(number(value)),
         }
     }
@@ -157,7 +177,9 @@ fn number(value: &str) -> Option<String> {
         .map(|t| t.chars().filter(char::is_ascii_alphanumeric).collect())
 }
 
-const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
 
 /// Dates in `s`: `YYYY-MM-DD`, `DD MMM YYYY` (`15 JAN 1990`, `15JAN1990`), and `NN/NN/YYYY`
 /// or `NN.NN.YYYY` read day or month first as told (dots are always day first).
@@ -184,7 +206,10 @@ pub fn find_dates(s: &str, day_first: bool) -> Vec<NaiveDate> {
 
 fn numeric_date(t: &str, day_first: bool) -> Option<NaiveDate> {
     let sep = t.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
-    let parts: Vec<u32> = t.split(sep).map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let parts: Vec<u32> = t
+        .split(sep)
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let [a, b, c] = parts[..] else { return None };
     let (y, m, d) = if a > 999 {
         (a, b, c)
@@ -193,7 +218,9 @@ fn numeric_date(t: &str, day_first: bool) -> Option<NaiveDate> {
     } else {
         (c, a, b)
     };
-    (y > 1900).then(|| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)).flatten()
+    (y > 1900)
+        .then(|| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d))
+        .flatten()
 }
 
 fn month_name_date(t: &str) -> Option<NaiveDate> {
@@ -202,7 +229,9 @@ fn month_name_date(t: &str) -> Option<NaiveDate> {
     let month = MONTHS.iter().position(|m| rest.starts_with(m))?;
     let year = rest.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '/');
     let (day, year) = (day.parse::<u32>().ok()?, year.parse::<i32>().ok()?);
-    (year > 1900).then(|| NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()? + 1, day)).flatten()
+    (year > 1900)
+        .then(|| NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()? + 1, day))
+        .flatten()
 }
 
 #[cfg(test)]
@@ -215,7 +244,12 @@ mod tests {
             text: text.into(),
             mrz: String::new(),
             confidence: 1.0,
-            bounds: TextBounds { x, y, width: 200, height: 30 },
+            bounds: TextBounds {
+                x,
+                y,
+                width: 200,
+                height: 30,
+            },
         }
     }
 
@@ -237,7 +271,10 @@ mod tests {
         assert_eq!(f.document_number.as_deref(), Some("S1234567"));
         assert_eq!(f.name_last.as_deref(), Some("MUNOZ RIOS"));
         assert_eq!(f.name_first.as_deref(), Some("ANA MARIA"));
-        assert_eq!((f.birthdate, f.expiration_date), (Some(d(1992, 5, 1)), Some(d(2030, 9, 15))));
+        assert_eq!(
+            (f.birthdate, f.expiration_date),
+            (Some(d(1992, 5, 1)), Some(d(2030, 9, 15)))
+        );
 
         let passport = [
             line("Surname / Nom", 280, 80),
@@ -252,13 +289,20 @@ mod tests {
         assert_eq!(f.name_last.as_deref(), Some("VAN DER BERG"));
         assert_eq!(f.name_first.as_deref(), Some("ANNA"));
         assert_eq!(f.birthdate, Some(d(1990, 2, 3)));
-        assert_eq!(f.expiration_date, Some(d(2031, 4, 12)), "the latest unlabelled date");
+        assert_eq!(
+            f.expiration_date,
+            Some(d(2031, 4, 12)),
+            "the latest unlabelled date"
+        );
     }
 
     #[test]
     fn date_formats() {
         assert_eq!(find_dates("15JAN1990", true), vec![d(1990, 1, 15)]);
-        assert_eq!(find_dates("1990-01-15 and 02/03/2001", true), vec![d(1990, 1, 15), d(2001, 3, 2)]);
+        assert_eq!(
+            find_dates("1990-01-15 and 02/03/2001", true),
+            vec![d(1990, 1, 15), d(2001, 3, 2)]
+        );
         assert_eq!(find_dates("02/03/2001", false), vec![d(2001, 2, 3)]);
         assert_eq!(find_dates("13/13/2001 5-06", false), vec![]);
     }

@@ -121,9 +121,25 @@ fn layout(width: usize, line: usize) -> Vec<Kind> {
     use Kind::*;
     let spans: &[(usize, Kind)] = match (width, line) {
         (44, 0) | (30, 2) => &[(width, Alpha)],
-        (44, 1) => &[(9, Alnum), (1, Digit), (3, Alpha), (7, Digit), (1, Alpha), (7, Digit), (15, Alnum), (1, Digit)],
+        (44, 1) => &[
+            (9, Alnum),
+            (1, Digit),
+            (3, Alpha),
+            (7, Digit),
+            (1, Alpha),
+            (7, Digit),
+            (15, Alnum),
+            (1, Digit),
+        ],
         (30, 0) => &[(5, Alpha), (9, Alnum), (16, Alnum)],
-        (30, 1) => &[(7, Digit), (1, Alpha), (7, Digit), (3, Alpha), (11, Alnum), (1, Digit)],
+        (30, 1) => &[
+            (7, Digit),
+            (1, Alpha),
+            (7, Digit),
+            (3, Alpha),
+            (11, Alnum),
+            (1, Digit),
+        ],
         _ => &[(width, Alnum)],
     };
     spans
@@ -134,12 +150,23 @@ fn layout(width: usize, line: usize) -> Vec<Kind> {
 
 /// Letters the recogniser takes for digits and back.
 const DIGIT_FOR: [(char, char); 9] = [
-    ('O', '0'), ('D', '0'), ('Q', '0'), ('I', '1'), ('L', '1'), ('Z', '2'), ('S', '5'), ('B', '8'), ('G', '6'),
+    ('O', '0'),
+    ('D', '0'),
+    ('Q', '0'),
+    ('I', '1'),
+    ('L', '1'),
+    ('Z', '2'),
+    ('S', '5'),
+    ('B', '8'),
+    ('G', '6'),
 ];
 
 fn forced(c: char, kind: Kind) -> char {
     match kind {
-        Kind::Digit => DIGIT_FOR.iter().find(|(l, _)| *l == c).map_or(c, |&(_, d)| d),
+        Kind::Digit => DIGIT_FOR
+            .iter()
+            .find(|(l, _)| *l == c)
+            .map_or(c, |&(_, d)| d),
         Kind::Alpha => DIGIT_FOR
             .iter()
             .find(|(l, d)| *d == c && *l != 'D' && *l != 'Q' && *l != 'L')
@@ -173,7 +200,11 @@ fn correct(lines: &[String], today: NaiveDate) -> (Vec<String>, Vec<String>) {
             }
         }
     }
-    let join = |g: &[Vec<char>]| g.iter().map(|l| l.iter().collect::<String>()).collect::<Vec<_>>();
+    let join = |g: &[Vec<char>]| {
+        g.iter()
+            .map(|l| l.iter().collect::<String>())
+            .collect::<Vec<_>>()
+    };
     if mrz::parse(&join(&grid).join("\n"), today).is_ok() {
         return (join(&grid), changes);
     }
@@ -217,7 +248,12 @@ mod tests {
                 text: (*t).to_owned(),
                 mrz: (*t).to_owned(),
                 confidence: 1.0,
-                bounds: TextBounds { x: 10, y: 100 + 40 * i, width: 800, height: 30 },
+                bounds: TextBounds {
+                    x: 10,
+                    y: 100 + 40 * i,
+                    width: 800,
+                    height: 30,
+                },
             })
             .collect()
     }
@@ -258,6 +294,9 @@ mod tests {
 
     #[test]
     fn no_zone_in_ordinary_text() {
-        assert_eq!(find_zone(&lines(&["DRIVER LICENSE", "LN SMITH"]), today()), None);
+        assert_eq!(
+            find_zone(&lines(&["DRIVER LICENSE", "LN SMITH"]), today()),
+            None
+        );
     }
 }

@@ -48,18 +48,35 @@ fn each_passport_variant_fails_its_check_and_no_other() {
     ];
     for (variant, check) in cases {
         let report = run(&passport_read(variant, Capture::Scan, fixed_today()));
-        assert_eq!(failed(&report), vec![check], "{variant:?}: {:#?}", report.checks);
+        assert_eq!(
+            failed(&report),
+            vec![check],
+            "{variant:?}: {:#?}",
+            report.checks
+        );
     }
 }
 
 #[test]
 fn photographed_documents_pass_too() {
-    let passport = run(&passport_read(ReadVariant::Valid, Capture::Photo, fixed_today()));
-    assert_eq!(failed(&passport), Vec::<&str>::new(), "{:#?}", passport.checks);
+    let passport = run(&passport_read(
+        ReadVariant::Valid,
+        Capture::Photo,
+        fixed_today(),
+    ));
+    assert_eq!(
+        failed(&passport),
+        Vec::<&str>::new(),
+        "{:#?}",
+        passport.checks
+    );
     assert_eq!(status(&passport, names::ID_MRZ), Some(CheckStatus::Passed));
     let card = run(&id_card(ReadVariant::Valid, Capture::Photo, fixed_today()));
     assert_eq!(failed(&card), Vec::<&str>::new(), "{:#?}", card.checks);
-    assert_eq!(status(&card, names::ID_FRONT_MRZ), Some(CheckStatus::Passed));
+    assert_eq!(
+        status(&card, names::ID_FRONT_MRZ),
+        Some(CheckStatus::Passed)
+    );
 }
 
 #[test]
@@ -75,19 +92,50 @@ fn id_cards_read_front_and_back() {
     ];
     for (variant, check) in cases {
         let report = run(&id_card(variant, Capture::Scan, fixed_today()));
-        assert_eq!(failed(&report), vec![check], "{variant:?}: {:#?}", report.checks);
+        assert_eq!(
+            failed(&report),
+            vec![check],
+            "{variant:?}: {:#?}",
+            report.checks
+        );
     }
 }
 
 #[test]
 fn a_licence_front_edited_with_its_barcode_kept_fails_only_the_front_barcode_check() {
-    let valid = run(&licence_read(ReadVariant::Valid, Capture::Scan, fixed_today()));
+    let valid = run(&licence_read(
+        ReadVariant::Valid,
+        Capture::Scan,
+        fixed_today(),
+    ));
     assert_eq!(failed(&valid), Vec::<&str>::new(), "{:#?}", valid.checks);
-    assert_eq!(status(&valid, names::ID_FRONT_BARCODE), Some(CheckStatus::Passed));
-    let edited = run(&licence_read(ReadVariant::EditedFrontName, Capture::Scan, fixed_today()));
-    assert_eq!(failed(&edited), vec![names::ID_FRONT_BARCODE], "{:#?}", edited.checks);
-    let reasons = &edited.check(names::ID_FRONT_BARCODE).expect("listed").reasons;
-    assert!(reasons.iter().any(|r| r.starts_with("name_last:")), "{reasons:?}");
-    let wrong = run(&licence_read(ReadVariant::WrongClass, Capture::Scan, fixed_today()));
+    assert_eq!(
+        status(&valid, names::ID_FRONT_BARCODE),
+        Some(CheckStatus::Passed)
+    );
+    let edited = run(&licence_read(
+        ReadVariant::EditedFrontName,
+        Capture::Scan,
+        fixed_today(),
+    ));
+    assert_eq!(
+        failed(&edited),
+        vec![names::ID_FRONT_BARCODE],
+        "{:#?}",
+        edited.checks
+    );
+    let reasons = &edited
+        .check(names::ID_FRONT_BARCODE)
+        .expect("listed")
+        .reasons;
+    assert!(
+        reasons.iter().any(|r| r.starts_with("name_last:")),
+        "{reasons:?}"
+    );
+    let wrong = run(&licence_read(
+        ReadVariant::WrongClass,
+        Capture::Scan,
+        fixed_today(),
+    ));
     assert_eq!(failed(&wrong), vec![names::ID_CLASS], "{:#?}", wrong.checks);
 }
