@@ -150,20 +150,7 @@ pub fn run_government_id(
     );
     let (aamva_check, record) = aamva::check(names::ID_AAMVA, payload.as_deref());
     let reading = read_sides(input, front, back, reader, ctx.today);
-    let (mrz_check, zone) = match &reading.mrz_text {
-        Ok(text) => {
-            let (mut c, zone) = mrz::check(
-                names::ID_MRZ,
-                &input.id_class,
-                &input.country,
-                Some(text),
-                ctx.today,
-            );
-            add_details(&mut c, reading.mrz_details());
-            (c, zone)
-        }
-        Err(reason) => (Check::not_applicable(names::ID_MRZ, reason.clone()), None),
-    };
+    let (mrz_check, zone) = mrz_check(input, &reading, ctx.today);
 
     let from_barcode = record.as_ref().map(ExtractedData::from_aamva);
     let from_mrz = zone.as_ref().map(ExtractedData::from_mrz);
@@ -171,15 +158,7 @@ pub fn run_government_id(
         .clone()
         .or(from_mrz.clone())
         .unwrap_or_default();
-    let front_fields = reading.front.as_ref().map_err(String::as_str);
-    let read_class = ReadClass {
-        mrz_code: zone.as_ref().map(|z| z.document_code.as_str()),
-        mrz_issuer: zone.as_ref().map(|z| z.issuing_state.as_str()),
-        barcode_type: record.as_ref().map(|r| r.subfile_type.as_str()),
-        barcode_country: record.as_ref().and_then(|r| r.country.as_deref()),
-    };
-
-    let checks = vec![
+    let mut checks = vec![
         decode_check,
         resolution::check(names::ID_RESOLUTION, &sides, t),
         blur::check(names::ID_BLUR, &sides, t),
@@ -196,21 +175,66 @@ pub fn run_government_id(
             ctx.today,
         ),
         consistency::check(names::ID_CONSISTENCY, &extracted, &ctx.inquiry),
-        front_consistency::check(
-            names::ID_FRONT_BARCODE,
-            front_fields,
-            from_barcode.as_ref(),
-            "barcode",
-        ),
-        front_consistency::check(names::ID_FRONT_MRZ, front_fields, from_mrz.as_ref(), "MRZ"),
+    ];
+    checks.extend(front_checks(
+        input,
+        &reading,
+        from_barcode.as_ref(),
+        from_mrz.as_ref(),
+        record.as_ref(),
+        zone.as_ref(),
+    ));
+    GovernmentIdReport { checks, extracted }
+}
+
+/// `id_mrz` from the reading: parsed when there is text, with how it was read in `details`.
+fn mrz_check(
+    input: &GovernmentIdInput,
+    reading: &crate::reading::Reading,
+    today: NaiveDate,
+) -> (Check, Option<mrz::Mrz>) {
+    match &reading.mrz_text {
+        Ok(text) => {
+            let (mut c, zone) = mrz::check(
+                names::ID_MRZ,
+                &input.id_class,
+                &input.country,
+                Some(text),
+                today,
+            );
+            add_details(&mut c, reading.mrz_details());
+            (c, zone)
+        }
+        Err(reason) => (Check::not_applicable(names::ID_MRZ, reason.clone()), None),
+    }
+}
+
+/// The printed front against the barcode and the MRZ, and the class read against the chosen.
+fn front_checks(
+    input: &GovernmentIdInput,
+    reading: &crate::reading::Reading,
+    from_barcode: Option<&ExtractedData>,
+    from_mrz: Option<&ExtractedData>,
+    record: Option<&aamva::AamvaRecord>,
+    zone: Option<&mrz::Mrz>,
+) -> [Check; 3] {
+    let front = reading.front.as_ref().map_err(String::as_str);
+    let read_class = ReadClass {
+        mrz_code: zone.map(|z| z.document_code.as_str()),
+        mrz_issuer: zone.map(|z| z.issuing_state.as_str()),
+        barcode_type: record.map(|r| r.subfile_type.as_str()),
+        barcode_country: record.and_then(|r| r.country.as_deref()),
+    };
+    [
+        front_consistency::check(names::ID_FRONT_BARCODE, front, from_barcode, "barcode"),
+        front_consistency::check(names::ID_FRONT_MRZ, front, from_mrz, "MRZ"),
         front_consistency::class_check(
             names::ID_CLASS,
             &input.id_class,
             &input.country,
             &read_class,
         ),
-    ];
-    GovernmentIdReport { checks, extracted }
+    ]
 }
 
 /// Merges `extra`'s keys into `check.details` (an object, or null).
