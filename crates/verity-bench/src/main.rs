@@ -7,6 +7,7 @@
 //! - `sdk-size` (issue 4) the SDK's gzipped bytes — `web/tests/bench/sdk-size.mjs`;
 //! - `webhooks` (issue 5) deliveries/s and commit-to-receipt latency on SQLite and PostgreSQL — `webhooks.rs`;
 //! - `checks`   (issue 7) milliseconds per ID — the `bench_checks` example of `verity-checks`.
+//! - `ocr`      MRZ and front-field accuracy, time and memory per document — the `bench_ocr` example of `verity-ocr` (`ocr.rs`).
 //!
 //! To add a section: a variant of [`Section`], and an arm in [`run_section`] that prints under a
 //! heading and adds its figures to the [`Summary`] — a module of its own (like `api`) or an
@@ -20,6 +21,7 @@ mod database;
 mod error;
 mod external;
 mod load;
+mod ocr;
 mod report;
 mod server;
 mod webhooks;
@@ -40,6 +42,7 @@ enum Section {
     SdkSize,
     Webhooks,
     Checks,
+    Ocr,
 }
 
 #[derive(Parser, Debug)]
@@ -145,6 +148,7 @@ async fn run_section(section: Section, ctx: &Context, summary: &mut Summary) {
         Section::SdkSize => external::run(ctx, &external::sdk_size(), summary).await,
         Section::Webhooks => webhooks::run(ctx, summary).await,
         Section::Checks => external::run(ctx, &external::checks(), summary).await,
+        Section::Ocr => external::run(ctx, &ocr::section(), summary).await,
     }
 }
 
