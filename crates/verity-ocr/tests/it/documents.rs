@@ -139,3 +139,11 @@ fn a_licence_front_edited_with_its_barcode_kept_fails_only_the_front_barcode_che
     ));
     assert_eq!(failed(&wrong), vec![names::ID_CLASS], "{:#?}", wrong.checks);
 }
+
+#[test]
+fn a_models_directory_without_the_files_is_a_clear_error() {
+    let dir = std::env::temp_dir().join("verity-ocr-no-models");
+    let err = verity_ocr::Ocr::from_dir(&dir).expect_err("no model files there");
+    assert!(matches!(err, verity_ocr::OcrError::Io { .. }), "{err}");
+    assert!(err.to_string().contains(verity_ocr::DETECTOR_FILE), "{err}");
+}
