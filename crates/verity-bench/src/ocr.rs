@@ -52,8 +52,9 @@ fn judge(lines: &[String], summary: &mut Summary) {
         let (target, met) = match name {
             "mrz_exact_pct" => (">= 99", Some(v >= 99.0)),
             n if n.starts_with("front_") => (">= 97", Some(v >= 97.0)),
-            "seconds_per_document_median" => ("< 0.4", Some(v < 0.4)),
-            "seconds_per_document_p99" => ("< 1", Some(v < 1.0)),
+            // Judged on the CPU time of the reading thread (one core), as the targets are stated.
+            "cpu_seconds_per_document_median" => ("< 0.4", Some(v < 0.4)),
+            "cpu_seconds_per_document_p99" => ("< 1", Some(v < 1.0)),
             _ => ("", None),
         };
         let verdict = met.map_or(Verdict::Info, Verdict::of);

@@ -7,8 +7,9 @@
 //! under [`checks`]; [`RequiredChecks`] says which ones decide an outcome.
 //!
 //! Cargo features:
-//! - `fixtures`: the `fixtures` module, a generator of synthetic licences, passports and selfies (no
-//!   real personal data) for this crate's tests and end-to-end tests elsewhere.
+//! - `fixtures`: the `fixtures` module, a generator of synthetic licences, passports, ID cards and
+//!   selfies (no real personal data, printed in the embedded public-domain OCR-B font) for this
+//!   crate's tests and end-to-end tests elsewhere.
 
 pub mod check;
 pub mod checks;

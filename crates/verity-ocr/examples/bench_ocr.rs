@@ -127,6 +127,22 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// CPU seconds this thread has used (user + system, from `/proc/thread-self/stat`, in the
+/// kernel's USER_HZ = 100 ticks): on a shared machine wall time says more about the neighbours.
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = fields.get(11)?.parse().ok()?;
+            let stime: f64 = fields.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn peak_memory_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -146,6 +162,7 @@ struct Tally {
     chars: usize,
     fields: [(usize, usize); 5],
     seconds: Vec<f64>,
+    cpu_seconds: Vec<f64>,
 }
 
 fn fold(s: &str) -> String {
@@ -183,6 +200,7 @@ fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
     let front_gray = distort(&front_img, rng);
     let back_gray = back_img.map(|b| distort(&b, rng));
     let start = Instant::now();
+    let cpu_start = thread_cpu_seconds();
     let front_lines = ocr.read_lines(&front_gray).unwrap_or_default();
     let zone_lines = match &back_gray {
         Some(b) => ocr.read_lines(b).unwrap_or_default(),
@@ -191,6 +209,7 @@ fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
     let read = mrz_read::find_zone(&zone_lines, today);
     let fields = front::parse(&front_lines, true);
     t.seconds.push(start.elapsed().as_secs_f64());
+    t.cpu_seconds.push(thread_cpu_seconds() - cpu_start);
     t.docs += 1;
     t.chars += zone.len();
     let (before, after) = read.as_ref().map_or((String::new(), String::new()), |z| {
@@ -223,6 +242,7 @@ fn main() {
         one(&ocr, &mut rng, &mut t, today);
     }
     t.seconds.sort_by(f64::total_cmp);
+    t.cpu_seconds.sort_by(f64::total_cmp);
     let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
     println!(
         "documents {} (passports and TD1 cards, seed {seed})",
@@ -250,6 +270,14 @@ fn main() {
     println!(
         "seconds_per_document_p99 {:.3}",
         percentile(&t.seconds, 99.0)
+    );
+    println!(
+        "cpu_seconds_per_document_median {:.3}",
+        percentile(&t.cpu_seconds, 50.0)
+    );
+    println!(
+        "cpu_seconds_per_document_p99 {:.3}",
+        percentile(&t.cpu_seconds, 99.0)
     );
     println!("peak_memory_mib {:.0}", peak_memory_mib());
 }
