@@ -90,9 +90,24 @@ fn plain(s: &str) -> String {
         .to_uppercase()
 }
 
+/// The row without a leading field number: ICAO pages number their fields (`1.`), AAMVA
+/// cards too (`4d DLN`, `3 DOB`).
+fn without_field_number(row: &str) -> &str {
+    let digits = row.len() - row.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return row.trim_start();
+    }
+    let rest = &row[digits..];
+    let rest = match rest.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() && rest[1..].starts_with(' ') => &rest[1..],
+        _ => rest,
+    };
+    rest.trim_start_matches(['.', ' '])
+}
+
 /// The label a row starts with and the rest of the row.
 fn label(row: &str) -> Option<(Field, &str)> {
-    let trimmed = row.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
+    let trimmed = without_field_number(row);
     LABELS.iter().find_map(|&(l, f)| {
         let rest = trimmed.strip_prefix(l)?;
         let boundary = rest
@@ -260,7 +275,7 @@ mod tests {
     #[test]
     fn labels_beside_values_and_above_them_are_both_read() {
         let licence = [
-            line("DL S1234567", 300, 110),
+            line("4d DLN S1234567", 300, 110),
             line("EXP 09/15/2030", 300, 152),
             line("LN", 300, 194),
             line("MUÑOZ RÍOS", 360, 196),
