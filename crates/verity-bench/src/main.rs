@@ -8,6 +8,7 @@
 //! - `webhooks` deliveries/s and commit-to-receipt latency on SQLite and PostgreSQL — `webhooks.rs`;
 //! - `checks`   milliseconds per ID — the `bench_checks` example of `verity-checks`.
 //! - `faces`    face model load, per-image inference, selfie end to end, peak memory — `faces.rs`.
+//! - `ocr`      MRZ and front-field accuracy, time and memory per document — the `bench_ocr` example of `verity-ocr` (`ocr.rs`).
 //!
 //! To add a section: a variant of [`Section`], and an arm in [`run_section`] that prints under a
 //! heading and adds its figures to the [`Summary`] — a module of its own (like `api`) or an
@@ -22,6 +23,7 @@ mod error;
 mod external;
 mod faces;
 mod load;
+mod ocr;
 mod report;
 mod server;
 mod webhooks;
@@ -43,6 +45,7 @@ enum Section {
     Webhooks,
     Checks,
     Faces,
+    Ocr,
 }
 
 #[derive(Parser, Debug)]
@@ -149,6 +152,7 @@ async fn run_section(section: Section, ctx: &Context, summary: &mut Summary) {
         Section::Webhooks => webhooks::run(ctx, summary).await,
         Section::Checks => external::run(ctx, &external::checks(), summary).await,
         Section::Faces => external::run(ctx, &faces::faces(), summary).await,
+        Section::Ocr => external::run(ctx, &ocr::section(), summary).await,
     }
 }
 

@@ -25,7 +25,7 @@ fn main() {
     let ctx = fixture.context(today);
     let required = RequiredChecks::default();
     // One warm-up run so first-touch allocation is not counted.
-    let warm = run_government_id(&fixture.input, &ctx);
+    let warm = run_government_id(&fixture.input, &ctx, &verity_checks::NoTextReader);
     assert!(
         warm.passed(&required),
         "the valid fixture must pass: {:#?}",
@@ -35,7 +35,7 @@ fn main() {
     let mut millis: Vec<f64> = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            let report = run_government_id(&fixture.input, &ctx);
+            let report = run_government_id(&fixture.input, &ctx, &verity_checks::NoTextReader);
             let elapsed = start.elapsed().as_secs_f64() * 1000.0;
             assert!(report.passed(&required));
             elapsed

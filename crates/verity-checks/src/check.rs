@@ -87,6 +87,9 @@ pub mod names {
     pub const ID_CONSISTENCY: &str = "id_inquiry_consistency";
     /// Run by the government-ID run's caller through `face_checks::id_portrait_present`.
     pub const ID_PORTRAIT_PRESENT: &str = "id_portrait_present";
+    pub const ID_FRONT_BARCODE: &str = "id_front_barcode_consistency";
+    pub const ID_FRONT_MRZ: &str = "id_front_mrz_consistency";
+    pub const ID_CLASS: &str = "id_class_consistent";
 
     pub const SELFIE_POSES: &str = "selfie_poses";
     pub const SELFIE_REPLAY: &str = "selfie_not_replayed";
@@ -99,7 +102,7 @@ pub mod names {
     pub const SELFIE_LIVENESS_PASSIVE: &str = "selfie_liveness_passive";
 
     /// Government-ID checks in the order reports list them.
-    pub const GOVERNMENT_ID: [&str; 11] = [
+    pub const GOVERNMENT_ID: [&str; 14] = [
         ID_DECODE,
         ID_RESOLUTION,
         ID_BLUR,
@@ -111,6 +114,9 @@ pub mod names {
         ID_EXPIRY,
         ID_AGE,
         ID_CONSISTENCY,
+        ID_FRONT_BARCODE,
+        ID_FRONT_MRZ,
+        ID_CLASS,
     ];
 
     /// Selfie checks in the order reports list them.
@@ -170,6 +176,9 @@ impl Default for RequiredChecks {
             ID_MRZ,
             ID_AGE,
             ID_CONSISTENCY,
+            ID_FRONT_BARCODE,
+            ID_FRONT_MRZ,
+            ID_CLASS,
             SELFIE_FACE_PRESENCE,
             SELFIE_ID_COMPARISON,
             SELFIE_POSE,

@@ -8,11 +8,13 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::check::names;
+use crate::checks::front_consistency::{self, ReadClass};
 use crate::checks::{
     aamva, age, barcode, blur, consistency, decode, expiry, glare, mrz, resolution, same_image,
     Side,
 };
-use crate::{Check, CheckContext, RequiredChecks};
+use crate::reading::read_sides;
+use crate::{Check, CheckContext, RequiredChecks, TextReader};
 
 /// One government-ID submission.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,8 +25,8 @@ pub struct GovernmentIdInput {
     pub back: Option<Vec<u8>>,
     /// Issuing country, ISO 3166 alpha-2 or alpha-3 (`US`, `CA`, `DE`, …).
     pub country: String,
-    /// MRZ text read by the client or another reader; without it (and without the `ocr`
-    /// feature) MRZ checks are `not_applicable`.
+    /// MRZ text read by the client or another reader; without it the MRZ is read from the
+    /// image by the [`TextReader`] given to [`run_government_id`].
     pub mrz_text: Option<String>,
 }
 
@@ -110,8 +112,13 @@ impl GovernmentIdReport {
     }
 }
 
-/// Runs every government-ID check. Never fails: problems become failed checks.
-pub fn run_government_id(input: &GovernmentIdInput, ctx: &CheckContext) -> GovernmentIdReport {
+/// Runs every government-ID check, reading the sides' text with `reader` (MRZ, printed
+/// front). Never fails: problems become failed checks.
+pub fn run_government_id(
+    input: &GovernmentIdInput,
+    ctx: &CheckContext,
+    reader: &dyn TextReader,
+) -> GovernmentIdReport {
     let t = &ctx.thresholds;
     let mut images: Vec<(String, &[u8])> = vec![("front".into(), &input.front)];
     if let Some(back) = &input.back {
@@ -142,30 +149,16 @@ pub fn run_government_id(input: &GovernmentIdInput, ctx: &CheckContext) -> Gover
         back.map(|b| &b.gray),
     );
     let (aamva_check, record) = aamva::check(names::ID_AAMVA, payload.as_deref());
-    let (mrz_text, ocr_error) = mrz_text(input, front, back);
-    let (mut mrz_check, zone) = mrz::check(
-        names::ID_MRZ,
-        &input.id_class,
-        &input.country,
-        mrz_text.as_deref(),
-        ctx.today,
-    );
-    if let (Some(e), None) = (ocr_error, &mrz_text) {
-        mrz_check = Check::not_applicable(names::ID_MRZ, format!("the MRZ could not be read: {e}"));
-    }
+    let reading = read_sides(input, front, back, reader, ctx.today);
+    let (mrz_check, zone) = mrz_check(input, &reading, ctx.today);
 
-    let mut extracted = record
-        .as_ref()
-        .map(ExtractedData::from_aamva)
+    let from_barcode = record.as_ref().map(ExtractedData::from_aamva);
+    let from_mrz = zone.as_ref().map(ExtractedData::from_mrz);
+    let extracted = from_barcode
+        .clone()
+        .or(from_mrz.clone())
         .unwrap_or_default();
-    if let Some(zone) = &zone {
-        let from_mrz = ExtractedData::from_mrz(zone);
-        if extracted.source.is_none() {
-            extracted = from_mrz;
-        }
-    }
-
-    let checks = vec![
+    let mut checks = vec![
         decode_check,
         resolution::check(names::ID_RESOLUTION, &sides, t),
         blur::check(names::ID_BLUR, &sides, t),
@@ -183,35 +176,75 @@ pub fn run_government_id(input: &GovernmentIdInput, ctx: &CheckContext) -> Gover
         ),
         consistency::check(names::ID_CONSISTENCY, &extracted, &ctx.inquiry),
     ];
+    checks.extend(front_checks(
+        input,
+        &reading,
+        from_barcode.as_ref(),
+        from_mrz.as_ref(),
+        record.as_ref(),
+        zone.as_ref(),
+    ));
     GovernmentIdReport { checks, extracted }
 }
 
-/// MRZ text: as supplied; else, with the `ocr` feature, read from the side that carries it
-/// (passports: the data page; ID cards: the back). Returns the text and any OCR error.
-fn mrz_text(
+/// `id_mrz` from the reading: parsed when there is text, with how it was read in `details`.
+fn mrz_check(
     input: &GovernmentIdInput,
-    front: Option<&crate::raster::DecodedImage>,
-    back: Option<&crate::raster::DecodedImage>,
-) -> (Option<String>, Option<String>) {
-    if input.mrz_text.is_some() {
-        return (input.mrz_text.clone(), None);
+    reading: &crate::reading::Reading,
+    today: NaiveDate,
+) -> (Check, Option<mrz::Mrz>) {
+    match &reading.mrz_text {
+        Ok(text) => {
+            let (mut c, zone) = mrz::check(
+                names::ID_MRZ,
+                &input.id_class,
+                &input.country,
+                Some(text),
+                today,
+            );
+            add_details(&mut c, reading.mrz_details());
+            (c, zone)
+        }
+        Err(reason) => (Check::not_applicable(names::ID_MRZ, reason.clone()), None),
     }
-    #[cfg(feature = "ocr")]
-    if mrz::applies(&input.id_class, &input.country) {
-        let side = if input.id_class == "pp" {
-            front
-        } else {
-            back.or(front)
-        };
-        if let Some(side) = side {
-            return match crate::checks::ocr::read_mrz(&side.gray) {
-                Ok(text) => (text, None),
-                Err(e) => (None, Some(e.to_string())),
-            };
+}
+
+/// The printed front against the barcode and the MRZ, and the class read against the chosen.
+fn front_checks(
+    input: &GovernmentIdInput,
+    reading: &crate::reading::Reading,
+    from_barcode: Option<&ExtractedData>,
+    from_mrz: Option<&ExtractedData>,
+    record: Option<&aamva::AamvaRecord>,
+    zone: Option<&mrz::Mrz>,
+) -> [Check; 3] {
+    let front = reading.front.as_ref().map_err(String::as_str);
+    let read_class = ReadClass {
+        mrz_code: zone.map(|z| z.document_code.as_str()),
+        mrz_issuer: zone.map(|z| z.issuing_state.as_str()),
+        barcode_type: record.map(|r| r.subfile_type.as_str()),
+        barcode_country: record.and_then(|r| r.country.as_deref()),
+    };
+    [
+        front_consistency::check(names::ID_FRONT_BARCODE, front, from_barcode, "barcode"),
+        front_consistency::check(names::ID_FRONT_MRZ, front, from_mrz, "MRZ"),
+        front_consistency::class_check(
+            names::ID_CLASS,
+            &input.id_class,
+            &input.country,
+            &read_class,
+        ),
+    ]
+}
+
+/// Merges `extra`'s keys into `check.details` (an object, or null).
+fn add_details(check: &mut Check, extra: serde_json::Value) {
+    if let serde_json::Value::Object(extra) = extra {
+        match &mut check.details {
+            serde_json::Value::Object(map) => map.extend(extra),
+            other => *other = serde_json::Value::Object(extra),
         }
     }
-    let _ = (front, back);
-    (None, None)
 }
 
 #[cfg(test)]
@@ -228,7 +261,7 @@ mod tests {
             ..GovernmentIdInput::default()
         };
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
-        let report = run_government_id(&input, &CheckContext::new(today));
+        let report = run_government_id(&input, &CheckContext::new(today), &crate::NoTextReader);
         let listed: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(listed, names::GOVERNMENT_ID);
         let failed: Vec<&str> = report

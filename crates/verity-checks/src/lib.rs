@@ -2,19 +2,14 @@
 //! "today" comes in through [`CheckContext`], images come in as bytes, results go out as
 //! [`Check`]s (`{name, status, reasons, details}`).
 //!
-//! Entry points: [`run_government_id`] and [`run_selfie`]. Each check lives in its own module
+//! Entry points: [`run_government_id`] (given a [`TextReader`] for the MRZ and the printed
+//! front; the `verity-ocr` crate implements one) and [`run_selfie`]. Each check lives in its own module
 //! under [`checks`]; [`RequiredChecks`] says which ones decide an outcome.
 //!
 //! Cargo features:
-//! - `fixtures`: the `fixtures` module, a generator of synthetic licences, passports and selfies (no
-//!   real personal data) for this crate's tests and end-to-end tests elsewhere.
-//! - `ocr`: when no MRZ text is supplied ([`GovernmentIdInput::mrz_text`]), read it from the
-//!   image with Tesseract (module `checks::ocr`). Building needs `libtesseract-dev`,
-//!   `libleptonica-dev` and `libclang-dev`; running needs `tesseract-ocr-eng`. Without the
-//!   feature and without supplied text the MRZ check is `not_applicable` and says so. Tesseract's
-//!   stock model is not trained on MRZ fonts, so OCR'd zones often fail their check digits —
-//!   a safe failure, never a wrong pass.
-//!   The MRZ parser and check-digit logic are always built and tested.
+//! - `fixtures`: the `fixtures` module, a generator of synthetic licences, passports, ID cards and
+//!   selfies (no real personal data, printed in the embedded public-domain OCR-B font) for this
+//!   crate's tests and end-to-end tests elsewhere.
 
 pub mod check;
 pub mod checks;
@@ -25,7 +20,9 @@ pub mod face_checks;
 pub mod fixtures;
 pub mod government_id;
 pub mod raster;
+mod reading;
 pub mod selfie;
+pub mod text;
 
 pub use check::{names, Check, CheckStatus, RequiredChecks, Requirement};
 pub use context::{CheckContext, InquiryFields, Thresholds};
@@ -37,3 +34,4 @@ pub use government_id::{
 };
 pub use raster::{DecodeError, ImageLimits};
 pub use selfie::{run_selfie, SelfieInput, SelfieReport};
+pub use text::{NoTextReader, TextError, TextLine, TextReader};

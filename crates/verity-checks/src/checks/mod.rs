@@ -8,10 +8,11 @@ pub mod blur;
 pub mod consistency;
 pub mod decode;
 pub mod expiry;
+pub mod front;
+pub mod front_consistency;
 pub mod glare;
 pub mod mrz;
-#[cfg(feature = "ocr")]
-pub mod ocr;
+pub mod mrz_read;
 pub mod resolution;
 pub mod same_image;
 

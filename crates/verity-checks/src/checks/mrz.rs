@@ -3,8 +3,8 @@
 //! `A`=10 … `Z`=35, filler `<`=0), modulo 10. Dates are YYMMDD: a birth date takes the latest
 //! century that puts it in the past; an expiry date takes the century closest to today.
 //!
-//! The text comes from the caller (a reader app, or the optional `ocr` feature); the parser and
-//! check-digit logic never depend on OCR.
+//! The text comes from the caller (a reader app) or from a [`TextReader`](crate::TextReader)
+//! through `mrz_read`; the parser and check-digit logic never depend on OCR.
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -356,12 +356,7 @@ pub fn check(
 ) -> (Check, Option<Mrz>) {
     let Some(text) = text else {
         let reason = if applies(id_class, country) {
-            if cfg!(feature = "ocr") {
-                "no MRZ text available: it was not supplied and OCR found no machine-readable zone"
-                    .to_owned()
-            } else {
-                "no MRZ text available: it was not supplied and this build does not read it from the image (OCR is the optional `ocr` feature)".to_owned()
-            }
+            "no MRZ text available: it was not supplied and no text reader read a machine-readable zone".to_owned()
         } else {
             format!("no machine-readable zone is expected on a {id_class} from {country}")
         };

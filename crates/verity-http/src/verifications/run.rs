@@ -119,7 +119,7 @@ pub fn run(input: &Inputs) -> Outcome {
                 country,
                 mrz_text: None,
             };
-            let report = run_government_id(&gov, &ctx);
+            let report = run_government_id(&gov, &ctx, &verity_checks::NoTextReader);
             let extracted = serde_json::to_value(&report.extracted).unwrap_or(Value::Null);
             (report.checks, extracted)
         }
