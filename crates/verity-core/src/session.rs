@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::event::{EventDraft, EventName};
 use crate::id::{InquiryId, SessionId};
 use crate::Millis;
 
@@ -47,5 +48,22 @@ impl InquirySession {
     /// Whether a request presenting this session's token at `now` may act.
     pub fn is_usable(&self, now: Millis) -> bool {
         self.status == SessionStatus::Active && now < self.expires_at
+    }
+
+    /// The session ended (`Expired` or `Canceled`) and the event it owes the log; `None`
+    /// for a session that is not active (ending it again changes nothing).
+    pub fn end(&self, status: SessionStatus) -> Option<(InquirySession, EventDraft)> {
+        let name = match status {
+            SessionStatus::Active => return None,
+            SessionStatus::Expired => EventName::SessionExpired,
+            SessionStatus::Canceled => EventName::SessionCanceled,
+        };
+        if self.status != SessionStatus::Active {
+            return None;
+        }
+        let mut ended = self.clone();
+        ended.status = status;
+        let draft = EventDraft::about(name, &self.id, &self.inquiry_id);
+        Some((ended, draft))
     }
 }

@@ -15,13 +15,14 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use verity_core::id::{AccountId, InquiryId, InquiryTemplateVersionId, TemplateId};
+use verity_core::id::{AccountId, InquiryId};
 use verity_core::template::{Step, TemplateDefinition, TemplateKind};
 
 use super::error::FlowError;
 use super::query;
-use crate::service::inquiries::{resolve_template, TemplateProblem, TemplateRef};
 use crate::state::AppState;
+use verity_app::error::TemplateProblem;
+use verity_app::inquiries::{resolve_template, TemplateRef};
 
 /// Which page is being served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,20 +277,10 @@ async fn build(
             ))
         }
         (true, None) => {
-            let r = match (&template_id, &version_id) {
-                (Some(t), None) => {
-                    TemplateRef::Template(TemplateId::parse(t).map_err(|e| bad(e.to_string()))?)
-                }
-                (None, Some(v)) => TemplateRef::Version(
-                    InquiryTemplateVersionId::parse(v).map_err(|e| bad(e.to_string()))?,
-                ),
-                _ => {
-                    return Err(bad(
-                        "give only one of a template id and a template version id".into(),
-                    ))
-                }
-            };
-            let (template, version) = match resolve_template(state, &r).await? {
+            let r = TemplateRef::parse(template_id.as_deref(), version_id.as_deref())
+                .map_err(|e| bad(e.to_string()))?
+                .ok_or_else(|| bad("give a template id or a template version id".into()))?;
+            let (template, version) = match resolve_template(&state.app, &r).await? {
                 Ok(found) => found,
                 Err(p @ TemplateProblem::Inactive(_)) => {
                     return Err(FlowError::InactiveTemplate(p.to_string()))

@@ -22,8 +22,8 @@ use crate::jsonapi::{Document, Inflection};
 use crate::resource;
 use crate::routes::inquiries::{Attributes, Envelope};
 use crate::routes::page::list_document;
-use crate::service::templates::new_template;
 use crate::state::AppState;
+use verity_app::templates::new_template;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -206,7 +206,7 @@ pub async fn update(
         template.name = name;
     }
     let definition = a.merge_into(template.definition.clone());
-    crate::service::templates::validate(&definition)?;
+    verity_app::templates::validate(&definition)?;
     template.definition = definition;
     template.updated_at = state.now();
     state.store.update_template(&template).await?;

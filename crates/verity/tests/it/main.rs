@@ -7,6 +7,7 @@
 //! - `cli`: the subcommands besides `serve`.
 //! - `handoff`: one-time links, their refusals, email (SMTP sink) and SMS (signed gateway).
 //! - `webhooks`: signed deliveries to a real receiver, retries, SSRF guard, kill -9.
+//! - `split`: an API-only and a workers-only process share one PostgreSQL database.
 //! - `webhooks_postgres`: two processes on one PostgreSQL database deliver to one receiver.
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
 //!   workflows, webhooks (issue 7).
@@ -17,6 +18,7 @@ mod durability;
 mod handoff;
 mod postgres;
 mod server;
+mod split;
 mod verifications;
 mod webhooks;
 mod webhooks_postgres;

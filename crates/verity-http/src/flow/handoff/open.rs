@@ -7,13 +7,13 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rand::rngs::OsRng;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use verity_core::handoff::{check_open, OneTimeLink, Refusal, CODE_PREFIX};
-use verity_core::token;
+use verity_app::handoff::open::{openable, spend};
+use verity_app::AppError;
+use verity_core::handoff::Refusal;
 
-use crate::flow::api::{flow_state, load};
+use crate::flow::api::flow_state;
 use crate::flow::config::{prepare, Mode};
 use crate::flow::error::FlowError;
 use crate::flow::pages;
@@ -26,28 +26,13 @@ pub fn code_in(raw_query: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// The link with this code if it can be opened now; otherwise why not.
-async fn openable(state: &AppState, code: &str) -> Result<OneTimeLink, FlowError> {
-    if !code.starts_with(CODE_PREFIX) || code.len() > 128 {
-        return Err(FlowError::LinkRefused(Refusal::Unknown));
-    }
-    let link = state
-        .store
-        .one_time_link_by_code_hash(&token::hash(code))
-        .await?
-        .ok_or(FlowError::LinkRefused(Refusal::Unknown))?;
-    let inquiry = load(state, &link.inquiry_id).await?;
-    check_open(&link, inquiry.status, state.now()).map_err(FlowError::LinkRefused)?;
-    Ok(link)
-}
-
 /// `GET /verify?code=…`: the hosted flow for the link's inquiry, or a page saying why the
 /// link cannot be used (404 unknown, 410 used, expired or withdrawn).
 pub async fn landing(state: &AppState, code: &str) -> Response {
-    let link = match openable(state, code).await {
+    let link = match openable(&state.app, code).await {
         Ok(link) => link,
-        Err(FlowError::LinkRefused(why)) => return refused_page(why),
-        Err(e) => return e.into_response(),
+        Err(AppError::LinkRefused(why)) => return refused_page(why),
+        Err(e) => return FlowError::from(e).into_response(),
     };
     let mut prepared = prepare(
         state,
@@ -111,21 +96,8 @@ pub async fn open(
     body: Result<Json<OpenBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, FlowError> {
     let Json(body) = body.map_err(|e| FlowError::InvalidConfig(e.body_text()))?;
-    openable(&state, &body.code).await?;
-    let secret = token::generate("vst_", &mut OsRng);
-    let opened = state
-        .store
-        .open_one_time_link(&token::hash(&body.code), &secret.hash, state.now())
-        .await?;
-    let Some(link) = opened else {
-        // Lost a race, or the link expired or closed between the check and the update.
-        return Err(match openable(&state, &body.code).await {
-            Ok(_) => FlowError::LinkRefused(Refusal::Expired),
-            Err(e) => e,
-        });
-    };
-    let inquiry = load(&state, &link.inquiry_id).await?;
-    let mut answer = flow_state(&state, &inquiry, Some(&secret.plaintext)).await?;
+    let (link, inquiry, token) = spend(&state.app, &body.code).await?;
+    let mut answer = flow_state(&state, &inquiry, Some(&token)).await?;
     answer["handoff"] = json!({ "method": link.method, "step": link.step });
     Ok(Json(answer))
 }
