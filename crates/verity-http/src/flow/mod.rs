@@ -2,7 +2,8 @@
 //! the embedded flow app bundle, and the JSON API the flow app calls.
 //!
 //! - [`query`]: the `qs` bracket query the SDKs send;
-//! - [`config`]: query → validated widget configuration + `frame-ancestors` CSP;
+//! - [`widget_query`]: the query parsed purely; [`config`]: resolved into the validated widget
+//!   configuration + `frame-ancestors` CSP;
 //! - [`pages`]: `GET /widget`, `GET /verify`, `GET /preload`;
 //! - [`assets`]: `web/flow/dist` embedded;
 //! - [`api`], [`documents`]: `/flow/v1`, authorised by the inquiry session token
@@ -21,6 +22,7 @@ pub mod handoff;
 pub mod pages;
 pub mod query;
 pub mod session;
+pub mod widget_query;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
