@@ -50,7 +50,7 @@ pub struct App {
     pub clock: Clock,
     pub signals: Signals,
     pub config: Arc<AppConfig>,
-    /// Cross-device hand-off settings and senders (docs/contract.md §6).
+    /// Cross-device hand-off settings and senders.
     pub handoff: Arc<Handoff>,
     /// The face model the selfie checks use; without one, face checks are `not_applicable`.
     pub face: Arc<dyn FaceModel>,

@@ -1,6 +1,6 @@
 //! The log entries a change owes: the domain names each event ([`EventDraft`]), this module
 //! gives it an id, a time and its payload (`{"data": <the resource as the REST API renders
-//! it>}`), so a webhook's `payload.data` is exactly what `GET` returns (docs/contract.md §7).
+//! it>}`), so a webhook's `payload.data` is exactly what `GET` returns.
 
 use rand::rngs::OsRng;
 use serde_json::{json, Value};

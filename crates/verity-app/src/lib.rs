@@ -9,7 +9,7 @@
 //! - [`inquiries`], [`sessions`], [`steps`], [`documents`]: the use cases of the REST API and
 //!   the flow (create, update fields, resume, cancel, submit a step, upload, decide, redact);
 //! - [`templates`]: template lifecycle rules and the demo templates;
-//! - [`handoff`]: one-time links, their senders and limits (docs/contract.md §6);
+//! - [`handoff`]: one-time links, their senders and limits;
 //! - [`verifications`]: what a verification checks, the outcome, the workflow runner's steps;
 //! - [`sweeper`]: one expiry sweep.
 //!

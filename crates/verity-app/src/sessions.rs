@@ -49,7 +49,7 @@ pub async fn open(
 }
 
 /// The individual leaves: `session` ends and a new session is drawn whose token the host
-/// page keeps to resume later (docs/contract.md §4, `onCancel`), in one commit.
+/// page keeps to resume later (docs/contract.md §2, `onCancel`), in one commit.
 pub async fn cancel(
     app: &App,
     id: &InquiryId,

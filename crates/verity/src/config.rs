@@ -48,7 +48,7 @@ pub struct Config {
     /// Delays before each delivery attempt in milliseconds (first normally 0); empty for
     /// the default schedule (about 3 days, 10 attempts).
     pub webhook_retry_delays_ms: Vec<i64>,
-    /// Cross-device hand-off (docs/contract.md §6): lifetime of a one-time link made by the flow.
+    /// Cross-device hand-off: lifetime of a one-time link made by the flow.
     pub handoff_link_ttl_seconds: u64,
     /// One-time links one inquiry may get per hour (0 = unlimited).
     pub handoff_links_per_inquiry_per_hour: u32,
@@ -198,7 +198,7 @@ impl Config {
         Ok(())
     }
 
-    /// The hand-off settings and senders (docs/contract.md §6); a sender that cannot be built is a
+    /// The hand-off settings and senders; a sender that cannot be built is a
     /// configuration error at start, not a surprise at the first send.
     pub fn handoff(&self) -> Result<verity_app::handoff::Handoff, ConfigError> {
         use std::sync::Arc;

@@ -28,14 +28,14 @@ fn init_tracing(config: &Config) {
 
 /// Seeds the demo templates and prints a first API key, on a first start with `demo`.
 async fn seed_demo(store: &dyn Store) -> anyhow::Result<()> {
-    let seeded = verity_app::templates::seed_demo(store, crate::cli::now())
+    let seeded = verity_app::templates::seed_demo(store, crate::setup::now())
         .await
         .map_err(|e| anyhow::anyhow!("seeding demo templates: {e}"))?;
     for t in &seeded {
         tracing::info!(id = %t.id, name = %t.name, status = ?t.status, "seeded demo template");
     }
     if store.list_api_keys().await?.is_empty() {
-        let secret = crate::cli::create_api_key(store, "first key").await?;
+        let secret = crate::setup::create_api_key(store, "first key").await?;
         // Printed once on stdout (not through the logger, so log shipping never sees it).
         println!("\n  Your first API key (shown once, keep it): {secret}\n");
     }
@@ -91,7 +91,7 @@ fn loops(config: &Config) -> anyhow::Result<verity_worker::Loops> {
 
 pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     init_tracing(&config);
-    let store = crate::cli::open_store(&config).await?;
+    let store = crate::setup::open_store(&config).await?;
     tracing::info!(database = %config.database_for_log(), backend = store.backend(), "database ready");
     if config.demo {
         seed_demo(store.as_ref()).await?;

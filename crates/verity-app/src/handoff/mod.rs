@@ -1,4 +1,4 @@
-//! Cross-device hand-off (docs/contract.md §6): "continue on your phone" by QR code, email
+//! Cross-device hand-off: "continue on your phone" by QR code, email
 //! or SMS.
 //!
 //! 1. The desktop flow (or the REST API) asks for a one-time link ([`request`],

@@ -1,7 +1,7 @@
 //! The phone's side: checking a link's code and spending it. Checking never spends (a mail
 //! scanner fetching the URL must not use the link up); spending is one conditional update
 //! in the store, so of two concurrent opens one wins, and the winner gets a fresh session
-//! token — in the response body, never in a URL (docs/contract.md §6).
+//! token — in the response body, never in a URL.
 
 use rand::rngs::OsRng;
 use verity_core::handoff::{check_open, OneTimeLink, Refusal, CODE_PREFIX};

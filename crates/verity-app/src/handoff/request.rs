@@ -1,4 +1,4 @@
-//! The desktop asks for a hand-off (docs/contract.md §6): a link for the phone from the
+//! The desktop asks for a hand-off: a link for the phone from the
 //! current step, shown as a QR code or sent by email or SMS, within the send limits.
 
 use std::net::IpAddr;

@@ -22,17 +22,9 @@ use verity_app::error::TemplateProblem;
 use verity_app::inquiries::resolve_template;
 
 use super::error::FlowError;
+pub use super::widget_query::Mode;
 use super::widget_query::{Embedding, Origin, Source, WidgetQuery};
 use crate::state::AppState;
-
-/// Which page is being served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// `/widget`: inside an iframe, speaking to the host page.
-    Widget,
-    /// `/verify`: a full page, redirecting to `redirect-uri` at the end.
-    Hosted,
-}
 
 #[derive(Debug, Clone, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -67,7 +59,7 @@ pub struct WidgetConfig {
     pub hosted: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
-    /// Opened from a one-time link (docs/contract.md §6): the flow spends the URL's `code` first.
+    /// Opened from a one-time link: the flow spends the URL's `code` first.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub handoff: bool,
 }

@@ -9,7 +9,7 @@
 //! - [`api`], [`documents`]: `/flow/v1`, authorised by the inquiry session token
 //!   ([`session`]);
 //! - [`error`]: the codes of docs/contract.md §3;
-//! - [`handoff`]: one-time links to continue on another device (docs/contract.md §6).
+//! - [`handoff`]: one-time links to continue on another device.
 //!
 //! Every use case behind these routes lives in `verity-app`.
 

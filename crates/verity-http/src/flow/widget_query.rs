@@ -6,9 +6,17 @@ use serde_json::Value;
 use verity_app::inquiries::{TemplateRef, TemplateRefError};
 use verity_core::id::{AccountId, InquiryId};
 
-use super::config::Mode;
 use super::error::FlowError;
 use super::query;
+
+/// Which page is being served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `/widget`: inside an iframe, speaking to the host page.
+    Widget,
+    /// `/verify`: a full page, redirecting to `redirect-uri` at the end.
+    Hosted,
+}
 
 /// What the flow starts from.
 #[derive(Debug, Clone)]

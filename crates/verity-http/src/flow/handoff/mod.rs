@@ -1,4 +1,4 @@
-//! Cross-device hand-off at the edge (docs/contract.md §6): the desktop's requests
+//! Cross-device hand-off at the edge: the desktop's requests
 //! ([`api`]), the phone's landing page and code spending ([`open`]), the desktop's live view
 //! ([`progress`]) and the QR code ([`qr`]). Links, senders and limits live in
 //! `verity_app::handoff`.

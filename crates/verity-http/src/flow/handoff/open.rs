@@ -1,4 +1,5 @@
-//! The phone's side: `GET /verify?code=…` (the landing page) and `POST /flow/v1/handoff/open`
+//! The phone's side: the page for a link that cannot be used (the landing page itself,
+//! `GET /verify?code=…`, is served by `flow::pages`) and `POST /flow/v1/handoff/open`
 //! (spending the code). The page only checks the link: it must not spend the code, or
 //! a mail scanner fetching the URL would use it up. The flow app spends it with the `POST`
 //! and gets the session token in the response body — never in a URL.
@@ -9,40 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use verity_app::handoff::open::{openable, spend};
-use verity_app::AppError;
+use verity_app::handoff::open::spend;
 use verity_core::handoff::Refusal;
 
 use crate::flow::api::flow_state;
-use crate::flow::config::{prepare, Mode};
 use crate::flow::error::FlowError;
-use crate::flow::pages;
 use crate::state::AppState;
-
-/// The `code` of a `/verify` query, if it has one.
-pub fn code_in(raw_query: &str) -> Option<String> {
-    url::form_urlencoded::parse(raw_query.as_bytes())
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-}
-
-/// `GET /verify?code=…`: the hosted flow for the link's inquiry, or a page saying why the
-/// link cannot be used (404 unknown, 410 used, expired or withdrawn).
-pub async fn landing(state: &AppState, code: &str) -> Response {
-    let link = match openable(&state.app, code).await {
-        Ok(link) => link,
-        Err(AppError::LinkRefused(why)) => return refused_page(why),
-        Err(e) => return FlowError::from(e).into_response(),
-    };
-    let mut prepared = prepare(
-        state,
-        &format!("inquiry-id={}", link.inquiry_id),
-        Mode::Hosted,
-    )
-    .await;
-    prepared.config.handoff = true;
-    pages::respond(prepared, Mode::Hosted)
-}
 
 /// A plain page a person understands, with a 4xx status.
 pub fn refused_page(why: Refusal) -> Response {
