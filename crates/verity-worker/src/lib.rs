@@ -73,8 +73,13 @@ pub struct Loops {
 
 /// Starts the chosen loops on `app`; each stops when `shutdown` is cancelled.
 pub fn spawn(app: &App, loops: Loops, shutdown: &CancellationToken) -> Vec<(Loop, JoinHandle<()>)> {
-    let mut run = loops.run.clone();
-    run.dedup();
+    // Each loop once, in the order asked.
+    let mut run: Vec<Loop> = Vec::new();
+    for which in &loops.run {
+        if !run.contains(which) {
+            run.push(*which);
+        }
+    }
     run.into_iter()
         .map(|which| {
             let (app, shutdown) = (app.clone(), shutdown.clone());

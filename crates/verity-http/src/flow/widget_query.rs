@@ -81,8 +81,7 @@ impl WidgetQuery {
         };
         let (container_id, flow_type) = frame(&q, mode).map_err(fail(&embedding))?;
         embedding.iframe_origin = origin(&q, "iframe-origin").map_err(fail(&embedding))?;
-        rest(&q, mode, container_id, flow_type, embedding)
-            .map_err(|(e, embedding)| fail(&embedding)(e))
+        rest(&q, mode, container_id, flow_type, &mut embedding).map_err(|e| fail(&embedding)(e))
     }
 }
 
@@ -120,56 +119,47 @@ fn frame(q: &Query, mode: Mode) -> Result<(String, String), FlowError> {
     Ok((container_id, flow_type))
 }
 
-/// Everything after the iframe origin; on refusal, the embedding read so far.
+/// Everything after the iframe origin; `embedding` is filled as far as it was read.
 fn rest(
     q: &Query,
     mode: Mode,
     container_id: String,
     flow_type: String,
-    mut embedding: Embedding,
-) -> Result<WidgetQuery, (FlowError, Embedding)> {
-    let parsed = (|| {
-        embedding.target_origin = origin(q, "message-target-origin")?;
-        let language = language(q)?;
-        let (template_id, template_version_id, source) = source(q)?;
-        let reference_id = text(q, "reference-id")?;
-        let account_id = text(q, "account-id")?;
-        if reference_id.is_some() && account_id.is_some() {
-            return Err(bad("give only one of `reference-id` and `account-id`"));
-        }
-        if let Some(a) = &account_id {
-            AccountId::parse(a).map_err(|e| bad(e.to_string()))?;
-        }
-        embedding.frame_ancestors = list(q.get("frame-ancestors"))?
-            .iter()
-            .map(|a| parse_origin(a))
-            .collect::<Result<_, _>>()?;
-        let redirect = match mode {
-            Mode::Hosted => redirect(q)?,
-            Mode::Widget => None,
-        };
-        Ok(WidgetQuery {
-            container_id,
-            flow_type,
-            language,
-            template_id,
-            template_version_id,
-            source,
-            session_token: text(q, "session-token")?,
-            reference_id,
-            account_id,
-            fields: q.get("fields").cloned(),
-            embedding: Embedding::default(),
-            redirect,
-        })
-    })();
-    match parsed {
-        Ok(mut w) => {
-            w.embedding = embedding;
-            Ok(w)
-        }
-        Err(e) => Err((e, embedding)),
+    embedding: &mut Embedding,
+) -> Result<WidgetQuery, FlowError> {
+    embedding.target_origin = origin(q, "message-target-origin")?;
+    let language = language(q)?;
+    let (template_id, template_version_id, source) = source(q)?;
+    let reference_id = text(q, "reference-id")?;
+    let account_id = text(q, "account-id")?;
+    if reference_id.is_some() && account_id.is_some() {
+        return Err(bad("give only one of `reference-id` and `account-id`"));
     }
+    if let Some(a) = &account_id {
+        AccountId::parse(a).map_err(|e| bad(e.to_string()))?;
+    }
+    embedding.frame_ancestors = list(q.get("frame-ancestors"))?
+        .iter()
+        .map(|a| parse_origin(a))
+        .collect::<Result<_, _>>()?;
+    let redirect = match mode {
+        Mode::Hosted => redirect(q)?,
+        Mode::Widget => None,
+    };
+    Ok(WidgetQuery {
+        container_id,
+        flow_type,
+        language,
+        template_id,
+        template_version_id,
+        source,
+        session_token: text(q, "session-token")?,
+        reference_id,
+        account_id,
+        fields: q.get("fields").cloned(),
+        embedding: std::mem::take(embedding),
+        redirect,
+    })
 }
 
 fn language(q: &Query) -> Result<Option<String>, FlowError> {
