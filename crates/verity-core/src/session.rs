@@ -67,3 +67,28 @@ impl InquirySession {
         Some((ended, draft))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ending_an_active_session_names_its_event_once() {
+        let mut rng = rand::rngs::OsRng;
+        let session = InquirySession {
+            id: SessionId::generate(&mut rng),
+            inquiry_id: InquiryId::generate(&mut rng),
+            status: SessionStatus::Active,
+            token_hash: String::new(),
+            created_at: 0,
+            expires_at: 10,
+            device_handoff_method: None,
+        };
+        let (ended, draft) = session.end(SessionStatus::Canceled).expect("active");
+        assert_eq!(ended.status, SessionStatus::Canceled);
+        assert_eq!(draft.name, EventName::SessionCanceled);
+        assert_eq!(draft.subject_id, session.id.to_string());
+        assert!(ended.end(SessionStatus::Expired).is_none(), "ended already");
+        assert!(session.end(SessionStatus::Active).is_none());
+    }
+}

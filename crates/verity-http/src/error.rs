@@ -252,3 +252,31 @@ impl From<IdError> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use verity_app::error::FieldProblem;
+
+    #[test]
+    fn application_errors_get_their_pointers_here() {
+        let e: ApiError =
+            AppError::InvalidFields(vec![FieldProblem::new("birthdate", "bad date")]).into();
+        assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            e.body()["errors"][0]["source"]["pointer"],
+            "/data/attributes/fields/birthdate"
+        );
+        let e: ApiError = AppError::invalid("account-id", "no such account").into();
+        assert_eq!(
+            e.body()["errors"][0]["source"]["pointer"],
+            "/data/attributes/account-id"
+        );
+        let e: ApiError = AppError::not_found("inquiry", "inq_x").into();
+        assert_eq!(e.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            e.body()["errors"][0]["details"],
+            "no inquiry with id `inq_x`"
+        );
+    }
+}
