@@ -115,6 +115,21 @@ pub struct EventDraft {
     pub inquiry_id: Option<String>,
 }
 
+impl EventDraft {
+    /// An event about `subject` (a session, document or verification) of inquiry `inquiry`.
+    pub fn about(
+        name: EventName,
+        subject: &impl std::fmt::Display,
+        inquiry: &crate::id::InquiryId,
+    ) -> EventDraft {
+        EventDraft {
+            name,
+            subject_id: subject.to_string(),
+            inquiry_id: Some(inquiry.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

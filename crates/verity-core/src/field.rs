@@ -190,47 +190,61 @@ impl FieldSpec {
                 (None, Some("false")) => Ok(Value::Bool(false)),
                 _ => Err(wrong("true or false")),
             },
-            FieldType::Date => {
-                let t = text.ok_or_else(|| wrong("a date (YYYY-MM-DD)"))?;
-                let date = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                    .map_err(|_| wrong("a date (YYYY-MM-DD)"))?;
-                Ok(Value::String(date.format("%Y-%m-%d").to_string()))
-            }
-            FieldType::Datetime => {
-                let t = text.ok_or_else(|| wrong("an RFC 3339 date-time"))?;
-                let dt = chrono::DateTime::parse_from_rfc3339(t)
-                    .map_err(|_| wrong("an RFC 3339 date-time"))?;
-                Ok(Value::String(
-                    dt.with_timezone(&chrono::Utc)
-                        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-                ))
-            }
+            FieldType::Date | FieldType::Datetime => self.coerce_time(text),
             FieldType::Choices => {
                 let s = text.ok_or_else(|| wrong("one of the field's choices"))?;
                 self.check_choice(s)?;
                 Ok(Value::String(s.to_owned()))
             }
-            FieldType::MultiChoices => {
-                let items: Vec<&str> = match raw {
-                    Value::Array(items) => items
-                        .iter()
-                        .map(|v| v.as_str().ok_or_else(|| wrong("a list of choices")))
-                        .collect::<Result<_, _>>()?,
-                    // The query string encodes a list as comma-separated text.
-                    Value::String(s) if s.is_empty() => Vec::new(),
-                    Value::String(s) => s.split(',').map(str::trim).collect(),
-                    _ => return Err(wrong("a list of choices")),
-                };
-                for item in &items {
-                    self.check_choice(item)?;
-                }
-                Ok(Value::from(items))
-            }
+            FieldType::MultiChoices => self.coerce_choices(raw),
             FieldType::Json => Ok(raw.clone()),
             FieldType::GovernmentId | FieldType::Selfie => {
                 Err(FieldError::CaptureOnly { key: key.clone() })
             }
         }
+    }
+
+    /// A date (`YYYY-MM-DD`) or an RFC 3339 date-time, normalised (date-times to UTC).
+    fn coerce_time(&self, text: Option<&str>) -> Result<Value, FieldError> {
+        let wrong = |expected: &'static str| FieldError::WrongType {
+            key: self.key.clone(),
+            expected,
+        };
+        if self.field_type == FieldType::Date {
+            let t = text.ok_or_else(|| wrong("a date (YYYY-MM-DD)"))?;
+            let date = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .map_err(|_| wrong("a date (YYYY-MM-DD)"))?;
+            return Ok(Value::String(date.format("%Y-%m-%d").to_string()));
+        }
+        let t = text.ok_or_else(|| wrong("an RFC 3339 date-time"))?;
+        let dt =
+            chrono::DateTime::parse_from_rfc3339(t).map_err(|_| wrong("an RFC 3339 date-time"))?;
+        Ok(Value::String(
+            dt.with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        ))
+    }
+
+    /// A list of the field's choices (a JSON array, or comma-separated text from a query).
+    fn coerce_choices(&self, raw: &Value) -> Result<Value, FieldError> {
+        let wrong = || FieldError::WrongType {
+            key: self.key.clone(),
+            expected: "a list of choices",
+        };
+        let items: Vec<&str> = match raw {
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().ok_or_else(wrong))
+                .collect::<Result<_, _>>()?,
+            // The query string encodes a list as comma-separated text.
+            Value::String(s) if s.is_empty() => Vec::new(),
+            Value::String(s) => s.split(',').map(str::trim).collect(),
+            _ => return Err(wrong()),
+        };
+        for item in &items {
+            self.check_choice(item)?;
+        }
+        Ok(Value::from(items))
     }
 
     fn check_choice(&self, value: &str) -> Result<(), FieldError> {

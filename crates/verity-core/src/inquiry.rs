@@ -282,147 +282,179 @@ impl Inquiry {
         if self.redacted_at.is_some() {
             return Err(InquiryError::Redacted);
         }
-        let illegal = || InquiryError::IllegalTransition {
-            from: self.status,
-            action: command.name(),
-        };
-        let mut next = self.clone();
-        next.updated_at = now;
-        let mut events = Vec::new();
-        let mut new_session = None;
-        match &command {
-            Command::Start => match self.status {
-                Created => {
-                    next.status = Pending;
-                    next.started_at = Some(now);
-                    events.push(self.event(EventName::InquiryStarted));
-                }
-                // Starting twice is harmless: a second device opening the flow.
-                Pending => return Ok(self.unchanged()),
-                _ => return Err(illegal()),
+        let mut t = Transition {
+            inquiry: Inquiry {
+                updated_at: now,
+                ..self.clone()
             },
+            events: Vec::new(),
+            new_session: None,
+        };
+        let legal = match &command {
+            // Starting twice is harmless: a second device opening the flow.
+            Command::Start if self.status == Pending => return Ok(self.unchanged()),
+            Command::Start => self.status == Created && self.start(&mut t, now),
             Command::UpdateFields(values) => {
-                if !self.status.is_open() {
-                    return Err(illegal());
+                self.status.is_open() && {
+                    t.inquiry.fields.extend(values.clone());
+                    self.log(&mut t, EventName::InquiryUpdated)
                 }
-                next.fields.extend(values.clone());
-                events.push(self.event(EventName::InquiryUpdated));
             }
             Command::Transition { to_step, submitted } => {
-                if !self.status.is_open() {
-                    return Err(illegal());
-                }
-                if let Some(step) = submitted {
-                    if !next.completed_steps.contains(step) {
-                        next.completed_steps.push(step.clone());
-                    }
-                }
-                if self.status == Created {
-                    next.status = Pending;
-                    next.started_at = Some(now);
-                    events.push(self.event(EventName::InquiryStarted));
-                }
-                next.current_step = Some(to_step.clone());
-                events.push(self.event(EventName::InquiryTransitioned));
+                self.status.is_open() && self.move_to(&mut t, to_step, submitted.as_deref(), now)
             }
-            Command::Complete | Command::Fail => {
-                if self.status != Pending {
-                    return Err(illegal());
+            Command::Complete => self.status == Pending && self.end(&mut t, Completed, now),
+            Command::Fail => self.status == Pending && self.end(&mut t, Failed, now),
+            Command::Expire => self.status.is_open() && self.end(&mut t, Expired, now),
+            Command::Resume(session) => match self.status {
+                Created | Pending | Expired => {
+                    self.resume(&mut t, session, now)?;
+                    true
                 }
-                if matches!(command, Command::Complete) {
-                    next.status = Completed;
-                    next.completed_at = Some(now);
-                    events.push(self.event(EventName::InquiryCompleted));
-                } else {
-                    next.status = Failed;
-                    next.failed_at = Some(now);
-                    events.push(self.event(EventName::InquiryFailed));
-                }
-            }
-            Command::Expire => {
-                if !self.status.is_open() {
-                    return Err(illegal());
-                }
-                next.status = Expired;
-                next.expired_at = Some(now);
-                events.push(self.event(EventName::InquiryExpired));
-            }
-            Command::Resume(session) => {
-                match self.status {
-                    Created | Pending => {}
-                    Expired => {
-                        next.status = Pending;
-                        next.expired_at = None;
-                        next.started_at.get_or_insert(now);
-                        next.expires_at = now + ttl_ms(self.ttl_seconds);
-                        events.push(self.event(EventName::InquiryResumed));
-                    }
-                    _ => return Err(illegal()),
-                }
-                if self.session_count >= MAX_SESSIONS_PER_INQUIRY {
-                    return Err(InquiryError::TooManySessions);
-                }
-                next.session_count += 1;
-                let expires_at = match session.max_lifetime_ms {
-                    Some(lifetime) => (now + lifetime).min(next.expires_at),
-                    None => next.expires_at,
-                };
-                new_session = Some(InquirySession {
-                    id: session.id.clone(),
-                    inquiry_id: self.id.clone(),
-                    status: SessionStatus::Active,
-                    token_hash: session.token_hash.clone(),
-                    created_at: now,
-                    expires_at,
-                    device_handoff_method: session.handoff,
-                });
-                events.push(EventDraft {
-                    name: EventName::SessionStarted,
-                    subject_id: session.id.to_string(),
-                    inquiry_id: Some(self.id.to_string()),
-                });
-            }
-            Command::Approve | Command::Decline => {
-                if !matches!(self.status, Completed | Failed | NeedsReview) {
-                    return Err(illegal());
-                }
-                let (status, name) = if matches!(command, Command::Approve) {
-                    (Approved, EventName::InquiryApproved)
-                } else {
-                    (Declined, EventName::InquiryDeclined)
-                };
-                next.status = status;
-                next.decisioned_at = Some(now);
-                events.push(self.event(name));
-            }
-            Command::MarkForReview => {
-                if !matches!(self.status, Completed | Failed) {
-                    return Err(illegal());
-                }
-                next.status = NeedsReview;
-                next.decisioned_at = Some(now);
-                events.push(self.event(EventName::InquiryMarkedForReview));
+                _ => false,
+            },
+            Command::Approve | Command::Decline | Command::MarkForReview => {
+                self.decide(&mut t, &command, now)
             }
             Command::AddTag(tag) => {
-                if !next.tags.contains(tag) {
-                    next.tags.push(tag.clone());
+                if !t.inquiry.tags.contains(tag) {
+                    t.inquiry.tags.push(tag.clone());
                 }
-                events.push(self.event(EventName::InquiryUpdated));
+                self.log(&mut t, EventName::InquiryUpdated)
             }
-            Command::Redact => {
-                for value in next.fields.values_mut() {
-                    value.value = serde_json::Value::Null;
-                }
-                next.note = None;
-                next.redacted_at = Some(now);
-                events.push(self.event(EventName::InquiryRedacted));
+            Command::Redact => self.redact(&mut t, now),
+        };
+        if !legal {
+            return Err(InquiryError::IllegalTransition {
+                from: self.status,
+                action: command.name(),
+            });
+        }
+        Ok(t)
+    }
+
+    /// Adds this inquiry's event `name` to `t`; always `true` (the command was legal).
+    fn log(&self, t: &mut Transition, name: EventName) -> bool {
+        t.events.push(self.event(name));
+        true
+    }
+
+    /// created → pending.
+    fn start(&self, t: &mut Transition, now: Millis) -> bool {
+        t.inquiry.status = InquiryStatus::Pending;
+        t.inquiry.started_at = Some(now);
+        self.log(t, EventName::InquiryStarted)
+    }
+
+    /// The flow moved to `to_step` (having submitted `submitted`); the first move starts it.
+    fn move_to(
+        &self,
+        t: &mut Transition,
+        to_step: &str,
+        submitted: Option<&str>,
+        now: Millis,
+    ) -> bool {
+        if let Some(step) = submitted {
+            if !t.inquiry.completed_steps.iter().any(|s| s == step) {
+                t.inquiry.completed_steps.push(step.to_owned());
             }
         }
-        Ok(Transition {
-            inquiry: next,
-            events,
-            new_session,
-        })
+        if self.status == InquiryStatus::Created {
+            self.start(t, now);
+        }
+        t.inquiry.current_step = Some(to_step.to_owned());
+        self.log(t, EventName::InquiryTransitioned)
+    }
+
+    /// The individual's part ends: completed, failed or expired.
+    fn end(&self, t: &mut Transition, status: InquiryStatus, now: Millis) -> bool {
+        t.inquiry.status = status;
+        let (at, name) = match status {
+            InquiryStatus::Completed => (&mut t.inquiry.completed_at, EventName::InquiryCompleted),
+            InquiryStatus::Failed => (&mut t.inquiry.failed_at, EventName::InquiryFailed),
+            _ => (&mut t.inquiry.expired_at, EventName::InquiryExpired),
+        };
+        *at = Some(now);
+        self.log(t, name)
+    }
+
+    /// A new session (an expired inquiry becomes pending again, with a fresh expiry).
+    fn resume(
+        &self,
+        t: &mut Transition,
+        session: &NewSession,
+        now: Millis,
+    ) -> Result<(), InquiryError> {
+        if self.status == InquiryStatus::Expired {
+            let next = &mut t.inquiry;
+            next.status = InquiryStatus::Pending;
+            next.expired_at = None;
+            next.started_at.get_or_insert(now);
+            next.expires_at = now + ttl_ms(self.ttl_seconds);
+            self.log(t, EventName::InquiryResumed);
+        }
+        if self.session_count >= MAX_SESSIONS_PER_INQUIRY {
+            return Err(InquiryError::TooManySessions);
+        }
+        t.inquiry.session_count += 1;
+        let expires_at = match session.max_lifetime_ms {
+            Some(lifetime) => (now + lifetime).min(t.inquiry.expires_at),
+            None => t.inquiry.expires_at,
+        };
+        t.new_session = Some(InquirySession {
+            id: session.id.clone(),
+            inquiry_id: self.id.clone(),
+            status: SessionStatus::Active,
+            token_hash: session.token_hash.clone(),
+            created_at: now,
+            expires_at,
+            device_handoff_method: session.handoff,
+        });
+        t.events.push(EventDraft::about(
+            EventName::SessionStarted,
+            &session.id,
+            &self.id,
+        ));
+        Ok(())
+    }
+
+    /// A decision on a finished inquiry: approve, decline, or mark for review.
+    fn decide(&self, t: &mut Transition, command: &Command, now: Millis) -> bool {
+        use InquiryStatus::*;
+        let (allowed, status, name) = match command {
+            Command::Approve => (
+                matches!(self.status, Completed | Failed | NeedsReview),
+                Approved,
+                EventName::InquiryApproved,
+            ),
+            Command::Decline => (
+                matches!(self.status, Completed | Failed | NeedsReview),
+                Declined,
+                EventName::InquiryDeclined,
+            ),
+            _ => (
+                matches!(self.status, Completed | Failed),
+                NeedsReview,
+                EventName::InquiryMarkedForReview,
+            ),
+        };
+        if !allowed {
+            return false;
+        }
+        t.inquiry.status = status;
+        t.inquiry.decisioned_at = Some(now);
+        self.log(t, name)
+    }
+
+    /// Personal data goes (field values, the note); the skeleton stays. Allowed in every
+    /// state, and final.
+    fn redact(&self, t: &mut Transition, now: Millis) -> bool {
+        for value in t.inquiry.fields.values_mut() {
+            value.value = serde_json::Value::Null;
+        }
+        t.inquiry.note = None;
+        t.inquiry.redacted_at = Some(now);
+        self.log(t, EventName::InquiryRedacted)
     }
 
     fn unchanged(&self) -> Transition {

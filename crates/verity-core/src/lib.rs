@@ -7,6 +7,7 @@
 //! events in one transaction, the HTTP edge translates.
 
 pub mod account;
+pub mod capture;
 pub mod event;
 pub mod field;
 pub mod handoff;

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::event::{EventDraft, EventName};
 use crate::id::{InquiryId, SessionId};
 use crate::Millis;
 
@@ -47,5 +48,47 @@ impl InquirySession {
     /// Whether a request presenting this session's token at `now` may act.
     pub fn is_usable(&self, now: Millis) -> bool {
         self.status == SessionStatus::Active && now < self.expires_at
+    }
+
+    /// The session ended (`Expired` or `Canceled`) and the event it owes the log; `None`
+    /// for a session that is not active (ending it again changes nothing).
+    pub fn end(&self, status: SessionStatus) -> Option<(InquirySession, EventDraft)> {
+        let name = match status {
+            SessionStatus::Active => return None,
+            SessionStatus::Expired => EventName::SessionExpired,
+            SessionStatus::Canceled => EventName::SessionCanceled,
+        };
+        if self.status != SessionStatus::Active {
+            return None;
+        }
+        let mut ended = self.clone();
+        ended.status = status;
+        let draft = EventDraft::about(name, &self.id, &self.inquiry_id);
+        Some((ended, draft))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ending_an_active_session_names_its_event_once() {
+        let mut rng = rand::rngs::OsRng;
+        let session = InquirySession {
+            id: SessionId::generate(&mut rng),
+            inquiry_id: InquiryId::generate(&mut rng),
+            status: SessionStatus::Active,
+            token_hash: String::new(),
+            created_at: 0,
+            expires_at: 10,
+            device_handoff_method: None,
+        };
+        let (ended, draft) = session.end(SessionStatus::Canceled).expect("active");
+        assert_eq!(ended.status, SessionStatus::Canceled);
+        assert_eq!(draft.name, EventName::SessionCanceled);
+        assert_eq!(draft.subject_id, session.id.to_string());
+        assert!(ended.end(SessionStatus::Expired).is_none(), "ended already");
+        assert!(session.end(SessionStatus::Active).is_none());
     }
 }

@@ -68,6 +68,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 /// where a hand-off link "arrives", so a person can try it on one machine.
 async fn outbox(State(state): State<AppState>) -> Response {
     let list: Vec<_> = state
+        .app
         .handoff
         .outbox
         .list()

@@ -6,6 +6,7 @@
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use verity_app::AppError;
 use verity_core::inquiry::InquiryError;
 use verity_core::template::TemplateError;
 use verity_core::IdError;
@@ -179,39 +180,52 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<InquiryError> for ApiError {
-    fn from(e: InquiryError) -> Self {
+/// The application's errors as the REST API answers them: field keys become JSON pointers
+/// into the request body, kinds and conflicts become statuses. Written once, here.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
         match e {
-            InquiryError::Fields(errors) => ApiError::Unprocessable(
-                errors
-                    .iter()
-                    .map(|f| {
-                        Problem::at(
-                            format!("/data/attributes/fields/{}", f.key()),
-                            f.to_string(),
-                        )
-                    })
+            AppError::NotFound { kind, id } => ApiError::not_found(kind, &id),
+            AppError::BadId(e) => e.into(),
+            AppError::Conflict(why) => ApiError::Conflict(why),
+            AppError::InvalidFields(fields) => ApiError::Unprocessable(
+                fields
+                    .into_iter()
+                    .map(|f| Problem::at(format!("/data/attributes/fields/{}", f.key), f.message))
                     .collect(),
             ),
-            InquiryError::ReferenceIdTooLong => {
-                ApiError::invalid("/data/attributes/reference-id", e.to_string())
+            AppError::Invalid { attribute, message } => {
+                let pointer = attribute.map_or_else(
+                    || "/data/attributes".to_owned(),
+                    |a| format!("/data/attributes/{a}"),
+                );
+                ApiError::invalid(pointer, message)
             }
-            InquiryError::TooManySessions
-            | InquiryError::IllegalTransition { .. }
-            | InquiryError::Redacted => ApiError::Conflict(e.to_string()),
+            AppError::Template(p) => {
+                ApiError::invalid("/data/attributes/inquiry-template-id", p.to_string())
+            }
+            AppError::InvalidUpload(why) => ApiError::Unprocessable(vec![Problem::new(why)]),
+            AppError::Unauthenticated(why) => ApiError::Unauthenticated(why),
+            AppError::LinkRefused(why) => ApiError::Conflict(why.to_string()),
+            AppError::RateLimited(seconds) => ApiError::TooManyRequests {
+                retry_after_seconds: seconds,
+            },
+            AppError::SendFailed(why) => ApiError::Internal(anyhow::anyhow!(why)),
+            AppError::Store(e) => e.into(),
+            AppError::Internal(cause) => ApiError::Internal(cause),
         }
+    }
+}
+
+impl From<InquiryError> for ApiError {
+    fn from(e: InquiryError) -> Self {
+        AppError::from(e).into()
     }
 }
 
 impl From<TemplateError> for ApiError {
     fn from(e: TemplateError) -> Self {
-        let pointer = match &e {
-            TemplateError::Workflow(_) => "/data/attributes/workflow",
-            TemplateError::UnknownExtractedField(_)
-            | TemplateError::UnknownExtractedAttribute(_) => "/data/attributes/extracted-fields",
-            _ => "/data/attributes",
-        };
-        ApiError::invalid(pointer, e.to_string())
+        AppError::from(e).into()
     }
 }
 
@@ -236,5 +250,33 @@ impl From<IdError> for ApiError {
             kind,
             details: e.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use verity_app::error::FieldProblem;
+
+    #[test]
+    fn application_errors_get_their_pointers_here() {
+        let e: ApiError =
+            AppError::InvalidFields(vec![FieldProblem::new("birthdate", "bad date")]).into();
+        assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            e.body()["errors"][0]["source"]["pointer"],
+            "/data/attributes/fields/birthdate"
+        );
+        let e: ApiError = AppError::invalid("account-id", "no such account").into();
+        assert_eq!(
+            e.body()["errors"][0]["source"]["pointer"],
+            "/data/attributes/account-id"
+        );
+        let e: ApiError = AppError::not_found("inquiry", "inq_x").into();
+        assert_eq!(e.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            e.body()["errors"][0]["details"],
+            "no inquiry with id `inq_x`"
+        );
     }
 }

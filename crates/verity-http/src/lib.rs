@@ -1,8 +1,9 @@
 //! Verity's HTTP edge (axum): the REST API under `/api/v1`, operations endpoints, and
 //! (from other modules) the flow and the browser assets.
 //!
-//! Handlers translate: they parse with extractors, call the service layer, and render
-//! resources. Every error is an [`error::ApiError`], turned into a response in one place.
+//! Handlers translate: they parse with extractors, call the application (`verity-app`), and
+//! render resources. Every REST error is an [`error::ApiError`] and every flow error a
+//! [`flow::error::FlowError`], each turned into a response in one place.
 
 pub mod demo;
 pub mod error;
@@ -10,13 +11,12 @@ pub mod extract;
 pub mod flow;
 pub mod jsonapi;
 pub mod middleware;
+pub mod operations;
+pub mod payloads;
 pub mod rate_limit;
 pub mod resource;
 pub mod routes;
-pub mod service;
 pub mod state;
-pub mod sweeper;
-pub mod verifications;
 pub mod wire;
 
 use axum::body::Bytes;

@@ -1,9 +1,11 @@
-//! The one cloneable application state handed to every handler. No globals: the store,
-//! the configuration, the clock and the metrics handle all live here.
+//! The one cloneable state handed to every handler: the application ([`App`]) and what
+//! only the HTTP edge needs (its settings, the metrics handle, the API rate limiter).
+//! No globals.
 
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
+use verity_app::App;
 use verity_core::Millis;
 use verity_store::Store;
 
@@ -44,44 +46,33 @@ impl Default for HttpConfig {
     }
 }
 
-/// A source of "now", replaceable in tests that need time to pass.
-pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
-
-pub fn system_clock() -> Clock {
-    Arc::new(|| chrono::Utc::now().timestamp_millis())
-}
-
 #[derive(Clone)]
 pub struct AppState {
+    /// The application every handler calls into.
+    pub app: App,
+    /// The application's store, for the reads handlers render directly.
     pub store: Arc<dyn Store>,
     pub config: Arc<HttpConfig>,
-    pub clock: Clock,
     pub metrics: Option<PrometheusHandle>,
     pub rate_limiter: Arc<RateLimiter>,
-    /// Cross-device hand-off settings and senders (issue 6).
-    pub handoff: Arc<crate::flow::handoff::Handoff>,
-    /// Wakes the checks and workflow workers when a request creates work for them.
-    pub signals: crate::verifications::Signals,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: HttpConfig) -> Self {
+    pub fn new(app: App, config: HttpConfig) -> Self {
         let rate_limiter = Arc::new(RateLimiter::new(
             config.rate_limit_per_second,
             config.rate_limit_burst,
         ));
         AppState {
-            store,
+            store: app.store.clone(),
+            app,
             config: Arc::new(config),
-            clock: system_clock(),
             metrics: None,
             rate_limiter,
-            handoff: Arc::default(),
-            signals: crate::verifications::Signals::default(),
         }
     }
 
     pub fn now(&self) -> Millis {
-        (self.clock)()
+        self.app.now()
     }
 }

@@ -51,7 +51,7 @@ pub struct Config {
     /// Send webhook deliveries through this HTTP(S) proxy; empty connects directly, and
     /// `HTTP_PROXY`-style environment variables are never used for webhooks.
     pub webhook_proxy_url: String,
-    /// Cross-device hand-off (issue 6): lifetime of a one-time link made by the flow.
+    /// Cross-device hand-off: lifetime of a one-time link made by the flow.
     pub handoff_link_ttl_seconds: u64,
     /// One-time links one inquiry may get per hour (0 = unlimited).
     pub handoff_links_per_inquiry_per_hour: u32,
@@ -78,6 +78,13 @@ pub struct Config {
     /// Milliseconds between looks for verifications and due workflow runs when nothing
     /// wakes the workers (work from other processes, expired leases, waits that came due).
     pub checks_poll_interval_ms: u64,
+    /// Serve the REST API, the flow and the demo. `false`: a workers-only process, which
+    /// still answers `/healthz`, `/readyz` and `/metrics`.
+    pub run_api: bool,
+    /// The background loops this process runs: `delivery` (webhooks), `checks`
+    /// (verifications), `workflows`, `sweeper` (expiry). Processes sharing one PostgreSQL
+    /// database may split them; `[]` runs none.
+    pub workers: Vec<verity_worker::Loop>,
 }
 
 impl Default for Config {
@@ -115,6 +122,8 @@ impl Default for Config {
             checks_time_limit_ms: 30_000,
             checks_concurrency: 2,
             checks_poll_interval_ms: 500,
+            run_api: true,
+            workers: verity_worker::Loop::ALL.to_vec(),
         }
     }
 }
@@ -194,11 +203,11 @@ impl Config {
         Ok(())
     }
 
-    /// The hand-off settings and senders (issue 6); a sender that cannot be built is a
+    /// The hand-off settings and senders; a sender that cannot be built is a
     /// configuration error at start, not a surprise at the first send.
-    pub fn handoff(&self) -> Result<verity_http::flow::handoff::Handoff, ConfigError> {
+    pub fn handoff(&self) -> Result<verity_app::handoff::Handoff, ConfigError> {
         use std::sync::Arc;
-        use verity_http::flow::handoff::{limits, send, sms, smtp, Handoff};
+        use verity_app::handoff::{limits, send, sms, smtp, Handoff};
         let defaults = Handoff::default();
         let log: Arc<dyn send::Sender> = Arc::new(send::LogSender {
             outbox: defaults.outbox.clone(),

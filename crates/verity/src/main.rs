@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod serve;
+mod setup;
 mod template_file;
 
 use clap::Parser;

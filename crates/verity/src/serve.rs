@@ -1,11 +1,16 @@
-//! `verity serve`: opens the store, seeds the demo on first start, starts the background
-//! loops and the HTTP server, and shuts all of them down together on Ctrl-C / SIGTERM.
+//! `verity serve`: opens the store, seeds the demo on first start, builds the application,
+//! starts the background loops this process runs (`workers`) and the HTTP server (the whole
+//! API with `run_api`, else only the operations endpoints), and shuts all of them down
+//! together on Ctrl-C / SIGTERM.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use tokio_util::sync::CancellationToken;
+use verity_app::{App, AppConfig};
 use verity_http::{AppState, HttpConfig};
+use verity_store::Store;
 
 use crate::config::Config;
 
@@ -21,25 +26,77 @@ fn init_tracing(config: &Config) {
     };
 }
 
+/// Seeds the demo templates and prints a first API key, on a first start with `demo`.
+async fn seed_demo(store: &dyn Store) -> anyhow::Result<()> {
+    let seeded = verity_app::templates::seed_demo(store, crate::setup::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding demo templates: {e}"))?;
+    for t in &seeded {
+        tracing::info!(id = %t.id, name = %t.name, status = ?t.status, "seeded demo template");
+    }
+    if store.list_api_keys().await?.is_empty() {
+        let secret = crate::setup::create_api_key(store, "first key").await?;
+        // Printed once on stdout (not through the logger, so log shipping never sees it).
+        println!("\n  Your first API key (shown once, keep it): {secret}\n");
+    }
+    Ok(())
+}
+
+/// The application and the edge's state, from the configuration.
+fn build_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
+    let public_url = config.public_url.trim_end_matches('/').to_owned();
+    let mut app = App::new(store, Arc::new(verity_http::payloads::Wire));
+    app.config = Arc::new(AppConfig {
+        public_url: public_url.clone(),
+        ..AppConfig::default()
+    });
+    app.handoff = Arc::new(config.handoff()?);
+    let http_config = HttpConfig {
+        public_url,
+        json_body_limit: config.json_body_limit,
+        upload_limit: config.upload_limit,
+        rate_limit_per_second: config.rate_limit_per_second,
+        rate_limit_burst: config.rate_limit_burst,
+        demo: config.demo,
+        webhook_allow_private_addresses: config.webhook_allow_private_addresses,
+        ..HttpConfig::default()
+    };
+    let mut state = AppState::new(app, http_config);
+    state.metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .ok();
+    Ok(state)
+}
+
+/// The background loops this process runs, with their settings.
+fn loops(config: &Config) -> anyhow::Result<verity_worker::Loops> {
+    Ok(verity_worker::Loops {
+        run: config.workers.clone(),
+        delivery: verity_worker::DeliveryConfig {
+            timeout: Duration::from_secs(config.webhook_timeout_seconds),
+            allow_private_addresses: config.webhook_allow_private_addresses,
+            proxy: config.webhook_proxy()?,
+            schedule: config.webhook_schedule()?,
+            concurrency: config.webhook_concurrency,
+            poll_interval: Duration::from_millis(config.webhook_poll_interval_ms.max(10)),
+            ..verity_worker::DeliveryConfig::default()
+        },
+        checks: verity_worker::ChecksConfig {
+            time_limit: Duration::from_millis(config.checks_time_limit_ms.max(1)),
+            poll_interval: Duration::from_millis(config.checks_poll_interval_ms.max(10)),
+            concurrency: config.checks_concurrency.max(1),
+        },
+        sweep_interval: Duration::from_secs(config.sweep_interval_seconds),
+    })
+}
+
 pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     init_tracing(&config);
-    let store = crate::cli::open_store(&config).await?;
+    let store = crate::setup::open_store(&config).await?;
     tracing::info!(database = %config.database_for_log(), backend = store.backend(), "database ready");
-
     if config.demo {
-        let seeded = verity_http::service::templates::seed_demo(store.as_ref(), crate::cli::now())
-            .await
-            .map_err(|e| anyhow::anyhow!("seeding demo templates: {e}"))?;
-        for t in &seeded {
-            tracing::info!(id = %t.id, name = %t.name, status = ?t.status, "seeded demo template");
-        }
-        if store.list_api_keys().await?.is_empty() {
-            let secret = crate::cli::create_api_key(store.as_ref(), "first key").await?;
-            // Printed once on stdout (not through the logger, so log shipping never sees it).
-            println!("\n  Your first API key (shown once, keep it): {secret}\n");
-        }
+        seed_demo(store.as_ref()).await?;
     }
-
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -49,74 +106,16 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     if config.public_url == Config::default().public_url && addr.port() != 8080 {
         config.public_url = format!("http://localhost:{}", addr.port());
     }
-
-    let http_config = HttpConfig {
-        public_url: config.public_url.trim_end_matches('/').to_owned(),
-        json_body_limit: config.json_body_limit,
-        upload_limit: config.upload_limit,
-        rate_limit_per_second: config.rate_limit_per_second,
-        rate_limit_burst: config.rate_limit_burst,
-        demo: config.demo,
-        webhook_allow_private_addresses: config.webhook_allow_private_addresses,
-        ..HttpConfig::default()
-    };
-    let mut state = AppState::new(store, http_config);
-    state.handoff = std::sync::Arc::new(config.handoff()?);
-    state.metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
-        .install_recorder()
-        .ok();
-
+    let state = build_state(&config, store)?;
     let shutdown = CancellationToken::new();
-    let sweeper = tokio::spawn(verity_http::sweeper::run(
-        state.clone(),
-        Duration::from_secs(config.sweep_interval_seconds),
-        shutdown.clone(),
-    ));
-
-    let delivery_config = verity_worker::DeliveryConfig {
-        timeout: Duration::from_secs(config.webhook_timeout_seconds),
-        allow_private_addresses: config.webhook_allow_private_addresses,
-        proxy: config.webhook_proxy()?,
-        schedule: config.webhook_schedule()?,
-        concurrency: config.webhook_concurrency,
-        poll_interval: Duration::from_millis(config.webhook_poll_interval_ms.max(10)),
-        ..verity_worker::DeliveryConfig::default()
+    let running = verity_worker::spawn(&state.app, loops(&config)?, &shutdown);
+    tracing::info!(%addr, workers = ?config.workers, api = config.run_api, "listening");
+    announce(&config, addr);
+    let app = if config.run_api {
+        verity_http::router(state)
+    } else {
+        verity_http::operations::router(state)
     };
-    let deliveries = tokio::spawn(verity_worker::run(
-        state.store.clone(),
-        delivery_config,
-        shutdown.clone(),
-    ));
-
-    let checks_config = verity_http::verifications::WorkerConfig {
-        time_limit: Duration::from_millis(config.checks_time_limit_ms.max(1)),
-        poll_interval: Duration::from_millis(config.checks_poll_interval_ms.max(10)),
-        concurrency: config.checks_concurrency.max(1),
-    };
-    let checks = tokio::spawn(verity_http::verifications::worker::run(
-        state.clone(),
-        state.signals.clone(),
-        checks_config.clone(),
-        shutdown.clone(),
-    ));
-    let workflows = tokio::spawn(verity_http::verifications::workflow::run(
-        state.clone(),
-        state.signals.clone(),
-        checks_config,
-        shutdown.clone(),
-    ));
-
-    tracing::info!(%addr, "listening");
-    println!(
-        "Verity is serving on {} (API at {}/api/v1, reference at {}/docs/api)",
-        addr, config.public_url, config.public_url
-    );
-    if config.demo {
-        let demo = config.public_url.replace("localhost", "127.0.0.1");
-        println!("Demo host page: {demo}/demo");
-    }
-
-    let app = verity_http::router(state);
     let stop = shutdown.clone();
     // Connection info: the hand-off's per-address send limit reads the client's address.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -128,16 +127,31 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         .await
         .context("serving HTTP")?;
     shutdown.cancel();
-    let _ = sweeper.await;
-    let _ = checks.await;
-    let _ = workflows.await;
-    match deliveries.await {
-        Ok(Err(err)) => tracing::error!(error = %err, "webhook delivery worker failed"),
-        Err(err) => tracing::error!(error = %err, "webhook delivery worker panicked"),
-        Ok(Ok(())) => {}
+    for (which, handle) in running {
+        if let Err(e) = handle.await {
+            tracing::error!(worker = ?which, error = %e, "background loop panicked");
+        }
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Tells the person at the terminal what runs where.
+fn announce(config: &Config, addr: std::net::SocketAddr) {
+    if config.run_api {
+        println!(
+            "Verity is serving on {} (API at {}/api/v1, reference at {}/docs/api)",
+            addr, config.public_url, config.public_url
+        );
+    } else {
+        println!("Verity is serving on {addr} (workers only: /healthz, /readyz, /metrics)");
+    }
+    let names: Vec<String> = config.workers.iter().map(|w| format!("{w:?}")).collect();
+    println!("Background workers: {}", names.join(", ").to_lowercase());
+    if config.demo && config.run_api {
+        let demo = config.public_url.replace("localhost", "127.0.0.1");
+        println!("Demo host page: {demo}/demo");
+    }
 }
 
 async fn wait_for_signal() {

@@ -32,18 +32,6 @@ pub fn load(path: &Path, now: Millis) -> anyhow::Result<Template> {
     } else {
         toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
     };
-    verity_http::service::templates::new_template(
-        file.kind,
-        file.name,
-        file.definition,
-        file.status,
-        now,
-    )
-    .map_err(|e| {
-        anyhow::anyhow!(
-            "invalid template {}: {}",
-            path.display(),
-            e.body()["errors"][0]["details"]
-        )
-    })
+    verity_app::templates::new_template(file.kind, file.name, file.definition, file.status, now)
+        .map_err(|e| anyhow::anyhow!("invalid template {}: {e}", path.display()))
 }

@@ -4,6 +4,7 @@
 
 import { CameraError, grabFrame, startCamera, stopCamera, watchForAutoCapture } from './camera.js';
 import { t } from './i18n.js';
+import { METHOD } from './protocol.js';
 import { announce, h, uid } from './ui.js';
 
 const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -93,7 +94,7 @@ export function captureSequence(root, items, opts) {
         if (!file) return;
         if (!UPLOAD_TYPES.includes(file.type)) return void (status.textContent = t('fileType'));
         if (file.size > MAX_UPLOAD_BYTES) return void (status.textContent = t('fileTooLarge'));
-        accept(file, 'upload');
+        accept(file, METHOD.upload);
       });
       const upload = h('label', { for: fileId, class: 'button secondary', tabindex: '0', role: 'button',
         onkeydown: (/** @type {KeyboardEvent} */ e) => {
@@ -103,7 +104,7 @@ export function captureSequence(root, items, opts) {
       if (useCamera && !cameraFailed) {
         const video = /** @type {HTMLVideoElement} */ (h('video', { class: 'preview', 'aria-label': item.label, muted: true, playsinline: true }));
         const shutter = h('button', { type: 'button', class: 'button', disabled: true,
-          onclick: async () => accept(await grabFrame(video), 'manual') }, [t('takePhoto')]);
+          onclick: async () => accept(await grabFrame(video), METHOD.manual) }, [t('takePhoto')]);
         children.push(h('div', { class: 'frame' }, [video]), shutter);
         void attach(video, shutter);
       } else if (!cameraFailed) {
@@ -133,7 +134,7 @@ export function captureSequence(root, items, opts) {
       const ready = t('cameraReady', { hint: t('autoHint') });
       status.textContent = ready;
       announce(ready);
-      stopAuto = watchForAutoCapture(video, async () => accept(await grabFrame(video), 'auto'));
+      stopAuto = watchForAutoCapture(video, async () => accept(await grabFrame(video), METHOD.auto));
     }
 
     render();

@@ -8,6 +8,7 @@ import { ApiError, call, getToken, setToken } from './api.js';
 import { readConfig } from './config.js';
 import { initHost, listenHost, MSG, post } from './host.js';
 import { setLanguage, t } from './i18n.js';
+import { isCapture, KIND } from './protocol.js';
 import { renderChecking, renderCompletion } from './steps/completion.js';
 import { renderFields } from './steps/fields.js';
 import { renderGovernmentId } from './steps/government-id.js';
@@ -92,7 +93,7 @@ const template = config.template;
 const steps = template?.steps ?? [];
 
 /** Whether a step offers "continue on your phone" (issue 6). @param {Step} step */
-const canHandOff = (step) => step.handoff || step.kind === 'government_id' || step.kind === 'selfie';
+const canHandOff = (step) => step.handoff || isCapture(step.kind);
 
 /** Shows the step called `name` (the first page when null). @param {string | null} name */
 function show(name) {
@@ -112,7 +113,7 @@ function show(name) {
       break;
     case 'fields': {
       const specs = (template?.fields ?? []).filter((f) =>
-        (step.fields.length ? step.fields.includes(f.key) : true) && f.type !== 'government_id' && f.type !== 'selfie');
+        (step.fields.length ? step.fields.includes(f.key) : true) && !isCapture(f.type));
       renderFields(content, specs, state?.inquiry.fields ?? {}, async (values) => {
         try {
           await submitStep(step, { fields: values });
@@ -124,10 +125,10 @@ function show(name) {
       });
       break;
     }
-    case 'government_id':
+    case KIND.governmentId:
       renderGovernmentId(content, step, uploadDocument, () => submitStep(step, {}));
       break;
-    case 'selfie':
+    case KIND.selfie:
       renderSelfie(content, step, uploadDocument, () => submitStep(step, {}));
       break;
     case 'completion':

@@ -1,5 +1,6 @@
-//! From the widget's query (spec §5) to the validated configuration the flow app boots from,
-//! and the `Content-Security-Policy` that says who may embed it.
+//! From the widget's query (docs/contract.md §5) to the validated configuration the flow app
+//! boots from, and the `Content-Security-Policy` that says who may embed it. The query is
+//! parsed purely first ([`super::widget_query`]), then resolved here against the store.
 //!
 //! Invariants:
 //! - exactly one of (template id or template version id) / `inquiry-id`, else `invalid_config`;
@@ -15,22 +16,15 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use verity_core::id::{AccountId, InquiryId, InquiryTemplateVersionId, TemplateId};
 use verity_core::template::{Step, TemplateDefinition, TemplateKind};
 
-use super::error::FlowError;
-use super::query;
-use crate::service::inquiries::{resolve_template, TemplateProblem, TemplateRef};
-use crate::state::AppState;
+use verity_app::error::TemplateProblem;
+use verity_app::inquiries::resolve_template;
 
-/// Which page is being served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// `/widget`: inside an iframe, speaking to the host page.
-    Widget,
-    /// `/verify`: a full page, redirecting to `redirect-uri` at the end.
-    Hosted,
-}
+use super::error::FlowError;
+pub use super::widget_query::Mode;
+use super::widget_query::{Embedding, Origin, Source, WidgetQuery};
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -65,7 +59,7 @@ pub struct WidgetConfig {
     pub hosted: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
-    /// Opened from a one-time link (issue 6): the flow spends the URL's `code` first.
+    /// Opened from a one-time link: the flow spends the URL's `code` first.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub handoff: bool,
 }
@@ -76,7 +70,7 @@ pub struct WidgetConfig {
 pub struct ClientTemplate {
     pub steps: Vec<ClientStep>,
     pub fields: Vec<ClientField>,
-    /// CSS lengths: the official SDK assigns them to `style` as they are (spec §5 `ready`).
+    /// CSS lengths: the official SDK assigns them to `style` as they are (docs/contract.md §5 `ready`).
     pub preferred_dimensions: Value,
     pub border_radius: String,
 }
@@ -156,7 +150,7 @@ pub struct Prepared {
 }
 
 /// Reads and validates the query. Never fails: an error is rendered into the page (so the
-/// flow can send `load` then `error`, spec §5) with the HTTP status of its code.
+/// flow can send `load` then `error`, docs/contract.md §5) with the HTTP status of its code.
 pub async fn prepare(state: &AppState, raw_query: &str, mode: Mode) -> Prepared {
     let mut config = WidgetConfig {
         hosted: mode == Mode::Hosted,
@@ -164,7 +158,26 @@ pub async fn prepare(state: &AppState, raw_query: &str, mode: Mode) -> Prepared 
         ..WidgetConfig::default()
     };
     let mut ancestors = Vec::new();
-    match build(state, raw_query, mode, &mut config, &mut ancestors).await {
+    let built = match WidgetQuery::parse(raw_query, mode) {
+        Ok(q) => {
+            config.iframe_origin = q
+                .embedding
+                .iframe_origin
+                .as_ref()
+                .map(|o| o.serialized.clone());
+            config.target_origin = q
+                .embedding
+                .target_origin
+                .as_ref()
+                .map(|o| o.serialized.clone());
+            build(state, q, mode, &mut config, &mut ancestors).await
+        }
+        Err(refused) => {
+            config.iframe_origin = refused.iframe_origin;
+            Err(refused.error)
+        }
+    };
+    match built {
         Ok(()) => Prepared {
             config,
             frame_ancestors: ancestors,
@@ -186,198 +199,109 @@ pub async fn prepare(state: &AppState, raw_query: &str, mode: Mode) -> Prepared 
     }
 }
 
+/// Resolves the parsed query against the store: the template (or the inquiry's template)
+/// it names, the prefilled fields, and who may embed the flow or receive its messages.
 async fn build(
     state: &AppState,
-    raw_query: &str,
+    q: WidgetQuery,
     mode: Mode,
     config: &mut WidgetConfig,
     ancestors: &mut Vec<String>,
 ) -> Result<(), FlowError> {
-    let bad = |m: String| FlowError::InvalidConfig(m);
-    let q = query::parse(raw_query).map_err(|e| bad(e.to_string()))?;
-    let text = |key: &str| -> Result<Option<String>, FlowError> {
-        match q.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) if s.len() <= 2048 => Ok(Some(s.clone())),
-            Some(_) => Err(FlowError::InvalidConfig(format!(
-                "`{key}` must be a short string"
-            ))),
-        }
-    };
-
-    config.container_id = text("container-id")?.unwrap_or_default();
-    if config.container_id.len() > 128 {
-        return Err(bad("`container-id` is too long".into()));
-    }
-    config.flow_type = text("flow-type")?.unwrap_or_else(|| "embedded".into());
-    if !matches!(config.flow_type.as_str(), "embedded" | "inline") {
-        return Err(bad("`flow-type` must be `embedded` or `inline`".into()));
-    }
-    if mode == Mode::Hosted {
-        config.flow_type = "hosted".into();
-    }
-    // Origins are kept only once well-formed, so even an error page posts to a real origin.
-    let iframe_origin = text("iframe-origin")?
-        .map(|o| parse_origin(&o))
-        .transpose()?;
-    config.iframe_origin = iframe_origin.as_ref().map(|o| o.serialized.clone());
-    let target = text("message-target-origin")?
-        .map(|o| parse_origin(&o))
-        .transpose()?;
-    config.target_origin = target.as_ref().map(|o| o.serialized.clone());
-
-    config.language = text("language")?;
-    if let Some(l) = &config.language {
-        let ok = l.len() <= 16
-            && l.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !ok {
-            return Err(bad(
-                "`language` must be a language tag such as `es` or `en-US`".into(),
-            ));
-        }
-    }
-
-    let template_id = match (text("inquiry-template-id")?, text("template-id")?) {
-        (Some(_), Some(_)) => {
-            return Err(bad(
-                "give only one of `inquiry-template-id` and `template-id`".into(),
-            ))
-        }
-        (a, b) => a.or(b),
-    };
-    let version_id = text("inquiry-template-version-id")?;
-    let inquiry_id = text("inquiry-id")?;
-    config.template_id = template_id.clone();
-    config.template_version_id = version_id.clone();
-    config.session_token = text("session-token")?;
-    config.reference_id = text("reference-id")?;
-    config.account_id = text("account-id")?;
-    if config.reference_id.is_some() && config.account_id.is_some() {
-        return Err(bad(
-            "give only one of `reference-id` and `account-id`".into()
-        ));
-    }
-    if let Some(a) = &config.account_id {
-        AccountId::parse(a).map_err(|e| bad(e.to_string()))?;
-    }
-
-    let has_template = template_id.is_some() || version_id.is_some();
-    let definition = match (has_template, &inquiry_id) {
-        (false, None) => {
-            return Err(bad(
-                "give a template id, a template version id or an inquiry id".into(),
-            ))
-        }
-        (true, Some(_)) => {
-            return Err(bad(
-                "give either a template (or version) id or an inquiry id, not both".into(),
-            ))
-        }
-        (true, None) => {
-            let r = match (&template_id, &version_id) {
-                (Some(t), None) => {
-                    TemplateRef::Template(TemplateId::parse(t).map_err(|e| bad(e.to_string()))?)
-                }
-                (None, Some(v)) => TemplateRef::Version(
-                    InquiryTemplateVersionId::parse(v).map_err(|e| bad(e.to_string()))?,
-                ),
-                _ => {
-                    return Err(bad(
-                        "give only one of a template id and a template version id".into(),
-                    ))
-                }
-            };
-            let (template, version) = match resolve_template(state, &r).await? {
+    config.container_id = q.container_id;
+    config.flow_type = q.flow_type;
+    config.language = q.language;
+    config.template_id = q.template_id;
+    config.template_version_id = q.template_version_id;
+    config.session_token = q.session_token;
+    config.reference_id = q.reference_id;
+    config.account_id = q.account_id;
+    let definition = match q.source {
+        Source::Template(r) => {
+            let (template, version) = match resolve_template(&state.app, &r).await? {
                 Ok(found) => found,
                 Err(p @ TemplateProblem::Inactive(_)) => {
                     return Err(FlowError::InactiveTemplate(p.to_string()))
                 }
-                Err(p) => return Err(bad(p.to_string())),
+                Err(p) => return Err(FlowError::InvalidConfig(p.to_string())),
             };
             config.kind = kind_name(template.kind());
-            let definition = version.definition;
-            config.fields = prefill(&definition, q.get("fields"))?;
-            definition
+            config.fields = prefill(&version.definition, q.fields.as_ref())?;
+            version.definition
         }
-        (false, Some(id)) => {
-            let id = InquiryId::parse(id).map_err(|e| bad(e.to_string()))?;
-            let inquiry = state
-                .store
-                .inquiry(&id)
-                .await?
-                .ok_or_else(|| bad(format!("no inquiry with id `{id}`")))?;
+        Source::Inquiry(id) => {
+            let inquiry = verity_app::inquiries::load(&state.app, &id).await?;
             let template = state
                 .store
                 .template_by_version(&inquiry.template_version_id)
                 .await?
-                .ok_or_else(|| {
-                    FlowError::Application(anyhow::anyhow!("template of {id} is missing").into())
-                })?;
-            let version = template
-                .version(&inquiry.template_version_id)
-                .ok_or_else(|| {
-                    FlowError::Application(anyhow::anyhow!("version of {id} is missing").into())
-                })?;
+                .ok_or_else(|| anyhow::anyhow!("template of {id} is missing"))
+                .map_err(|e| FlowError::Application(e.into()))?;
             config.kind = kind_name(template.kind());
             config.inquiry_id = Some(id.to_string());
-            version.definition.clone()
+            verity_app::inquiries::definition_of(&state.app, &inquiry).await?
         }
     };
-
     let allowed = |o: &Origin| {
         definition.allows_embedding_host(&o.host, o.port)
             || (state.config.demo && matches!(o.host.as_str(), "localhost" | "127.0.0.1"))
     };
     match mode {
-        Mode::Widget => {
-            let origin = iframe_origin.ok_or_else(|| bad("`iframe-origin` is required".into()))?;
-            if !allowed(&origin) {
-                return Err(bad(format!(
-                    "`{}` may not embed this template",
-                    origin.serialized
-                )));
-            }
-            if let Some(t) = &target {
-                if !allowed(t) {
-                    return Err(bad(format!(
-                        "`{}` is not an allowed message target",
-                        t.serialized
-                    )));
-                }
-            }
-            ancestors.push(origin.serialized.clone());
-            for a in list(q.get("frame-ancestors"))? {
-                let o = parse_origin(&a)?;
-                if !allowed(&o) {
-                    return Err(bad(format!(
-                        "frame ancestor `{}` is not allowed for this template",
-                        o.serialized
-                    )));
-                }
-                ancestors.push(o.serialized);
-            }
-            ancestors.extend(definition.allowed_domains.iter().map(|d| csp_source(d)));
-            ancestors.sort();
-            ancestors.dedup();
-        }
+        Mode::Widget => embedding(&q.embedding, &definition, allowed, ancestors)?,
         Mode::Hosted => {
-            if let Some(uri) = text("redirect-uri")? {
-                let url = url::Url::parse(&uri)
-                    .map_err(|_| bad("`redirect-uri` must be an absolute URL".into()))?;
-                let o = parse_origin(url.origin().ascii_serialization().as_str())?;
+            if let Some((url, o)) = q.redirect {
                 if !allowed(&o) {
-                    return Err(bad(format!(
+                    return Err(FlowError::InvalidConfig(format!(
                         "`redirect-uri` host `{}` is not allowed for this template",
                         o.host
                     )));
                 }
-                config.redirect_uri = Some(url.to_string());
+                config.redirect_uri = Some(url);
             }
         }
     }
     config.template = Some(ClientTemplate::from_definition(&definition));
+    Ok(())
+}
+
+/// The widget's origins must be allowed by the template; they and the template's domains
+/// become the `frame-ancestors` sources.
+fn embedding(
+    e: &Embedding,
+    definition: &TemplateDefinition,
+    allowed: impl Fn(&Origin) -> bool,
+    ancestors: &mut Vec<String>,
+) -> Result<(), FlowError> {
+    let bad = |m: String| FlowError::InvalidConfig(m);
+    let origin = e
+        .iframe_origin
+        .as_ref()
+        .ok_or_else(|| bad("`iframe-origin` is required".into()))?;
+    if !allowed(origin) {
+        return Err(bad(format!(
+            "`{}` may not embed this template",
+            origin.serialized
+        )));
+    }
+    if let Some(t) = e.target_origin.as_ref().filter(|t| !allowed(t)) {
+        return Err(bad(format!(
+            "`{}` is not an allowed message target",
+            t.serialized
+        )));
+    }
+    ancestors.push(origin.serialized.clone());
+    for o in &e.frame_ancestors {
+        if !allowed(o) {
+            return Err(bad(format!(
+                "frame ancestor `{}` is not allowed for this template",
+                o.serialized
+            )));
+        }
+        ancestors.push(o.serialized.clone());
+    }
+    ancestors.extend(definition.allowed_domains.iter().map(|d| csp_source(d)));
+    ancestors.sort();
+    ancestors.dedup();
     Ok(())
 }
 
@@ -404,58 +328,6 @@ fn prefill(def: &TemplateDefinition, raw: Option<&Value>) -> Result<Map<String, 
             .map_err(|e| FlowError::InvalidConfig(e.to_string()))?;
     }
     Ok(map)
-}
-
-/// `frame-ancestors[i]` as a list of strings.
-fn list(v: Option<&Value>) -> Result<Vec<String>, FlowError> {
-    let bad = || FlowError::InvalidConfig("`frame-ancestors` must be a list of origins".into());
-    match v {
-        None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(items)) if items.len() <= 16 => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_owned).ok_or_else(bad))
-            .collect(),
-        Some(_) => Err(bad()),
-    }
-}
-
-/// A bare web origin.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    pub serialized: String,
-    pub host: String,
-    pub port: Option<u16>,
-}
-
-/// Accepts exactly `http(s)://host[:port]` (a trailing `/` tolerated); anything else
-/// (paths, credentials, `*`, spaces, `;`) is `invalid_config`.
-pub fn parse_origin(s: &str) -> Result<Origin, FlowError> {
-    let bad = || {
-        FlowError::InvalidConfig(format!(
-            "`{}` is not an origin",
-            s.chars().take(100).collect::<String>()
-        ))
-    };
-    let url = url::Url::parse(s).map_err(|_| bad())?;
-    let trimmed = s.strip_suffix('/').unwrap_or(s);
-    let serialized = url.origin().ascii_serialization();
-    if !matches!(url.scheme(), "http" | "https")
-        || !url.username().is_empty()
-        || url.password().is_some()
-        || url.query().is_some()
-        || url.fragment().is_some()
-        || url.path() != "/"
-        || !serialized.eq_ignore_ascii_case(trimmed)
-    {
-        return Err(bad());
-    }
-    let host = url.host_str().ok_or_else(bad)?.to_ascii_lowercase();
-    Ok(Origin {
-        serialized,
-        host,
-        port: url.port(),
-    })
 }
 
 /// A template domain pattern as a CSP host-source: scheme-less (matches http and https
@@ -486,28 +358,6 @@ pub fn content_security_policy(frame_ancestors: &[String]) -> String {
 #[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
 mod tests {
     use super::*;
-
-    #[test]
-    fn origins_are_strict() {
-        let o = parse_origin("http://127.0.0.1:3000").unwrap();
-        assert_eq!(o.serialized, "http://127.0.0.1:3000");
-        assert_eq!((o.host.as_str(), o.port), ("127.0.0.1", Some(3000)));
-        assert_eq!(
-            parse_origin("https://Shop.Example/").unwrap().serialized,
-            "https://shop.example"
-        );
-        for bad in [
-            "*",
-            "http://a.example/path",
-            "http://u:p@a.example",
-            "javascript:alert(1)",
-            "http://a.example; script-src *",
-            "http://a.example?x",
-            "a.example",
-        ] {
-            assert!(parse_origin(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn csp_lists_the_ancestors() {

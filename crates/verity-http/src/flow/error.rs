@@ -3,13 +3,15 @@
 //! `{status, code, message}` to the host page's `onError` unchanged; `fields` carries
 //! per-field problems of a form submission (shown beside the fields, never sent to `onError`).
 //!
-//! Errors from the service layer ([`ApiError`]) are converted here, in one place.
+//! Errors of the application ([`AppError`]) are converted here, in one place.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::error::ApiError;
+use verity_app::error::TemplateProblem;
+use verity_app::AppError;
+use verity_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
@@ -40,7 +42,7 @@ pub enum FlowError {
     #[error("{0}")]
     SendFailed(String),
     #[error(transparent)]
-    Application(ApiError),
+    Application(AppError),
 }
 
 impl FlowError {
@@ -113,67 +115,53 @@ impl IntoResponse for FlowError {
     }
 }
 
-impl From<ApiError> for FlowError {
-    fn from(e: ApiError) -> Self {
+impl From<AppError> for FlowError {
+    fn from(e: AppError) -> Self {
         match e {
-            ApiError::Unprocessable(problems) => {
-                let fields: Vec<(String, String)> = problems
-                    .iter()
-                    .filter_map(|p| {
-                        let key = p
-                            .pointer
-                            .as_deref()?
-                            .strip_prefix("/data/attributes/fields/")?;
-                        Some((key.to_owned(), p.details.clone()))
-                    })
-                    .collect();
-                if fields.len() == problems.len() && !fields.is_empty() {
-                    FlowError::InvalidFields(fields)
-                } else {
-                    FlowError::InvalidConfig(join(&problems))
-                }
+            AppError::NotFound { .. } | AppError::BadId(_) | AppError::Invalid { .. } => {
+                FlowError::InvalidConfig(e.to_string())
             }
-            ApiError::BadRequest(problems) => FlowError::InvalidConfig(join(&problems)),
-            ApiError::NotFound { details, .. } => FlowError::InvalidConfig(details),
-            ApiError::Unauthenticated(why) => FlowError::Unauthenticated(why.into()),
-            ApiError::Conflict(why) => FlowError::Conflict(why),
-            ApiError::PayloadTooLarge { limit } => {
-                FlowError::InvalidUpload(format!("the upload exceeds {limit} bytes"))
+            AppError::Template(TemplateProblem::Inactive(_)) => {
+                FlowError::InactiveTemplate(e.to_string())
             }
-            ApiError::UnsupportedMediaType(why) => FlowError::InvalidUpload(why),
-            ApiError::TooManyRequests {
-                retry_after_seconds,
-            } => FlowError::RateLimited(retry_after_seconds),
+            AppError::Template(_) => FlowError::InvalidConfig(e.to_string()),
+            AppError::Conflict(why) => FlowError::Conflict(why),
+            AppError::InvalidFields(fields) => {
+                FlowError::InvalidFields(fields.into_iter().map(|f| (f.key, f.message)).collect())
+            }
+            AppError::InvalidUpload(why) => FlowError::InvalidUpload(why),
+            AppError::Unauthenticated(why) => FlowError::Unauthenticated(why.into()),
+            AppError::LinkRefused(why) => FlowError::LinkRefused(why),
+            AppError::RateLimited(seconds) => FlowError::RateLimited(seconds),
+            AppError::SendFailed(why) => FlowError::SendFailed(why),
+            AppError::Store(StoreError::NotFound {
+                what: "page cursor",
+            }) => FlowError::InvalidConfig("the page cursor names no item of this list".into()),
+            AppError::Store(StoreError::NotFound { what }) => {
+                FlowError::InvalidConfig(format!("{what} not found"))
+            }
+            AppError::Store(StoreError::Duplicate { what }) => {
+                FlowError::Conflict(format!("{what} already exists"))
+            }
+            AppError::Store(StoreError::Conflict) => {
+                FlowError::Conflict("the resource was changed concurrently; retry".into())
+            }
             other => FlowError::Application(other),
         }
     }
 }
 
-impl From<verity_store::StoreError> for FlowError {
-    fn from(e: verity_store::StoreError) -> Self {
-        ApiError::from(e).into()
+impl From<StoreError> for FlowError {
+    fn from(e: StoreError) -> Self {
+        AppError::from(e).into()
     }
-}
-
-impl From<verity_core::inquiry::InquiryError> for FlowError {
-    fn from(e: verity_core::inquiry::InquiryError) -> Self {
-        ApiError::from(e).into()
-    }
-}
-
-fn join(problems: &[crate::error::Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| p.details.as_str())
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
 mod tests {
     use super::*;
-    use crate::error::Problem;
+    use verity_app::error::FieldProblem;
 
     #[test]
     fn spec_codes_and_statuses() {
@@ -184,7 +172,7 @@ mod tests {
         );
         assert_eq!(FlowError::Unauthenticated("x".into()).wire().1, 409);
         assert_eq!(FlowError::InactiveTemplate("x".into()).wire().1, 422);
-        let app = FlowError::Application(ApiError::Internal(anyhow::anyhow!("secret cause")));
+        let app = FlowError::Application(AppError::Internal(anyhow::anyhow!("secret cause")));
         assert_eq!(app.wire().0, "application_error");
         assert_eq!(app.wire().1, 0);
         assert!(!app.message().contains("secret"));
@@ -192,11 +180,8 @@ mod tests {
 
     #[test]
     fn field_problems_become_field_errors() {
-        let e: FlowError = ApiError::Unprocessable(vec![Problem::at(
-            "/data/attributes/fields/birthdate",
-            "bad date",
-        )])
-        .into();
+        let e: FlowError =
+            AppError::InvalidFields(vec![FieldProblem::new("birthdate", "bad date")]).into();
         match e {
             FlowError::InvalidFields(f) => {
                 assert_eq!(f, vec![("birthdate".into(), "bad date".into())])

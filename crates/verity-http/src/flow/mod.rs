@@ -1,17 +1,17 @@
-//! The inquiry flow (issue 3, spec §5): the pages the iframe and the hosted flow load, the
-//! embedded flow app bundle, and the JSON API the flow app calls.
+//! The inquiry flow (docs/contract.md §5): the pages the iframe and the hosted flow load,
+//! the embedded flow app bundle, and the JSON API the flow app calls.
 //!
 //! - [`query`]: the `qs` bracket query the SDKs send;
-//! - [`config`]: query → validated widget configuration + `frame-ancestors` CSP;
+//! - [`widget_query`]: the query parsed purely; [`config`]: resolved into the validated widget
+//!   configuration + `frame-ancestors` CSP;
 //! - [`pages`]: `GET /widget`, `GET /verify`, `GET /preload`;
 //! - [`assets`]: `web/flow/dist` embedded;
-//! - [`api`], [`documents`]: `/flow/v1`, authorised by the inquiry session token;
-//! - [`error`]: the spec §3 codes.
+//! - [`api`], [`documents`]: `/flow/v1`, authorised by the inquiry session token
+//!   ([`session`]);
+//! - [`error`]: the codes of docs/contract.md §3;
+//! - [`handoff`]: one-time links to continue on another device.
 //!
-//! - [`handoff`]: one-time links to continue on another device (issue 6).
-//!
-//! The outcome (completed/failed) is decided by `crate::verifications::outcome` once the
-//! checks ran (issue 7).
+//! Every use case behind these routes lives in `verity-app`.
 
 pub mod api;
 pub mod assets;
@@ -21,6 +21,8 @@ pub mod error;
 pub mod handoff;
 pub mod pages;
 pub mod query;
+pub mod session;
+pub mod widget_query;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};

@@ -1,14 +1,19 @@
 //! The flow's pages: `GET /widget` (in the host page's iframe), `GET /verify` (hosted, full
 //! page) and `GET /preload` (warms the asset cache). Each page is one small HTML document that
-//! loads exactly one script and one stylesheet (issue 3 §8) and carries its validated
+//! loads exactly one script and one stylesheet and carries its validated
 //! configuration as inline JSON (`#verity-config`, read by `web/flow/src/config.js`).
 
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use verity_app::handoff::open::openable;
+use verity_app::AppError;
+
 use super::assets::{self, CSS_PATH, JS_PATH};
 use super::config::{content_security_policy, prepare, Mode};
+use super::error::FlowError;
+use super::handoff::open::refused_page;
 use crate::state::AppState;
 
 pub async fn widget(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
@@ -18,14 +23,39 @@ pub async fn widget(State(state): State<AppState>, RawQuery(query): RawQuery) ->
 pub async fn verify(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let query = query.as_deref().unwrap_or("");
     // A one-time link from another device (issue 6).
-    if let Some(code) = super::handoff::open::code_in(query) {
-        return super::handoff::open::landing(&state, &code).await;
+    if let Some(code) = code_in(query) {
+        return landing(&state, &code).await;
     }
     page(&state, query, Mode::Hosted).await
 }
 
 async fn page(state: &AppState, query: &str, mode: Mode) -> Response {
     respond(prepare(state, query, mode).await, mode)
+}
+
+/// The `code` of a `/verify` query, if it has one.
+pub fn code_in(raw_query: &str) -> Option<String> {
+    url::form_urlencoded::parse(raw_query.as_bytes())
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// `GET /verify?code=…`: the hosted flow for the link's inquiry, or a page saying why the
+/// link cannot be used (404 unknown, 410 used, expired or withdrawn).
+pub async fn landing(state: &AppState, code: &str) -> Response {
+    let link = match openable(&state.app, code).await {
+        Ok(link) => link,
+        Err(AppError::LinkRefused(why)) => return refused_page(why),
+        Err(e) => return FlowError::from(e).into_response(),
+    };
+    let mut prepared = prepare(
+        state,
+        &format!("inquiry-id={}", link.inquiry_id),
+        Mode::Hosted,
+    )
+    .await;
+    prepared.config.handoff = true;
+    respond(prepared, Mode::Hosted)
 }
 
 /// The page for a prepared configuration.

@@ -4,8 +4,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use verity_core::id::{AccountId, InquiryId, InquiryTemplateVersionId, TemplateId};
-use verity_core::inquiry::{Command, InquiryError, InquiryStatus};
+use verity_app::inquiries::{self as service, Action, CreateInquiry, TemplateRef, TemplateRefError};
+use verity_core::id::{AccountId, InquiryId};
+use verity_core::inquiry::InquiryStatus;
 use verity_store::InquiryFilter;
 
 use crate::error::ApiError;
@@ -13,42 +14,34 @@ use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
 use crate::jsonapi::Document;
 use crate::resource;
 use crate::routes::page::{items, list_links};
-use crate::service::inquiries::{self as service, CreateInquiry, TemplateRef};
 use crate::state::AppState;
 use crate::wire::inquiry::{self as wire, CreateInquiryAttributes};
 
 fn parse_template_ref(a: &CreateInquiryAttributes) -> Result<Option<TemplateRef>, ApiError> {
-    let given = [
-        &a.inquiry_template_id,
-        &a.template_id,
-        &a.inquiry_template_version_id,
-    ]
-    .iter()
-    .filter(|x| x.is_some())
-    .count();
-    if given > 1 {
-        return Err(ApiError::invalid(
+    let (pointer, template_id) = match (&a.inquiry_template_id, &a.template_id) {
+        (Some(_), Some(_)) => (None, None),
+        (Some(v), None) => (Some("/data/attributes/inquiry-template-id"), Some(v)),
+        (None, Some(v)) => (Some("/data/attributes/template-id"), Some(v)),
+        (None, None) => (Some("/data/attributes/inquiry-template-id"), None),
+    };
+    let version_id = a.inquiry_template_version_id.as_deref();
+    let only_one = || {
+        ApiError::invalid(
             "/data/attributes/inquiry-template-id",
             "give only one of inquiry-template-id, template-id, inquiry-template-version-id",
-        ));
-    }
-    if let Some(v) = &a.inquiry_template_version_id {
-        let id = InquiryTemplateVersionId::parse(v).map_err(|e| {
-            ApiError::invalid(
-                "/data/attributes/inquiry-template-version-id",
-                e.to_string(),
-            )
-        })?;
-        return Ok(Some(TemplateRef::Version(id)));
-    }
-    let (pointer, value) = match (&a.inquiry_template_id, &a.template_id) {
-        (Some(v), _) => ("/data/attributes/inquiry-template-id", v),
-        (_, Some(v)) => ("/data/attributes/template-id", v),
-        _ => return Ok(None),
+        )
     };
-    TemplateId::parse(value)
-        .map(|id| Some(TemplateRef::Template(id)))
-        .map_err(|e| ApiError::invalid(pointer, e.to_string()))
+    let Some(pointer) = pointer else {
+        return Err(only_one());
+    };
+    TemplateRef::parse(template_id.map(String::as_str), version_id).map_err(|e| match e {
+        TemplateRefError::Both => only_one(),
+        TemplateRefError::Template(e) => ApiError::invalid(pointer, e.to_string()),
+        TemplateRefError::Version(e) => ApiError::invalid(
+            "/data/attributes/inquiry-template-version-id",
+            e.to_string(),
+        ),
+    })
 }
 
 #[utoipa::path(post, path = "/inquiries", tag = "inquiries", request_body = wire::CreateInquiry,
@@ -75,7 +68,7 @@ pub async fn create(
         .transpose()
         .map_err(|e| ApiError::invalid("/data/attributes/account-id", e.to_string()))?;
     let inquiry = service::create(
-        &state,
+        &state.app,
         CreateInquiry {
             template,
             reference_id: a.reference_id,
@@ -244,24 +237,11 @@ pub async fn update(
 ) -> Result<Document, ApiError> {
     let id = InquiryId::parse(&id)?;
     let raw = body.data.attributes.fields;
-    let schema = service::schema_of(&state, &id).await?;
-    let values = schema.coerce_all(&raw).map_err(InquiryError::Fields)?;
-    let applied = service::act(&state, &id, |_| Ok(Command::UpdateFields(values.clone()))).await?;
+    let inquiry = service::update_fields(&state.app, &id, &raw).await?;
     let doc = wire::InquiryOne {
-        data: (&applied.inquiry).into(),
+        data: (&inquiry).into(),
     };
     Ok(Document::typed(StatusCode::OK, &doc, &headers))
-}
-
-/// The state-changing actions that take no body.
-#[derive(Debug, Clone, Copy)]
-pub enum Action {
-    Resume,
-    Expire,
-    Approve,
-    Decline,
-    MarkForReview,
-    Redact,
 }
 
 async fn run_action(
@@ -271,17 +251,7 @@ async fn run_action(
     action: Action,
 ) -> Result<Document, ApiError> {
     let id = InquiryId::parse(id)?;
-    let applied = service::act(state, &id, |_| {
-        Ok(match action {
-            Action::Resume => Command::Resume(service::new_session(None, None)),
-            Action::Expire => Command::Expire,
-            Action::Approve => Command::Approve,
-            Action::Decline => Command::Decline,
-            Action::MarkForReview => Command::MarkForReview,
-            Action::Redact => Command::Redact,
-        })
-    })
-    .await?;
+    let applied = service::act(&state.app, &id, action).await?;
     let doc = wire::InquiryDocument {
         data: (&applied.inquiry).into(),
         included: None,

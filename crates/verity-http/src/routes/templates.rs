@@ -16,9 +16,9 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
 use crate::jsonapi::Document;
 use crate::routes::page::{items, list_links};
-use crate::service::templates::new_template;
 use crate::state::AppState;
 use crate::wire::template::{self as wire, TemplateInput};
+use verity_app::templates::new_template;
 
 /// Overlays a request's attributes on a definition (`wire::TemplateInput` is the wire type).
 trait MergeInto {
@@ -177,7 +177,7 @@ pub async fn update(
         template.name = name;
     }
     let definition = a.merge_into(template.definition.clone());
-    crate::service::templates::validate(&definition)?;
+    verity_app::templates::validate(&definition)?;
     template.definition = definition;
     template.updated_at = state.now();
     state.store.update_template(&template).await?;

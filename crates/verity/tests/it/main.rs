@@ -8,6 +8,7 @@
 //! - `cli`: the subcommands besides `serve`.
 //! - `handoff`: one-time links, their refusals, email (SMTP sink) and SMS (signed gateway).
 //! - `webhooks`: signed deliveries to a real receiver, retries, SSRF guard, kill -9.
+//! - `split`: an API-only and a workers-only process share one PostgreSQL database.
 //! - `webhooks_postgres`: two processes on one PostgreSQL database deliver to one receiver.
 //! - `webhook_proxy`: deliveries ignore `HTTP_PROXY`-style variables and use
 //!   `webhook_proxy_url` when it is set.
@@ -21,6 +22,7 @@ mod handoff;
 mod idempotency;
 mod postgres;
 mod server;
+mod split;
 mod verifications;
 mod webhook_proxy;
 mod webhooks;

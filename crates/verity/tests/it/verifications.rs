@@ -12,7 +12,7 @@ use crate::webhooks::{create_webhook, eventually, start_receiver};
 /// A strict template: the default required checks, minimum age 18, the document number
 /// filled from the barcode, and a workflow that declines expired IDs and approves clean
 /// inquiries a moment after they complete.
-fn strict_template() -> Value {
+pub(crate) fn strict_template() -> Value {
     json!({"data": {"attributes": {
         "name": "Strict ID",
         "kind": "dynamic",
@@ -74,15 +74,15 @@ fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
 }
 
 /// The individual's side: the flow API with the session token.
-struct Flow<'a> {
+pub(crate) struct Flow<'a> {
     s: &'a TestServer,
     client: reqwest::Client,
-    id: String,
+    pub(crate) id: String,
     token: String,
 }
 
 impl<'a> Flow<'a> {
-    async fn start(s: &'a TestServer, template_id: &str) -> Flow<'a> {
+    pub(crate) async fn start(s: &'a TestServer, template_id: &str) -> Flow<'a> {
         let client = reqwest::Client::new();
         let resp = client
             .post(s.url("/flow/v1/inquiries"))
@@ -141,7 +141,7 @@ impl<'a> Flow<'a> {
     }
 
     /// Types the fixture's details, uploads its licence and a valid selfie, submits every step.
-    async fn run(&self, id: &IdFixture) -> Value {
+    pub(crate) async fn run(&self, id: &IdFixture) -> Value {
         let typed = &id.inquiry;
         self.step(
             "details",
@@ -184,7 +184,7 @@ impl<'a> Flow<'a> {
     }
 }
 
-async fn status_of(s: &TestServer, id: &str) -> String {
+pub(crate) async fn status_of(s: &TestServer, id: &str) -> String {
     let (code, body) = s.get(&format!("/api/v1/inquiries/{id}")).await;
     assert_eq!(code, 200, "{body}");
     body["data"]["attributes"]["status"]
@@ -194,14 +194,14 @@ async fn status_of(s: &TestServer, id: &str) -> String {
 }
 
 /// Waits until the inquiry's status is `want`.
-async fn wait_for_status(s: &TestServer, id: &str, want: &str) {
+pub(crate) async fn wait_for_status(s: &TestServer, id: &str, want: &str) {
     eventually(30, &format!("{id} to become {want}"), || async {
         (status_of(s, id).await == want).then_some(())
     })
     .await;
 }
 
-async fn included_verifications(s: &TestServer, id: &str) -> Vec<Value> {
+pub(crate) async fn included_verifications(s: &TestServer, id: &str) -> Vec<Value> {
     let (code, body) = s
         .get(&format!("/api/v1/inquiries/{id}?include=verifications"))
         .await;

@@ -2,6 +2,7 @@
 // (passports: front only) and save it; events per spec §4 with `stepData: { idClass, files }`.
 
 import { captureSequence } from '../capture.js';
+import { DEFAULT_ID_CLASSES, KIND, METHOD, sidesFor } from '../protocol.js';
 import { MSG, post } from '../host.js';
 import { t } from '../i18n.js';
 import { h, uid } from '../ui.js';
@@ -15,7 +16,7 @@ const COUNTRIES = ['US', 'CA', 'MX', 'GB', 'IE', 'ES', 'FR', 'DE', 'IT', 'PT', '
  * @param {() => Promise<void>} done submits the step and shows the next page
  */
 export function renderGovernmentId(root, step, upload, done) {
-  const classes = step.idClasses.length ? step.idClasses : ['dl', 'pp', 'id'];
+  const classes = step.idClasses.length ? step.idClasses : DEFAULT_ID_CLASSES;
   const countryId = uid('country');
   const classId = uid('idclass');
   const names = new Intl.DisplayNames([document.documentElement.lang || 'en'], { type: 'region' });
@@ -32,7 +33,7 @@ export function renderGovernmentId(root, step, upload, done) {
   // Click, not form submission: a host may sandbox the iframe without `allow-forms`.
   const choose = async () => {
     const cls = idClass.value;
-    const sides = cls === 'pp' ? ['front'] : ['front', 'back'];
+    const sides = sidesFor(cls);
     /** @type {{ side: string, captureMethod: string }[]} */
     const saved = [];
     const stepData = (/** @type {{ side: string, captureMethod: string }[]} */ files) => ({ stepData: { idClass: cls, files } });
@@ -43,10 +44,10 @@ export function renderGovernmentId(root, step, upload, done) {
       onCameraSelect: () => post(MSG.documentCameraSelect, { stepData: { idClass: cls } }),
       onCameraFailed: (reason) => post(MSG.loadCameraFailed, { reason }),
       onCaptured: (item, method) =>
-        post(method === 'upload' ? MSG.documentUpload : MSG.documentCameraCapture, stepData([{ side: item.key, captureMethod: method }])),
+        post(method === METHOD.upload ? MSG.documentUpload : MSG.documentCameraCapture, stepData([{ side: item.key, captureMethod: method }])),
       save: async (item, image, method) => {
         try {
-          await upload({ kind: 'government_id', side: item.key, idClass: cls, country: country.value, captureMethod: method, image });
+          await upload({ kind: KIND.governmentId, side: item.key, idClass: cls, country: country.value, captureMethod: method, image });
         } catch (err) {
           post(MSG.documentsSaveFail, stepData([{ side: item.key, captureMethod: method }]));
           throw err;

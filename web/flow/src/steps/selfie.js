@@ -2,6 +2,7 @@
 // camera is unavailable (`selfie-record-upload`).
 
 import { captureSequence } from '../capture.js';
+import { DEFAULT_POSES, KIND, METHOD } from '../protocol.js';
 import { MSG, post } from '../host.js';
 import { t } from '../i18n.js';
 import { h } from '../ui.js';
@@ -13,7 +14,7 @@ import { h } from '../ui.js';
  * @param {() => Promise<void>} done
  */
 export async function renderSelfie(root, step, upload, done) {
-  const poses = step.poses.length ? step.poses : ['center', 'left', 'right'];
+  const poses = step.poses.length ? step.poses : DEFAULT_POSES;
   const area = h('div', {}, [h('h1', { text: t('selfieTitle') }), h('p', { text: t('selfieHint') })]);
   root.append(area);
   await captureSequence(area, poses.map((p) => ({ key: p, label: t(`pose_${p}`) })), {
@@ -22,9 +23,9 @@ export async function renderSelfie(root, step, upload, done) {
     onCameraFailed: (reason) => post(MSG.loadCameraFailed, { reason }),
     onCaptured: (item, method) => {
       const files = [{ pose: item.key, captureMethod: method }];
-      post(method === 'upload' ? MSG.selfieRecordUpload : MSG.selfieCameraCapture, { stepData: { files } });
+      post(method === METHOD.upload ? MSG.selfieRecordUpload : MSG.selfieCameraCapture, { stepData: { files } });
     },
-    save: (item, image, method) => upload({ kind: 'selfie', side: item.key, captureMethod: method, image }),
+    save: (item, image, method) => upload({ kind: KIND.selfie, side: item.key, captureMethod: method, image }),
   });
   await done();
 }

@@ -1,4 +1,5 @@
-//! The phone's side: `GET /verify?code=…` (the landing page) and `POST /flow/v1/handoff/open`
+//! The phone's side: the page for a link that cannot be used (the landing page itself,
+//! `GET /verify?code=…`, is served by `flow::pages`) and `POST /flow/v1/handoff/open`
 //! (spending the code). The page only checks the link: it must not spend the code, or
 //! a mail scanner fetching the URL would use it up. The flow app spends it with the `POST`
 //! and gets the session token in the response body — never in a URL.
@@ -7,57 +8,14 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rand::rngs::OsRng;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use verity_core::handoff::{check_open, OneTimeLink, Refusal, CODE_PREFIX};
-use verity_core::token;
+use verity_app::handoff::open::spend;
+use verity_core::handoff::Refusal;
 
-use crate::flow::api::{flow_state, load};
-use crate::flow::config::{prepare, Mode};
+use crate::flow::api::flow_state;
 use crate::flow::error::FlowError;
-use crate::flow::pages;
 use crate::state::AppState;
-
-/// The `code` of a `/verify` query, if it has one.
-pub fn code_in(raw_query: &str) -> Option<String> {
-    url::form_urlencoded::parse(raw_query.as_bytes())
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-}
-
-/// The link with this code if it can be opened now; otherwise why not.
-async fn openable(state: &AppState, code: &str) -> Result<OneTimeLink, FlowError> {
-    if !code.starts_with(CODE_PREFIX) || code.len() > 128 {
-        return Err(FlowError::LinkRefused(Refusal::Unknown));
-    }
-    let link = state
-        .store
-        .one_time_link_by_code_hash(&token::hash(code))
-        .await?
-        .ok_or(FlowError::LinkRefused(Refusal::Unknown))?;
-    let inquiry = load(state, &link.inquiry_id).await?;
-    check_open(&link, inquiry.status, state.now()).map_err(FlowError::LinkRefused)?;
-    Ok(link)
-}
-
-/// `GET /verify?code=…`: the hosted flow for the link's inquiry, or a page saying why the
-/// link cannot be used (404 unknown, 410 used, expired or withdrawn).
-pub async fn landing(state: &AppState, code: &str) -> Response {
-    let link = match openable(state, code).await {
-        Ok(link) => link,
-        Err(FlowError::LinkRefused(why)) => return refused_page(why),
-        Err(e) => return e.into_response(),
-    };
-    let mut prepared = prepare(
-        state,
-        &format!("inquiry-id={}", link.inquiry_id),
-        Mode::Hosted,
-    )
-    .await;
-    prepared.config.handoff = true;
-    pages::respond(prepared, Mode::Hosted)
-}
 
 /// A plain page a person understands, with a 4xx status.
 pub fn refused_page(why: Refusal) -> Response {
@@ -111,21 +69,8 @@ pub async fn open(
     body: Result<Json<OpenBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, FlowError> {
     let Json(body) = body.map_err(|e| FlowError::InvalidConfig(e.body_text()))?;
-    openable(&state, &body.code).await?;
-    let secret = token::generate("vst_", &mut OsRng);
-    let opened = state
-        .store
-        .open_one_time_link(&token::hash(&body.code), &secret.hash, state.now())
-        .await?;
-    let Some(link) = opened else {
-        // Lost a race, or the link expired or closed between the check and the update.
-        return Err(match openable(&state, &body.code).await {
-            Ok(_) => FlowError::LinkRefused(Refusal::Expired),
-            Err(e) => e,
-        });
-    };
-    let inquiry = load(&state, &link.inquiry_id).await?;
-    let mut answer = flow_state(&state, &inquiry, Some(&secret.plaintext)).await?;
+    let (link, inquiry, token) = spend(&state.app, &body.code).await?;
+    let mut answer = flow_state(&state, &inquiry, Some(&token)).await?;
     answer["handoff"] = json!({ "method": link.method, "step": link.step });
     Ok(Json(answer))
 }

@@ -21,8 +21,8 @@ use tokio::sync::broadcast::error::RecvError;
 use verity_core::id::InquiryId;
 
 use super::api::status_of;
-use crate::flow::api::{authorise, Bearer};
 use crate::flow::error::FlowError;
+use crate::flow::session::Authorised;
 use crate::state::AppState;
 
 /// A stream is closed after this long; the flow app opens a new one.
@@ -71,7 +71,7 @@ impl Watch {
     /// Returns once this inquiry may have changed (or the poll interval passed); `None`
     /// when the stream has lived long enough.
     async fn wait(&mut self) -> Option<()> {
-        let poll = tokio::time::sleep(self.state.handoff.poll_interval);
+        let poll = tokio::time::sleep(self.state.app.handoff.poll_interval);
         tokio::pin!(poll);
         loop {
             tokio::select! {
@@ -92,11 +92,9 @@ impl Watch {
 
 pub async fn events(
     State(state): State<AppState>,
-    Path((id, session)): Path<(String, String)>,
-    Bearer(token): Bearer,
+    Path((_, session)): Path<(String, String)>,
+    Authorised { id, .. }: Authorised,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, FlowError> {
-    let id = InquiryId::parse(&id).map_err(|e| FlowError::InvalidConfig(e.to_string()))?;
-    authorise(&state, &id, token.as_deref()).await?;
     // Subscribe before the first read, so no change between the two is missed; and fail
     // now (a 404) rather than inside the stream for an unknown link.
     let changes = state.store.inquiry_changes();

@@ -6,10 +6,13 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde_json::Value;
+use std::sync::Arc;
+
 use verity_checks::{
-    run_government_id, run_selfie, Check, CheckContext, CheckStatus, GovernmentIdInput,
-    InquiryFields, NoFaceModel, RequiredChecks, Requirement, SelfieInput,
+    run_government_id, run_selfie, Check, CheckContext, CheckStatus, FaceModel, GovernmentIdInput,
+    InquiryFields, RequiredChecks, Requirement, SelfieInput, TextReader,
 };
+use verity_core::capture::{DocumentKind, Side};
 use verity_core::inquiry::Inquiry;
 use verity_core::template::{CheckRequirement, TemplateDefinition};
 use verity_core::verification::{CheckOutcome, CheckResult, VerificationType};
@@ -27,6 +30,11 @@ pub struct Inputs {
     pub step: String,
     pub inquiry: Inquiry,
     pub today: NaiveDate,
+    /// Compares the selfie with the ID portrait; `NoFaceModel` makes face checks
+    /// `not_applicable`.
+    pub face: Arc<dyn FaceModel>,
+    /// Reads the MRZ and the printed front; `NoTextReader` makes text checks `not_applicable`.
+    pub text: Arc<dyn TextReader>,
 }
 
 /// A finished run: every check (with `required` set), whether a required one is unmet,
@@ -65,8 +73,10 @@ pub fn known_check_names() -> impl Iterator<Item = &'static str> {
 }
 
 /// The latest document of `kind` for each side, in upload order.
-fn latest<'d>(docs: &'d [Document], kind: &str, side: &str) -> Option<&'d Document> {
-    docs.iter().rev().find(|d| d.kind == kind && d.side == side)
+fn latest<'d>(docs: &'d [Document], kind: DocumentKind, side: &str) -> Option<&'d Document> {
+    docs.iter()
+        .rev()
+        .find(|d| d.kind == kind.as_str() && d.side == side)
 }
 
 fn text_field(inquiry: &Inquiry, key: &str) -> Option<String> {
@@ -94,55 +104,76 @@ fn context(input: &Inputs) -> CheckContext {
 /// Runs every check of the verification's kind.
 pub fn run(input: &Inputs) -> Outcome {
     let ctx = context(input);
-    let docs = &input.documents;
     let (checks, extracted) = match input.kind {
-        VerificationType::GovernmentId => {
-            let id_doc = docs.iter().rev().find(|d| d.kind == "government_id");
-            let id_class = id_doc.and_then(|d| d.id_class.clone()).unwrap_or_default();
-            let side = |s: &str| {
-                docs.iter().rev().find(|d| {
-                    d.kind == "government_id"
-                        && d.side == s
-                        && d.id_class.as_ref() == Some(&id_class)
-                })
-            };
-            let front = side("front");
-            let back = side("back");
-            let country = front
-                .or(back)
-                .and_then(|d| d.country.clone())
-                .unwrap_or_default();
-            let gov = GovernmentIdInput {
-                id_class: id_class.clone(),
-                front: front.map(|d| d.bytes.clone()).unwrap_or_default(),
-                back: back.map(|d| d.bytes.clone()),
-                country,
-                mrz_text: None,
-            };
-            let report = run_government_id(&gov, &ctx, &verity_checks::NoTextReader);
-            let extracted = serde_json::to_value(&report.extracted).unwrap_or(Value::Null);
-            (report.checks, extracted)
-        }
-        VerificationType::Selfie => {
-            let poses = input
-                .definition
-                .step(&input.step)
-                .map(crate::flow::api::poses)
-                .unwrap_or_default();
-            let selfie = SelfieInput {
-                poses: poses
-                    .iter()
-                    .filter_map(|p| latest(docs, "selfie", p).map(|d| (p.clone(), d.bytes.clone())))
-                    .collect(),
-                required_poses: poses,
-                id_front: latest(docs, "government_id", "front").map(|d| d.bytes.clone()),
-            };
-            // No face model ships with Verity: face checks come out `not_applicable`.
-            let report = run_selfie(&selfie, &ctx, &NoFaceModel);
-            (report.checks, Value::Null)
-        }
+        VerificationType::GovernmentId => government_id(input, &ctx),
+        VerificationType::Selfie => (selfie(input, &ctx), Value::Null),
     };
     judge(&required_checks(&input.definition), checks, extracted)
+}
+
+/// The checks of the latest ID (its class decides which sides count) and its data.
+fn government_id(input: &Inputs, ctx: &CheckContext) -> (Vec<Check>, Value) {
+    let docs = &input.documents;
+    let gov = DocumentKind::GovernmentId.as_str();
+    let id_doc = docs.iter().rev().find(|d| d.kind == gov);
+    let id_class = id_doc.and_then(|d| d.id_class.clone()).unwrap_or_default();
+    let side = |s: Side| {
+        docs.iter().rev().find(|d| {
+            d.kind == gov && d.side == s.as_str() && d.id_class.as_ref() == Some(&id_class)
+        })
+    };
+    let front = side(Side::Front);
+    let back = side(Side::Back);
+    let country = front
+        .or(back)
+        .and_then(|d| d.country.clone())
+        .unwrap_or_default();
+    let gov = GovernmentIdInput {
+        id_class: id_class.clone(),
+        front: front.map(|d| d.bytes.clone()).unwrap_or_default(),
+        back: back.map(|d| d.bytes.clone()),
+        country,
+        mrz_text: None,
+    };
+    let report = run_government_id(&gov, ctx, input.text.as_ref());
+    let extracted = serde_json::to_value(&report.extracted).unwrap_or(Value::Null);
+    let mut checks = report.checks;
+    checks.push(portrait_check(&gov.front, ctx, input.face.as_ref()));
+    (checks, extracted)
+}
+
+/// `id_portrait_present` on the ID front. A front that does not decode already fails
+/// `id_decode`; the portrait check then has nothing to look at.
+fn portrait_check(front: &[u8], ctx: &CheckContext, face: &dyn FaceModel) -> Check {
+    match verity_checks::raster::decode(front, &ctx.limits) {
+        Ok(decoded) => verity_checks::id_portrait_present(&decoded.image, face),
+        Err(e) => Check::not_applicable(
+            verity_checks::names::ID_PORTRAIT_PRESENT,
+            &format!("the front could not be decoded: {e}"),
+        ),
+    }
+}
+
+/// The checks of the step's poses, compared with the latest ID front.
+fn selfie(input: &Inputs, ctx: &CheckContext) -> Vec<Check> {
+    let docs = &input.documents;
+    let poses = input
+        .definition
+        .step(&input.step)
+        .map(crate::documents::poses)
+        .unwrap_or_default();
+    let selfie = SelfieInput {
+        poses: poses
+            .iter()
+            .filter_map(|p| {
+                latest(docs, DocumentKind::Selfie, p).map(|d| (p.clone(), d.bytes.clone()))
+            })
+            .collect(),
+        required_poses: poses,
+        id_front: latest(docs, DocumentKind::GovernmentId, Side::Front.as_str())
+            .map(|d| d.bytes.clone()),
+    };
+    run_selfie(&selfie, ctx, input.face.as_ref()).checks
 }
 
 /// Marks required checks and decides whether any is unmet.

@@ -15,7 +15,7 @@ use verity_core::template::{
 use verity_core::Millis;
 use verity_store::Store;
 
-use crate::error::ApiError;
+use crate::AppError;
 
 /// A new template, published as its first version so it can start inquiries at once.
 pub fn new_template(
@@ -24,7 +24,7 @@ pub fn new_template(
     definition: TemplateDefinition,
     status: TemplateStatus,
     now: Millis,
-) -> Result<Template, ApiError> {
+) -> Result<Template, AppError> {
     validate(&definition)?;
     let id = match kind {
         TemplateKind::Dynamic => {
@@ -47,7 +47,7 @@ pub fn new_template(
 
 /// The definition's own rules plus what only this layer knows: the check names that
 /// `required-checks` and workflow conditions may use (those of `verity-checks`).
-pub fn validate(definition: &TemplateDefinition) -> Result<(), ApiError> {
+pub fn validate(definition: &TemplateDefinition) -> Result<(), AppError> {
     definition.validate()?;
     let known: Vec<&str> = crate::verifications::run::known_check_names().collect();
     if let Some(name) = definition
@@ -56,8 +56,8 @@ pub fn validate(definition: &TemplateDefinition) -> Result<(), ApiError> {
         .flat_map(|m| m.keys())
         .find(|n| !known.contains(&n.as_str()))
     {
-        return Err(ApiError::invalid(
-            "/data/attributes/required-checks",
+        return Err(AppError::invalid(
+            "required-checks",
             format!(
                 "required-checks: `{name}` is not a check (one of {})",
                 known.join(", ")
@@ -67,8 +67,8 @@ pub fn validate(definition: &TemplateDefinition) -> Result<(), ApiError> {
     if let Some((rule, name)) =
         verity_core::workflow::check_names(&definition.workflow).find(|(_, n)| !known.contains(n))
     {
-        return Err(ApiError::invalid(
-            "/data/attributes/workflow",
+        return Err(AppError::invalid(
+            "workflow",
             format!(
                 "workflow rule `{rule}`: `{name}` is not a check (one of {})",
                 known.join(", ")
@@ -182,7 +182,7 @@ pub fn demo_legacy_definition() -> TemplateDefinition {
 }
 
 /// Seeds the demo templates when the store has no template at all. Returns what it made.
-pub async fn seed_demo(store: &dyn Store, now: Millis) -> Result<Vec<Template>, ApiError> {
+pub async fn seed_demo(store: &dyn Store, now: Millis) -> Result<Vec<Template>, AppError> {
     let existing = store
         .list_templates(&verity_store::PageRequest {
             size: 1,

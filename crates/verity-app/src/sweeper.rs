@@ -1,58 +1,38 @@
-//! The expiry sweeper: expires open inquiries past their time-to-live and purges old
+//! One expiry sweep: expires open inquiries past their time-to-live and purges old
 //! idempotency records. Safe with several processes: each expiry goes through the
-//! inquiry's revision check, so two sweepers cannot both expire one inquiry.
+//! inquiry's revision check, so two sweepers cannot both expire one inquiry. The loop that
+//! repeats it lives in `verity-worker`.
 
-use std::time::Duration;
-
-use tokio_util::sync::CancellationToken;
 use verity_core::inquiry::{Command, InquiryStatus};
 
-use crate::error::ApiError;
-use crate::service::inquiries;
-use crate::state::AppState;
+use crate::change::{change, Plan};
+use crate::{App, AppError};
 
 const BATCH: u32 = 200;
 
 /// Runs one sweep; returns how many inquiries it expired.
-pub async fn sweep_once(state: &AppState) -> Result<usize, ApiError> {
-    let now = state.now();
-    let overdue = state.store.overdue_inquiries(now, BATCH).await?;
+pub async fn sweep_once(app: &App) -> Result<usize, AppError> {
+    let now = app.now();
+    let overdue = app.store.overdue_inquiries(now, BATCH).await?;
     let mut expired = 0;
     for inquiry in overdue {
-        let result = inquiries::act(state, &inquiry.id, |current| {
-            if current.is_overdue(now) {
-                Ok(Command::Expire)
-            } else {
-                Err(ApiError::Conflict("no longer overdue".into()))
-            }
+        // Re-checked on every read: another writer may have resumed or finished it.
+        let result = change(app, &inquiry.id, |current, now| async move {
+            Ok(current
+                .is_overdue(now)
+                .then(|| (Plan::command(Command::Expire), ())))
         })
         .await;
         match result {
-            Ok(applied) if applied.inquiry.status == InquiryStatus::Expired => expired += 1,
-            Ok(_) | Err(ApiError::Conflict(_)) => {}
+            Ok(changed) if changed.inquiry.status == InquiryStatus::Expired => expired += 1,
+            Ok(_) | Err(AppError::Conflict(_)) => {}
             Err(e) => tracing::warn!(inquiry = %inquiry.id, error = %e, "could not expire inquiry"),
         }
     }
-    state
-        .store
-        .purge_idempotency(now - state.config.idempotency_ttl_ms)
+    app.store
+        .purge_idempotency(now - app.config.idempotency_ttl_ms)
         .await?;
     Ok(expired)
-}
-
-/// Sweeps every `interval` until `shutdown` is cancelled.
-pub async fn run(state: AppState, interval: Duration, shutdown: CancellationToken) {
-    loop {
-        match sweep_once(&state).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(expired = n, "expired overdue inquiries"),
-            Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(interval) => {}
-        }
-    }
 }
 
 #[cfg(test)]
@@ -61,9 +41,9 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::service::inquiries::{create, CreateInquiry, TemplateRef};
-    use crate::service::templates::seed_demo;
-    use crate::state::HttpConfig;
+    use crate::inquiries::{create, CreateInquiry, TemplateRef};
+    use crate::templates::seed_demo;
+    use crate::test_support::Plain;
 
     #[tokio::test]
     async fn expires_only_overdue_open_inquiries_and_logs_it() {
@@ -71,7 +51,7 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("v.db").display());
         let store = verity_store::open(&url).await.expect("store");
         let now = Arc::new(AtomicI64::new(1_800_000_000_000));
-        let mut state = AppState::new(store.clone(), HttpConfig::default());
+        let mut state = App::new(store.clone(), Arc::new(Plain));
         let clock = now.clone();
         state.clock = Arc::new(move || clock.load(Ordering::SeqCst));
         let templates = seed_demo(store.as_ref(), state.now()).await.expect("seed");

@@ -1,0 +1,191 @@
+//! The one way to change an inquiry. [`change`] reads the inquiry, asks the use case for a
+//! [`Plan`] (the domain's commands plus the rows and events that go with them), applies the
+//! commands, renders the events, and commits everything in one transaction guarded by the
+//! revision it read. When another writer committed first it backs off and starts again from
+//! a fresh read — one bound and one backoff for every use case.
+//!
+//! Consequences of a transition are added here, so no use case can forget them: a session
+//! drawn by `Resume` gets its token, an inquiry that expires ends its active sessions, a
+//! redacted one loses its documents.
+
+use std::time::Duration;
+
+use rand::rngs::OsRng;
+use verity_core::event::EventDraft;
+use verity_core::id::InquiryId;
+use verity_core::inquiry::{Command, Inquiry, InquiryStatus};
+use verity_core::session::{InquirySession, SessionStatus};
+use verity_core::token;
+use verity_core::verification::Verification;
+use verity_core::Millis;
+use verity_store::{Change, InquiryWrite, StoreError, VerificationWrite};
+
+use crate::events::{self, Subject};
+use crate::{App, AppError};
+
+/// Attempts before a change gives up with a conflict.
+const MAX_ATTEMPTS: u32 = 32;
+/// The longest backoff between attempts, in milliseconds (doubling from 1, with jitter).
+const MAX_BACKOFF_MS: u64 = 64;
+
+/// What a use case decided from the inquiry as read.
+#[derive(Default)]
+pub struct Plan {
+    /// The domain's commands, applied in order.
+    pub commands: Vec<Command>,
+    /// Verifications this change starts: stored, and named by the inquiry.
+    pub verifications: Vec<Verification>,
+    /// Events about other resources (sessions, documents, verifications), logged before
+    /// the inquiry's own.
+    pub events: Vec<(EventDraft, Subject)>,
+    /// Other rows written in the same transaction (documents, finished verifications,
+    /// workflow runs, session updates, one-time links). Its `inquiry` and `events` are
+    /// filled here.
+    pub writes: Change,
+}
+
+impl Plan {
+    pub fn command(command: Command) -> Plan {
+        Plan {
+            commands: vec![command],
+            ..Plan::default()
+        }
+    }
+
+    /// The decision to commit this plan, with nothing to tell the caller.
+    pub fn go(self) -> Decision<()> {
+        Ok(Some((self, ())))
+    }
+}
+
+/// The inquiry as committed; when a command drew a session without a token, that session
+/// and its token (shown once); and what the use case's decision said besides the plan
+/// (`None` when it left the inquiry as it was).
+#[derive(Debug)]
+pub struct Changed<T = ()> {
+    pub inquiry: Inquiry,
+    pub session: Option<(InquirySession, String)>,
+    pub decided: Option<T>,
+}
+
+/// What a use case's decision returns: the plan and a value for the caller, or `None` to
+/// leave the inquiry as it is.
+pub type Decision<T> = Result<Option<(Plan, T)>, AppError>;
+
+/// Reads inquiry `id`, lets `decide` plan the change at `now` from it, and commits the plan
+/// with its events. Repeats from a fresh read when another writer changed the inquiry
+/// first. (`decide` gets the inquiry by value and returns a future of one type, so the
+/// whole change stays `Send` for the background loops.)
+pub async fn change<T, F, Fut>(
+    app: &App,
+    id: &InquiryId,
+    mut decide: F,
+) -> Result<Changed<T>, AppError>
+where
+    F: FnMut(Inquiry, Millis) -> Fut,
+    Fut: std::future::Future<Output = Decision<T>>,
+{
+    for attempt in 0..MAX_ATTEMPTS {
+        let current = app
+            .store
+            .inquiry(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("inquiry", id))?;
+        let now = app.now();
+        let Some((plan, decided)) = decide(current.clone(), now).await? else {
+            return Ok(Changed {
+                inquiry: current,
+                session: None,
+                decided: None,
+            });
+        };
+        let (change, token) = prepare(app, &current, plan, now).await?;
+        let written = match &change.inquiry {
+            Some(InquiryWrite::Update { inquiry, .. }) => inquiry.clone(),
+            _ => current.clone(),
+        };
+        let new_session = change.new_session.clone();
+        match app.store.commit(change).await {
+            Ok(committed) => {
+                return Ok(Changed {
+                    inquiry: committed.inquiry.unwrap_or(written),
+                    session: new_session.zip(token),
+                    decided: Some(decided),
+                })
+            }
+            Err(StoreError::Conflict) => backoff(attempt).await,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::busy())
+}
+
+/// Waits a random time up to a cap that doubles with each attempt, so colliding writers
+/// spread out.
+async fn backoff(attempt: u32) {
+    let cap = (1u64 << attempt.min(6)).min(MAX_BACKOFF_MS);
+    let wait = rand::Rng::gen_range(&mut OsRng, 0..=cap);
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+}
+
+/// The plan applied to `current`: the store's change and the plaintext of a drawn token.
+async fn prepare(
+    app: &App,
+    current: &Inquiry,
+    plan: Plan,
+    now: Millis,
+) -> Result<(Change, Option<String>), AppError> {
+    let render = app.render.as_ref();
+    let mut change = plan.writes;
+    let mut events: Vec<_> = plan
+        .events
+        .iter()
+        .map(|(draft, subject)| events::about(render, draft, subject, now))
+        .collect();
+    let mut next = current.clone();
+    // The inquiry names its verifications (`relationships.verifications`).
+    next.verifications
+        .extend(plan.verifications.iter().map(Verification::reference));
+    change.verifications.extend(
+        plan.verifications
+            .into_iter()
+            .map(VerificationWrite::Insert),
+    );
+    let mut token_plaintext = None;
+    for command in plan.commands {
+        let command = match command {
+            Command::Resume(mut s) if s.token_hash.is_empty() => {
+                let secret = token::generate("vst_", &mut OsRng);
+                s.token_hash = secret.hash;
+                token_plaintext = Some(secret.plaintext);
+                Command::Resume(s)
+            }
+            other => other,
+        };
+        let transition = next.apply(command, now)?;
+        events.extend(events::for_transition(render, &transition, now));
+        if transition.new_session.is_some() {
+            change.new_session = transition.new_session;
+        }
+        next = transition.inquiry;
+    }
+    if next.status == InquiryStatus::Expired && current.status != InquiryStatus::Expired {
+        for session in app.store.sessions_for_inquiry(&current.id).await? {
+            if let Some((ended, draft)) = session.end(SessionStatus::Expired) {
+                change
+                    .session_updates
+                    .push((ended.id.clone(), ended.status));
+                events.push(events::about(render, &draft, &Subject::Session(ended), now));
+            }
+        }
+    }
+    if next.redacted_at.is_some() && current.redacted_at.is_none() {
+        change.delete_documents_of = Some(current.id.clone());
+    }
+    change.events.extend(events);
+    change.inquiry = Some(InquiryWrite::Update {
+        inquiry: next,
+        expected_revision: current.revision,
+    });
+    Ok((change, token_plaintext))
+}

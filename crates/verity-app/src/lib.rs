@@ -1,0 +1,37 @@
+//! Verity's application layer, between the domain (`verity-core`) and the edges
+//! (`verity-http` for requests, `verity-worker` for background loops).
+//!
+//! - [`app`]: the [`App`] value every use case runs on: store, clock, signals, hand-off
+//!   senders, settings, the face model, and how event payloads are rendered;
+//! - [`error`]: [`AppError`], which knows kinds, ids and field keys, never HTTP;
+//! - [`change`]: the one way to change an inquiry (read → the domain's command → events →
+//!   commit, retried on a revision conflict);
+//! - [`inquiries`], [`sessions`], [`steps`], [`documents`]: the use cases of the REST API and
+//!   the flow (create, update fields, resume, cancel, submit a step, upload, decide, redact);
+//! - [`templates`]: template lifecycle rules and the demo templates;
+//! - [`handoff`]: one-time links, their senders and limits;
+//! - [`verifications`]: what a verification checks, the outcome, the workflow runner's steps;
+//! - [`sweeper`]: one expiry sweep.
+//!
+//! Nothing here imports `axum`, `http` or `tower`: the edges translate [`AppError`] into
+//! their own responses, each in one place.
+
+pub mod app;
+pub mod change;
+pub mod documents;
+pub mod error;
+pub mod events;
+pub mod handoff;
+pub mod inquiries;
+pub mod sessions;
+pub mod steps;
+pub mod sweeper;
+pub mod templates;
+pub mod verifications;
+
+pub use app::{system_clock, App, AppConfig, Clock, Signals};
+pub use error::AppError;
+pub use events::Render;
+
+#[cfg(test)]
+mod test_support;

@@ -1,0 +1,133 @@
+//! Checking one claimed verification: its checks run on a blocking thread under a time
+//! limit (an overrun is a failed verification that says so — never a hung one), then the
+//! result, its event, any inquiry fields the document fills and, when it was the last one,
+//! the inquiry's outcome are recorded in one commit.
+//!
+//! Claiming (with a lease, so a verification whose worker died is checked again) is the
+//! checks worker's job in `verity-worker`.
+
+use std::time::Duration;
+
+use verity_core::event::EventDraft;
+use verity_core::inquiry::Command;
+use verity_core::template::TemplateDefinition;
+use verity_core::verification::{Verification, VerificationType};
+use verity_store::VerificationWrite;
+
+use super::outcome;
+use super::run::{self, Inputs};
+use crate::change::{change, Plan};
+use crate::events::Subject;
+use crate::inquiries::{definition_of, load};
+use crate::{App, AppError};
+
+/// Checks one claimed verification within `time_limit` and records the result.
+pub async fn check_one(app: &App, time_limit: Duration, v: Verification) -> Result<(), AppError> {
+    let inquiry = load(app, &v.inquiry_id).await?;
+    let definition = definition_of(app, &inquiry).await?;
+    let mut documents = Vec::new();
+    for meta in app.store.documents_for_inquiry(&inquiry.id).await? {
+        if let Some(doc) = app.store.document(&meta.id).await? {
+            documents.push(doc);
+        }
+    }
+    let today = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(app.now())
+        .unwrap_or_default()
+        .date_naive();
+    let inputs = Inputs {
+        kind: v.kind,
+        documents,
+        definition: definition.clone(),
+        step: v.step.clone(),
+        inquiry,
+        today,
+        face: app.face.clone(),
+        text: app.text.clone(),
+    };
+    let started = std::time::Instant::now();
+    let task = tokio::task::spawn_blocking(move || run::run(&inputs));
+    let result = match tokio::time::timeout(time_limit, task).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(join)) => {
+            return Err(anyhow::anyhow!("checks of {} panicked: {join}", v.id).into());
+        }
+        // The blocking thread cannot be stopped; its result is dropped when it ends.
+        Err(_) => run::timed_out(time_limit),
+    };
+    tracing::info!(verification = %v.id, kind = v.kind.as_str(), unmet = result.unmet_required,
+        ms = started.elapsed().as_millis() as u64, "verification checked");
+    let (done, name) = v.finish(
+        result.checks,
+        result.unmet_required,
+        result.extracted,
+        app.now(),
+    );
+    let draft = EventDraft::about(name, &done.id, &done.inquiry_id);
+    record(app, &definition, done, draft).await
+}
+
+/// Commits the finished verification with its event, the fields the document fills, and
+/// the inquiry's outcome when this was the last verification it waited for.
+async fn record(
+    app: &App,
+    definition: &TemplateDefinition,
+    done: Verification,
+    draft: EventDraft,
+) -> Result<(), AppError> {
+    let (done, draft) = (&done, &draft);
+    let changed = change(app, &done.inquiry_id, |inquiry, now| async move {
+        let stored = app.store.verification(&done.id).await?;
+        if stored.is_none_or(|s| s.status.is_finished()) {
+            return Ok(None); // another worker recorded it first
+        }
+        let mut all = app.store.verifications_for_inquiry(&inquiry.id).await?;
+        for v in &mut all {
+            if v.id == done.id {
+                *v = done.clone();
+            }
+        }
+        let mut plan = Plan::default();
+        plan.writes
+            .verifications
+            .push(VerificationWrite::Finish(done.clone()));
+        plan.events
+            .push((draft.clone(), Subject::Verification(done.clone())));
+        if inquiry.redacted_at.is_none() {
+            plan.commands
+                .extend(filled_fields(definition, done, &inquiry));
+            if let Some((command, run)) = outcome::finish(&inquiry, definition, &all, now) {
+                plan.commands.push(command);
+                plan.writes.workflow_runs.extend(run);
+            }
+        }
+        let has_run = !plan.writes.workflow_runs.is_empty();
+        Ok(Some((plan, has_run)))
+    })
+    .await?;
+    if changed.decided == Some(true) {
+        app.signals.workflows.notify_one();
+    }
+    Ok(())
+}
+
+/// The inquiry fields a finished government ID fills (`extracted-fields`), while the
+/// inquiry is open; values that do not fit their fields are left out and logged.
+fn filled_fields(
+    definition: &TemplateDefinition,
+    done: &Verification,
+    inquiry: &verity_core::inquiry::Inquiry,
+) -> Option<Command> {
+    let mapped = run::mapped_fields(definition, &done.extracted);
+    if done.kind != VerificationType::GovernmentId || !inquiry.status.is_open() || mapped.is_empty()
+    {
+        return None;
+    }
+    match definition.fields.coerce_all(&mapped) {
+        Ok(values) => Some(Command::UpdateFields(values)),
+        Err(e) => {
+            tracing::warn!(verification = %done.id, errors = ?e,
+                "extracted data does not fit the mapped fields; not filled");
+            None
+        }
+    }
+}

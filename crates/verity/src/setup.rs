@@ -1,0 +1,41 @@
+//! What the subcommands and the server share at start: opening the configured store,
+//! the wall clock, minting an API key.
+
+use anyhow::Context;
+use rand::rngs::OsRng;
+use verity_core::id::ApiKeyId;
+use verity_core::token;
+use verity_store::ApiKey;
+
+use crate::config::Config;
+
+pub async fn open_store(
+    config: &Config,
+) -> anyhow::Result<std::sync::Arc<dyn verity_store::Store>> {
+    if config.database_url.is_empty() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    }
+    verity_store::open(&config.effective_database_url())
+        .await
+        .with_context(|| format!("opening database {}", config.database_for_log()))
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Creates an API key and returns its secret, which is not stored anywhere.
+pub async fn create_api_key(store: &dyn verity_store::Store, name: &str) -> anyhow::Result<String> {
+    let secret = token::generate("vk_", &mut OsRng);
+    let key = ApiKey {
+        id: ApiKeyId::generate(&mut OsRng),
+        name: name.to_owned(),
+        hash: secret.hash.clone(),
+        hint: secret.plaintext.chars().take(9).collect(),
+        created_at: now(),
+        revoked_at: None,
+    };
+    store.insert_api_key(&key).await?;
+    Ok(secret.plaintext)
+}
