@@ -209,7 +209,10 @@ fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
     let read = mrz_read::find_zone(&zone_lines, today);
     let fields = front::parse(&front_lines, true);
     if std::env::var_os("BENCH_OCR_VERBOSE").is_some() {
-        eprintln!("rows {:?}\nfields {fields:?}\nholder {h:?}", front::rows(&front_lines));
+        eprintln!(
+            "rows {:?}\nfields {fields:?}\nholder {h:?}",
+            front::rows(&front_lines)
+        );
     }
     t.seconds.push(start.elapsed().as_secs_f64());
     t.cpu_seconds.push(thread_cpu_seconds() - cpu_start);

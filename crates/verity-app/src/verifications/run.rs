@@ -149,7 +149,7 @@ fn portrait_check(front: &[u8], ctx: &CheckContext, face: &dyn FaceModel) -> Che
         Ok(decoded) => verity_checks::id_portrait_present(&decoded.image, face),
         Err(e) => Check::not_applicable(
             verity_checks::names::ID_PORTRAIT_PRESENT,
-            &format!("the front could not be decoded: {e}"),
+            format!("the front could not be decoded: {e}"),
         ),
     }
 }

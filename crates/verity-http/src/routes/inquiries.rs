@@ -4,7 +4,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use verity_app::inquiries::{self as service, Action, CreateInquiry, TemplateRef, TemplateRefError};
+use verity_app::inquiries::{
+    self as service, Action, CreateInquiry, TemplateRef, TemplateRefError,
+};
 use verity_core::id::{AccountId, InquiryId};
 use verity_core::inquiry::InquiryStatus;
 use verity_store::InquiryFilter;
