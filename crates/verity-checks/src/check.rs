@@ -85,7 +85,8 @@ pub mod names {
     pub const ID_EXPIRY: &str = "id_expiry";
     pub const ID_AGE: &str = "id_age";
     pub const ID_CONSISTENCY: &str = "id_inquiry_consistency";
-    /// Run by the government-ID run's caller through `face_checks::id_portrait_present`.
+    /// Run beside the government-ID run (it needs the face model) through
+    /// `face_checks::id_portrait_present`; listed last.
     pub const ID_PORTRAIT_PRESENT: &str = "id_portrait_present";
     pub const ID_FRONT_BARCODE: &str = "id_front_barcode_consistency";
     pub const ID_FRONT_MRZ: &str = "id_front_mrz_consistency";
@@ -102,7 +103,7 @@ pub mod names {
     pub const SELFIE_LIVENESS_PASSIVE: &str = "selfie_liveness_passive";
 
     /// Government-ID checks in the order reports list them.
-    pub const GOVERNMENT_ID: [&str; 14] = [
+    pub const GOVERNMENT_ID: [&str; 15] = [
         ID_DECODE,
         ID_RESOLUTION,
         ID_BLUR,
@@ -117,6 +118,7 @@ pub mod names {
         ID_FRONT_BARCODE,
         ID_FRONT_MRZ,
         ID_CLASS,
+        ID_PORTRAIT_PRESENT,
     ];
 
     /// Selfie checks in the order reports list them.

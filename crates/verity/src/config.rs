@@ -78,6 +78,11 @@ pub struct Config {
     /// Milliseconds between looks for verifications and due workflow runs when nothing
     /// wakes the workers (work from other processes, expired leases, waits that came due).
     pub checks_poll_interval_ms: u64,
+    /// The face models: `shipped` (inside the binary), `none` (face checks are
+    /// `not_applicable`), or a directory holding files with the shipped names.
+    pub face_models_dir: String,
+    /// The OCR models (MRZ, printed front): `shipped`, `none`, or a directory.
+    pub ocr_models_dir: String,
     /// Serve the REST API, the flow and the demo. `false`: a workers-only process, which
     /// still answers `/healthz`, `/readyz` and `/metrics`.
     pub run_api: bool,
@@ -122,6 +127,8 @@ impl Default for Config {
             checks_time_limit_ms: 30_000,
             checks_concurrency: 2,
             checks_poll_interval_ms: 500,
+            face_models_dir: "shipped".into(),
+            ocr_models_dir: "shipped".into(),
             run_api: true,
             workers: verity_worker::Loop::ALL.to_vec(),
         }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod models;
 mod serve;
 mod setup;
 mod template_file;

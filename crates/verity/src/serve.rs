@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+
+use crate::models::ModelSource;
 use tokio_util::sync::CancellationToken;
 use verity_app::{App, AppConfig};
 use verity_http::{AppState, HttpConfig};
@@ -51,6 +53,10 @@ fn build_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<AppStat
         ..AppConfig::default()
     });
     app.handoff = Arc::new(config.handoff()?);
+    if config.workers.contains(&verity_worker::Loop::Checks) {
+        app.face = crate::models::faces(&ModelSource::parse(&config.face_models_dir));
+        app.text = crate::models::text(&ModelSource::parse(&config.ocr_models_dir));
+    }
     let http_config = HttpConfig {
         public_url,
         json_body_limit: config.json_body_limit,
