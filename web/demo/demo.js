@@ -1,4 +1,4 @@
-// demo.js — the demo host page (issue 4 §7): pick a demo template, open it as modal or inline (or resume
+// demo.js — the demo host page (docs/contract.md §8): pick a demo template, open it as modal or inline (or resume
 // with an inquiry id + session token), and watch every callback and event, timestamped with its metadata,
 // beside the inquiry's status as the API reports it (polled every second while an inquiry is known).
 // Served by `verity serve` at /demo on another origin than the flow; the SDK comes from /sdk/v1/verity.js.
@@ -115,7 +115,7 @@ function start(e) {
   }
 }
 
-/** The hand-off messages of the log sender (issue 6), newest first, each link clickable. */
+/** The hand-off messages of the log sender (docs/handoff.md), newest first, each link clickable. */
 async function refreshOutbox() {
   try {
     const r = await fetch('/demo/api/outbox');

@@ -1,8 +1,8 @@
 // index.d.ts — the public types of the Verity browser SDK (hand-written; src/ is JSDoc-checked JS).
-// Names and shapes follow spec/client-callbacks.md §2–§5 and the official `persona` 5.x types, so code
+// Names and shapes follow docs/contract.md §2–§5 and the official `persona` 5.x types, so code
 // typed against `persona` compiles after changing the import.
 
-/** A flow event name (spec §4); any string is accepted for forward compatibility. */
+/** A flow event name (docs/contract.md §4); any string is accepted for forward compatibility. */
 export type EventName =
   | 'load' | 'ready' | 'start' | 'exit' | 'complete' | 'fail' | 'error' | 'page-change' | 'inquiry-load'
   | 'document-camera-select' | 'document-camera-capture' | 'document-upload'
@@ -24,7 +24,7 @@ export interface Field {
 /** Prefill values, keyed by field key (camelCase keys are sent kebab-cased). */
 export type Fields = Record<string, string | number | boolean | string[] | null | undefined>;
 
-/** `onError`'s argument (spec §3). */
+/** `onError`'s argument (docs/contract.md §3). */
 export type InquiryError =
   | { status: 0; code: 'application_error'; message?: string }
   | { status: 400; code: 'invalid_config'; message?: string }
@@ -59,7 +59,7 @@ export interface CancelPayload {
   sessionToken?: string;
 }
 
-/** `page-change` metadata (spec §4). */
+/** `page-change` metadata (docs/contract.md §4). */
 export interface PageChangeMetadata {
   name?: string;
   nameDisplay?: string;

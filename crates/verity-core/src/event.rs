@@ -1,5 +1,5 @@
 //! The event log's vocabulary. Every state change of an inquiry produces events, committed in
-//! the same transaction as the change (issue 5); webhooks deliver them.
+//! the same transaction as the change (docs/webhooks.md); webhooks deliver them.
 
 use serde::{Deserialize, Serialize};
 

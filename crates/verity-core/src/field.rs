@@ -1,6 +1,6 @@
 //! Typed inquiry fields: the schema a template declares and the values an inquiry holds.
 //!
-//! On the wire a value is `{ "type": "integer", "value": 42 }` (spec §5 `complete`).
+//! On the wire a value is `{ "type": "integer", "value": 42 }` (docs/contract.md §5 `complete`).
 //! Values arrive from three places — the REST API (JSON), the flow app (JSON) and the
 //! widget's query string (always text) — so [`FieldSpec::coerce`] accepts text for
 //! every scalar type and converts it, or says exactly why it cannot.
@@ -54,7 +54,7 @@ impl FieldType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct FieldSpec {
-    /// Kebab-case key, e.g. `name-first` (spec §5 `fields[...]`).
+    /// Kebab-case key, e.g. `name-first` (docs/contract.md §5 `fields[...]`).
     pub key: String,
     #[serde(rename = "type")]
     pub field_type: FieldType,

@@ -1,4 +1,4 @@
-//! Cross-device hand-off (issue 6): a one-time link moves an inquiry from one device (the
+//! Cross-device hand-off (docs/handoff.md): a one-time link moves an inquiry from one device (the
 //! "desktop") to another (the "phone") and back. Pure rules only: when a link expires,
 //! whether a link may be opened, and what the desktop should be told.
 //!

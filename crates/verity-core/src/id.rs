@@ -230,7 +230,7 @@ pub type DeliveryId = Id<DeliveryKind>;
 pub type ApiKeyId = Id<ApiKeyKind>;
 
 /// A template id: dynamic-flow templates are `itmpl_…`, legacy ones `tmpl_…`.
-/// The prefix decides the kind (spec §4 `start`, §5 `inquiry-template-id` vs `template-id`).
+/// The prefix decides the kind (docs/contract.md §4 `start`, §5 `inquiry-template-id` vs `template-id`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TemplateId {
     Dynamic(Id<InquiryTemplateKind>),

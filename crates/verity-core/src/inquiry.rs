@@ -95,7 +95,7 @@ pub struct Inquiry {
     pub completed_steps: Vec<String>,
     pub tags: Vec<String>,
     pub note: Option<String>,
-    /// The inquiry's verifications, oldest first (issue 7), so every rendering of the inquiry
+    /// The inquiry's verifications, oldest first (docs/verifications.md), so every rendering of the inquiry
     /// (API, events, webhooks) can name them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub verifications: Vec<crate::verification::VerificationRef>,

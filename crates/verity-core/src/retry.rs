@@ -1,6 +1,6 @@
 //! When to try a webhook delivery again, and when to give up on an endpoint. Pure arithmetic:
 //! the caller passes in the attempt count, the receiver's `Retry-After`, a jitter draw and
-//! the clock; the delivery state lives in rows (issue 5, STYLE rule 8).
+//! the clock; the delivery state lives in rows (docs/webhooks.md §3).
 //!
 //! Invariants (property-tested below): a delay is never negative; it lies within ±20 % of the
 //! scheduled delay unless a larger, capped `Retry-After` lifts it; and every schedule ends, so
@@ -15,7 +15,7 @@ const MINUTE: Millis = 60 * SECOND;
 const HOUR: Millis = 60 * MINUTE;
 const DAY: Millis = 24 * HOUR;
 
-/// An endpoint failing without a single success for this long is disabled (issue 5).
+/// An endpoint failing without a single success for this long is disabled (docs/webhooks.md).
 pub const DEFAULT_DISABLE_AFTER: Millis = 5 * DAY;
 
 /// The largest delay a schedule may hold, and the default cap on a receiver's `Retry-After`.

@@ -7,7 +7,7 @@ use crate::event::{EventDraft, EventName};
 use crate::id::{InquiryId, SessionId};
 use crate::Millis;
 
-/// At most this many sessions per inquiry (issue 2), so a leaked inquiry id cannot be
+/// At most this many sessions per inquiry (docs/architecture.md), so a leaked inquiry id cannot be
 /// used to mint tokens without bound.
 pub const MAX_SESSIONS_PER_INQUIRY: u32 = 25;
 
@@ -19,7 +19,7 @@ pub enum SessionStatus {
     Canceled,
 }
 
-/// How a session reached its device (issue 6): none for the first device.
+/// How a session reached its device (docs/handoff.md): none for the first device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HandoffMethod {

@@ -29,7 +29,7 @@ pub enum TemplateStatus {
     Inactive,
 }
 
-/// What kind of page a step is (spec §4 `page-change.path`).
+/// What kind of page a step is (docs/contract.md §4 `page-change.path`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
@@ -76,14 +76,14 @@ pub struct Step {
 }
 
 impl Step {
-    /// Whether the flow offers "continue on your phone" here (issue 6): capture steps
+    /// Whether the flow offers "continue on your phone" here (docs/handoff.md): capture steps
     /// always, other steps when the template says so.
     pub fn can_hand_off(&self) -> bool {
         self.handoff || matches!(self.kind, StepKind::GovernmentId | StepKind::Selfie)
     }
 }
 
-/// Size hints the flow sends with `ready` (spec §5 `preferredDimensions`).
+/// Size hints the flow sends with `ready` (docs/contract.md §5 `preferredDimensions`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FrameDimensions {
@@ -123,10 +123,10 @@ pub struct TemplateDefinition {
     /// How long an inquiry may stay unfinished, in seconds.
     #[serde(default = "default_ttl")]
     pub inquiry_ttl_seconds: u64,
-    /// Minimum age in years for the age check (issue 7), if any.
+    /// Minimum age in years for the age check (docs/verifications.md), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum_age: Option<u32>,
-    /// Which checks decide the outcome (issue 7): check name → `pass` | `not_failed`.
+    /// Which checks decide the outcome (docs/verifications.md): check name → `pass` | `not_failed`.
     /// `None`: the defaults of `verity-checks` (`RequiredChecks::default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_checks: Option<BTreeMap<String, CheckRequirement>>,

@@ -1,10 +1,10 @@
-//! The demo a newcomer sees (issue 4 §7) and the SDK file integrators can load:
+//! The demo a newcomer sees (docs/contract.md §8) and the SDK file integrators can load:
 //! `/sdk/v1/verity.js` always; `/demo/` and its two read-only helper endpoints only when
 //! the server runs with `demo = true`.
 //!
 //! The demo endpoints need no API key so the page works out of the box; they list
 //! templates, show an inquiry's status, fields and timestamps by id, and list the
-//! hand-off messages of the log sender (`/demo/api/outbox`, issue 6), and they are off
+//! hand-off messages of the log sender (`/demo/api/outbox`, docs/handoff.md), and they are off
 //! unless `demo` is set (the default for a first run, to be turned off in production).
 
 use axum::extract::{Path, State};
@@ -64,7 +64,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/demo/api/outbox", get(outbox))
 }
 
-/// The log sender's messages (issue 6), newest first: with the default senders, this is
+/// The log sender's messages (docs/handoff.md), newest first: with the default senders, this is
 /// where a hand-off link "arrives", so a person can try it on one machine.
 async fn outbox(State(state): State<AppState>) -> Response {
     let list: Vec<_> = state

@@ -15,7 +15,7 @@ export class ApiError extends Error {
   constructor(body, network) {
     super(body.message || body.code);
     this.body = body;
-    /** A dropped or blocked request: not reported through `onError` (spec §2). */
+    /** A dropped or blocked request: not reported through `onError` (docs/contract.md §2). */
     this.network = network;
   }
 }

@@ -2,7 +2,7 @@
 // Auto-capture fires when the frame is steady (small mean difference between consecutive downscaled
 // grey frames) and sharp (variance of the Laplacian above a floor) in AUTO_NEEDED of the last
 // AUTO_WINDOW samples (a window, not a strict streak, so one noisy frame does not reset it):
-// the same measures the server-side checks use (issue 7), so an auto-captured frame should pass them.
+// the same measures the server-side checks use (docs/verifications.md), so an auto-captured frame should pass them.
 
 const SAMPLE_W = 64;
 const SAMPLE_H = 48;

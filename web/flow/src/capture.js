@@ -1,6 +1,6 @@
 // capture.js — one capture sequence (ID sides or selfie poses): for each item the individual uses the
 // camera (live preview, manual shutter, auto-capture) or uploads a file; each image is saved before the
-// next item is asked for. Upload is always offered, so a failed camera is never a dead end (issue 3 §3).
+// next item is asked for. Upload is always offered, so a failed camera is never a dead end (docs/contract.md §7.2).
 
 import { CameraError, grabFrame, startCamera, stopCamera, watchForAutoCapture } from './camera.js';
 import { t } from './i18n.js';

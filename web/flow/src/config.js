@@ -1,5 +1,5 @@
 // config.js — the widget's configuration, rendered by the server into the page (`#verity-config`) after it
-// parsed and validated the query (spec §5), plus the session token from the URL fragment (spec §6: our SDK
+// parsed and validated the query (docs/contract.md §5), plus the session token from the URL fragment (docs/contract.md §6: our SDK
 // keeps it out of the query, so only this script can see it). Types here mirror
 // crates/verity-http/src/flow/config.rs; change both together.
 

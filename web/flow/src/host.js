@@ -1,4 +1,4 @@
-// host.js — the flow's side of the wire protocol (spec §5): posts messages to the host page and accepts
+// host.js — the flow's side of the wire protocol (docs/contract.md §5): posts messages to the host page and accepts
 // its actions. Invariants: we post only to the validated origin (`message-target-origin`, else
 // `iframe-origin`), never '*'; an action is accepted only from window.parent and from that origin.
 
@@ -30,7 +30,7 @@ export function post(name, metadata, error) {
   if (!target || window.parent === window) return;
   /** @type {Record<string, unknown>} */
   const data = { containerId: cfg.containerId, name };
-  // spec §5: echo exactly the id the client passed; the official SDK drops messages whose id differs.
+  // docs/contract.md §5: echo exactly the id the client passed; the official SDK drops messages whose id differs.
   if (cfg.templateId) data.templateId = cfg.templateId;
   if (cfg.templateVersionId) data.templateVersionId = cfg.templateVersionId;
   if (metadata) data.metadata = metadata;

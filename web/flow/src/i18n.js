@@ -1,4 +1,4 @@
-// i18n.js — every string the flow shows, in English and Spanish (issue 3 §7). Keys are stable;
+// i18n.js — every string the flow shows, in English and Spanish (docs/contract.md §7.3). Keys are stable;
 // `t(key, vars)` falls back to English for a missing translation so a new key never shows blank.
 
 /** @typedef {keyof typeof en} MessageKey */

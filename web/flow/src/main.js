@@ -1,5 +1,5 @@
 // main.js — the flow controller: boots from the server-rendered config, creates or resumes the inquiry,
-// walks the template's steps and speaks the host protocol (spec §5).
+// walks the template's steps and speaks the host protocol (docs/contract.md §5).
 // Message order: `load` as soon as the script runs; then `ready` once the first page is interactive
 // (dynamic templates send `start` right after it, legacy ones when Continue is pressed; a resume sends
 // `inquiry-load` before `ready`); then `page-change` for every page shown and whenever its height changes.
@@ -30,9 +30,9 @@ let state = null;
 /** @type {Step | null} */
 let page = null;
 let closed = false;
-/** No page-change before `ready` (spec order: load, ready, start, page-change). */
+/** No page-change before `ready` (docs/contract.md §4 order: load, ready, start, page-change). */
 let readySent = false;
-/** Set on the phone of a hand-off (issue 6): how the link came, and the desktop's step. */
+/** Set on the phone of a hand-off (docs/handoff.md): how the link came, and the desktop's step. */
 /** @type {{ method: string, step: string } | null} */
 let phone = null;
 
@@ -42,7 +42,7 @@ const live = h('div', { id: 'live', class: 'visually-hidden', 'aria-live': 'poli
 const closeButton = h('button', { type: 'button', class: 'close', 'aria-label': t('close'), onclick: () => requestExit(false) }, ['×']);
 app.replaceChildren(h('header', {}, [closeButton]), content, live);
 
-// spec §4 page-change: the real content height, re-sent whenever it changes (inline flows resize to it).
+// docs/contract.md §4 page-change: the real content height, re-sent whenever it changes (inline flows resize to it).
 let lastHeight = 0;
 const sendPageChange = () => {
   if (!page || !readySent) return;
@@ -78,7 +78,7 @@ function fail(error) {
   post(MSG.error, undefined, { status: error.status, code, message: error.message });
 }
 
-/** Turns an API failure into the right reaction: network problems are shown, never reported (spec §2). */
+/** Turns an API failure into the right reaction: network problems are shown, never reported (docs/contract.md §2). */
 function onApiError(/** @type {unknown} */ e) {
   if (e instanceof ApiError && e.network) {
     announce(t('networkError'));
@@ -92,7 +92,7 @@ function onApiError(/** @type {unknown} */ e) {
 const template = config.template;
 const steps = template?.steps ?? [];
 
-/** Whether a step offers "continue on your phone" (issue 6). @param {Step} step */
+/** Whether a step offers "continue on your phone" (docs/handoff.md). @param {Step} step */
 const canHandOff = (step) => step.handoff || isCapture(step.kind);
 
 /** Shows the step called `name` (the first page when null). @param {string | null} name */
@@ -158,7 +158,7 @@ function show(name) {
 const OUTCOME_POLL_MS = 400;
 
 /**
- * The server decides completed/failed once its checks finish (issue 7): ask until it has, then show the
+ * The server decides completed/failed once its checks finish (docs/verifications.md): ask until it has, then show the
  * completion page. Network hiccups are retried; other errors end the flow as usual.
  * @param {Step} step
  */
@@ -221,7 +221,7 @@ function completionPayload() {
   const inquiry = /** @type {FlowState} */ (state).inquiry;
   const base = { inquiryId: inquiry.id, status: inquiry.status };
   if (config.kind === 'dynamic') return { ...base, fields: inquiry.fields };
-  // Legacy templates report `scopes`: every field as a string (spec §5).
+  // Legacy templates report `scopes`: every field as a string (docs/contract.md §5).
   /** @type {Record<string, string>} */
   const scopes = {};
   for (const [key, f] of Object.entries(inquiry.fields)) {
@@ -326,7 +326,7 @@ async function boot() {
   show(current);
   sendReady();
   readySent = true;
-  // spec §4: dynamic templates send `start` at the same moment as `ready`.
+  // docs/contract.md §4: dynamic templates send `start` at the same moment as `ready`.
   if (config.kind === 'dynamic' && !config.inquiryId) post(MSG.start, { inquiryId: state?.inquiry.id });
   sendPageChange();
 }

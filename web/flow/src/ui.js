@@ -1,5 +1,5 @@
 // ui.js — tiny DOM helpers: `h()` builds elements, `announce()` speaks through the aria-live region
-// (issue 3 §7: camera pages announce their state).
+// (docs/contract.md §7.3: camera pages announce their state).
 
 /**
  * @param {string} tag

@@ -1,7 +1,7 @@
 // inline.js — the layer every integration sits on: option checks, the widget URL, `setupIframe` and
 // `setupEvents` (same signatures as the official `persona` 5.x SDK, so integrators switch by changing the
 // import), and the inline flow (`mount` / `Inline`) that resizes its iframe to the flow's page height.
-// Invariants (spec §6): a message is accepted only from the flow's exact origin, from this iframe's own
+// Invariants (docs/contract.md §6): a message is accepted only from the flow's exact origin, from this iframe's own
 // window, with this client's `containerId` and a payload that passes protocol.js; the session token never
 // enters the URL query (it travels in the fragment); nothing is ever posted to `'*'`; an exception in an
 // integrator's callback is reported to `console.error` and never escapes into our listener.
@@ -26,7 +26,7 @@ export const NEED_OPTIONS = 'options must be an object';
 export const newId = () => 'verity-' + Math.random().toString(36).slice(2);
 
 /**
- * Calls an integrator's callback; its exception is logged, never thrown into our state (issue 4 §3).
+ * Calls an integrator's callback; its exception is logged, never thrown into our state (docs/contract.md §6).
  * @param {unknown} f
  * @param {...unknown} args
  */
@@ -86,7 +86,7 @@ export const invalid = (o) => {
 };
 
 /**
- * Reports an invalid configuration through `onError` once the caller has its object (spec §3).
+ * Reports an invalid configuration through `onError` once the caller has its object (docs/contract.md §3).
  * @param {Obj} o
  * @param {string} message
  */
@@ -224,7 +224,7 @@ export function setupEvents(containerId, o, tap) {
     const f = o.iframe || frames.get(containerId);
     /** @type {import('./protocol.js').FlowMessage | null} */
     let d;
-    // spec §6: exact origin and this iframe's own window before anything in the message is read, then a
+    // docs/contract.md §6: exact origin and this iframe's own window before anything in the message is read, then a
     // valid payload for this container. (The official SDK's templateId echo check adds nothing once the
     // sender is known to be our own iframe.)
     if (
@@ -253,7 +253,7 @@ export function setupEvents(containerId, o, tap) {
 }
 
 /**
- * Posts a host action to the flow, only ever to its exact origin (spec §5/§6).
+ * Posts a host action to the flow, only ever to its exact origin (docs/contract.md §5/§6).
  * @param {HTMLIFrameElement | undefined} iframe
  * @param {Obj} o options
  * @param {'open' | 'exit' | 'destroy'} action
@@ -289,7 +289,7 @@ export class Inline {
     f.style.cssText += ';display:block;width:100%;border:0;height:' + (px(options.frameHeight) || '600px');
     container.append(f);
     this.#off = setupEvents(this.containerId, { ...options, iframe: f }, (name, m) => {
-      // page-change carries the height at the top level and under `metadata` (spec §4): prefer either.
+      // page-change carries the height at the top level and under `metadata` (docs/contract.md §4): prefer either.
       const h = name == 'page-change' && m && (m.pageHeight ?? /** @type {Obj} */ (m.metadata || {}).pageHeight);
       if (typeof h == 'number' && h > 0) f.style.height = h + 'px';
     });

@@ -1,10 +1,10 @@
-// protocol.js — the wire protocol between a host page and the flow iframe (spec §5), shared by the
+// protocol.js — the wire protocol between a host page and the flow iframe (docs/contract.md §5), shared by the
 // SDK (web/sdk) and the flow app (web/flow). It owns the message names, the host actions, the error codes
 // and one validator per payload. Invariants:
 // - every value crossing the frame boundary is untrusted: validators never throw, they return `null`
-//   for anything malformed (spec §6), and a valid payload is returned as received (structured clone
+//   for anything malformed (docs/contract.md §6), and a valid payload is returned as received (structured clone
 //   already stripped functions and prototypes), so extra keys reach `onEvent` unchanged;
-// - names are wire names from the spec and must never change; additions only (the flow app imports them).
+// - names are wire names from docs/contract.md and must never change; additions only (the flow app imports them).
 
 /** Messages the flow posts to its host page (`data.name`). */
 export const MSG = /** @type {const} */ ({
@@ -34,14 +34,14 @@ export const MSG = /** @type {const} */ ({
 /**
  * The granular interaction events, passed to `onEvent` only when an `eventsAllowlist` names them;
  * every other event is passed by default (the official SDK's default list also leaves out
- * `documents-save-successful` / `-fail`, which spec §4 lists: we pass them).
+ * `documents-save-successful` / `-fail`, which docs/contract.md §4 lists: we pass them).
  */
 export const GRANULAR_EVENTS = ['step-transitioning', 'click', 'form-update'];
 
 /** Actions the host page posts to the flow (`data.action`). */
 export const ACTION = /** @type {const} */ ({ open: 'open', exit: 'exit', destroy: 'destroy' });
 
-/** `onError` codes and their `status` (spec §3). `unknown` may carry any status. */
+/** `onError` codes and their `status` (docs/contract.md §3). `unknown` may carry any status. */
 export const ERROR_STATUS = /** @type {const} */ ({
   application_error: 0,
   invalid_config: 400,
@@ -56,7 +56,7 @@ export const PRELOAD_PATH = '/preload';
 /** Prefix of dynamic-flow template ids (sent as `inquiry-template-id`; others as `template-id`). */
 export const DYNAMIC_TEMPLATE_PREFIX = 'itmpl_';
 
-/** The fragment key carrying the session token (spec §6: never in the query). */
+/** The fragment key carrying the session token (docs/contract.md §6: never in the query). */
 export const SESSION_TOKEN_FRAGMENT = 'session-token';
 
 /**

@@ -1,4 +1,4 @@
-// flow-ready.mjs — issue 3 §8 benchmark: median and p95 over 30 runs of `new Client(...)` → `onReady` in
+// flow-ready.mjs — docs/contract.md §7.4 benchmark: median and p95 over 30 runs of `new Client(...)` → `onReady` in
 // headless Chromium on 127.0.0.1 (the official `persona` Client, host page on another origin, a dynamic
 // template, so each run also creates an inquiry), and the gzipped bytes of everything the widget frame
 // loads before `ready`. Targets: median < 150 ms, < 40 KB. Run: `npm run bench:flow` in web/.

@@ -1,5 +1,5 @@
 // bundle.test.js — the committed flow bundle (web/flow/dist, embedded in the server with include_str!)
-// must equal a fresh build of web/flow/src, and stay within its byte budget (issue 3 §8: everything the
+// must equal a fresh build of web/flow/src, and stay within its byte budget (docs/contract.md §7.4: everything the
 // widget loads before `ready` under 40 KB gzipped; the bundle gets a much smaller share of that).
 
 import assert from 'node:assert/strict';

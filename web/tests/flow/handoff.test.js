@@ -1,4 +1,4 @@
-// handoff.test.js — cross-device hand-off (issue 6) in Chromium with two browser contexts: a desktop host
+// handoff.test.js — cross-device hand-off (docs/handoff.md) in Chromium with two browser contexts: a desktop host
 // page embedding the flow with OUR SDK (the server's /sdk/v1/verity.js), and a phone (mobile viewport)
 // opening the one-time link that the desktop had sent by text message (read from the demo outbox, where
 // the default `log` sender puts it). The desktop page must see one-time-link-sent, -start, -exit in that

@@ -45,7 +45,7 @@ w.startInline = (/** @type {any} */ options, containerId = 'inline-container') =
   setupIframe(iframe, containerId, 'inline', options);
   const cb = callbacks({
     onEvent: (name, meta) => {
-      // spec §4: the inline flow resizes the iframe to page-change's pageHeight.
+      // docs/contract.md §4: the inline flow resizes the iframe to page-change's pageHeight.
       if (name === 'page-change' && typeof meta?.metadata?.pageHeight === 'number') iframe.style.height = `${meta.metadata.pageHeight}px`;
     },
   }, containerId);

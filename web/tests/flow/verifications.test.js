@@ -1,9 +1,9 @@
-// verifications.test.js — issue 7's stale-status case, in Chromium through the unmodified official
+// verifications.test.js — docs/verifications.md's stale-status case, in Chromium through the unmodified official
 // `persona` Client: generated licence and selfie images (verity-checks' fixture generator, no real data)
 // are uploaded through the flow; the flow shows its checking screen until the server's checks decide,
 // the individual presses Complete and the host page's onComplete says `completed`; a moment later the
 // template's workflow (`wait`, then `approve`) approves the inquiry, which the REST API and a real
-// webhook receiver show — so the status onComplete carried is stale, as the contract warns (spec §2).
+// webhook receiver show — so the status onComplete carried is stale, as the contract warns (docs/contract.md §2).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -179,7 +179,7 @@ test('expired licence: the flow shows the failure and sends `fail` with status f
   const { page, frame, pageErrors } = await uploadLicence(template.data.id, 'expired');
   await frame.getByRole('heading', { name: 'Verification not completed' }).waitFor();
   await frame.getByRole('button', { name: 'Complete' }).click();
-  // spec §4: `fail` = completed with a failing status, metadata { inquiryId, status, fields }.
+  // docs/contract.md §4: `fail` = completed with a failing status, metadata { inquiryId, status, fields }.
   const [fail] = await waitForEntry(page, 'fail', { kind: 'event' });
   assert.equal(fail.data.status, 'failed');
   const api = await server.api(`/inquiries/${fail.data.inquiryId}?include=verifications`);

@@ -55,7 +55,7 @@ export async function startServer(opts = {}) {
     });
   });
   const { port, apiKey } = /** @type {{ port: number, apiKey: string }} */ (started);
-  // spec §5: the official SDK maps `host: 'localhost:PORT'` to http://localhost:PORT.
+  // docs/contract.md §5: the official SDK maps `host: 'localhost:PORT'` to http://localhost:PORT.
   const origin = `http://localhost:${port}`;
   /** @param {string} path @param {RequestInit} [init] */
   const api = async (path, init = {}) => {

@@ -65,7 +65,7 @@ export async function officialDefaultEvents() {
   return [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1]);
 }
 
-/** Event names of spec §4 (the table and the compatibility line below it). */
+/** Event names of docs/contract.md §4 (the table and the compatibility line below it). */
 export const SPEC_EVENTS = [
   'start', 'document-camera-select', 'document-camera-capture', 'document-upload', 'documents-save-successful',
   'documents-save-fail', 'selfie-camera-select', 'selfie-camera-capture', 'selfie-record-upload',

@@ -1,4 +1,4 @@
-// differential.test.mjs — issue 4's "Must show": the same scripted individual goes through the REAL
+// differential.test.mjs — docs/contract.md §8's "Must show": the same scripted individual goes through the REAL
 // Verity flow twice, once behind the official `persona` 5.x Client (`host: 'localhost:PORT'`) and once
 // behind ours (`host: 'http://localhost:PORT'`), host page on http://127.0.0.1:A, flow on
 // http://localhost:B, each run in its own browser context. Every callback and `onEvent` is recorded in
@@ -8,7 +8,7 @@
 // allow-lists), the two sequences must be equal. Each scenario runs twice: with `eventsAllowlist: 'all'`
 // (every message compared) and with each SDK's default allow-list (what an integrator gets without
 // configuring one). The official default list lacks `documents-save-successful` / `documents-save-fail`
-// although spec §4 lists them; ours (all but the granular `step-transitioning`, `click`, `form-update`)
+// although docs/contract.md §4 lists them; ours (all but the granular `step-transitioning`, `click`, `form-update`)
 // passes them: with defaults they reach only our `onEvent`, which the test pins (KNOWN_OFFICIAL_GAPS).
 // `onComplete` must equal what the REST API returns for that inquiry. Waits are on recorded messages and
 // selectors, never on time.
@@ -35,7 +35,7 @@ let browser;
 let shared;
 
 /**
- * Spec §4 events the official SDK's default allow-list does not pass to `onEvent` (ours does). If its
+ * docs/contract.md §4 events the official SDK's default allow-list does not pass to `onEvent` (ours does). If its
  * list or ours changes, this test says so.
  */
 const KNOWN_OFFICIAL_GAPS = ['documents-save-successful', 'documents-save-fail'];
@@ -211,18 +211,18 @@ async function differential(options, allow, individual) {
   const wireNames = (/** @type {any[]} */ w) => w.map((m) => m?.name);
   assert.deepEqual(wireNames(ours.wire), wireNames(official.wire), 'the flow posted the same message sequence');
 
-  // The comparison covers every spec §4 event this run produced: ours always passes it to onEvent; the
+  // The comparison covers every docs/contract.md §4 event this run produced: ours always passes it to onEvent; the
   // official SDK too, but for its known default-list gaps (then excluded from the comparison).
   const produced = [...new Set(wireNames(official.wire))].filter((n) => SPEC_EVENTS.includes(n));
   const gaps = allow === 'all' ? [] : produced.filter((n) => !shared.has(n));
-  assert.deepEqual(gaps, allow === 'all' ? [] : produced.filter((n) => KNOWN_OFFICIAL_GAPS.includes(n)), 'spec §4 events outside the shared default allow-list');
+  assert.deepEqual(gaps, allow === 'all' ? [] : produced.filter((n) => KNOWN_OFFICIAL_GAPS.includes(n)), 'docs/contract.md §4 events outside the shared default allow-list');
   const fired = (/** @type {Entry[]} */ log, /** @type {string} */ n) => log.some((e) => e.kind === 'event' && e.name === n);
   for (const n of produced) {
     assert.ok(fired(ours.log, n), `ours: onEvent(${n}) never fired`);
     assert.equal(fired(official.log, n), !gaps.includes(n), `official: onEvent(${n})`);
   }
 
-  // onReady: the official Client passes nothing, ours the ready message's metadata (spec §5 `ready`).
+  // onReady: the official Client passes nothing, ours the ready message's metadata (docs/contract.md §5 `ready`).
   const readyArgs = (/** @type {Entry[]} */ log) => log.filter((e) => e.name === 'onReady').map((e) => e.data);
   assert.deepEqual(readyArgs(official.log), [[]]);
   const readyMeta = official.wire.find((m) => m?.name === 'ready')?.metadata ?? {};

@@ -1,4 +1,4 @@
-// hostile.test.mjs — forged and malformed messages (spec §6): a page on another localhost port, a second
+// hostile.test.mjs — forged and malformed messages (docs/contract.md §6): a page on another localhost port, a second
 // iframe on the flow's own origin, messages without containerId, malformed payloads and an empty origin.
 // Our SDK must fire no callback and throw nothing for any of them. The same attacks run against the
 // official `persona` 5.x SDK; what it does is asserted too, so this file documents which it fails:
@@ -146,7 +146,7 @@ test('message names Object.prototype has (valueOf, __proto__, …) throw nothing
   await page.close();
 });
 
-test('the official SDK: what it accepts (documented failures of spec §6)', async (t) => {
+test('the official SDK: what it accepts (documented failures of docs/contract.md §6)', async (t) => {
   const { page, id, attack } = await arena('official');
   const f = forged(id);
   const { containerId: _, ...noId } = f.complete;

@@ -1,4 +1,4 @@
-//! The flow's errors and their wire codes (spec §3). The flow API answers
+//! The flow's errors and their wire codes (docs/contract.md §3). The flow API answers
 //! `{"error": {"status", "code", "message", "fields"?}}` so the flow app can forward
 //! `{status, code, message}` to the host page's `onError` unchanged; `fields` carries
 //! per-field problems of a form submission (shown beside the fields, never sent to `onError`).
@@ -32,7 +32,7 @@ pub enum FlowError {
     /// The request does not fit the inquiry's state (e.g. a step after completion).
     #[error("{0}")]
     Conflict(String),
-    /// A one-time link that cannot be opened (issue 6).
+    /// A one-time link that cannot be opened (docs/handoff.md).
     #[error("{0}")]
     LinkRefused(verity_core::handoff::Refusal),
     /// Too many hand-off messages; retry after this many seconds.
@@ -46,7 +46,7 @@ pub enum FlowError {
 }
 
 impl FlowError {
-    /// `(code, status)` as sent to `onError` (spec §3), and the HTTP status of the response.
+    /// `(code, status)` as sent to `onError` (docs/contract.md §3), and the HTTP status of the response.
     pub fn wire(&self) -> (&'static str, u16, StatusCode) {
         match self {
             FlowError::InvalidConfig(_) => ("invalid_config", 400, StatusCode::BAD_REQUEST),

@@ -22,7 +22,7 @@ pub async fn widget(State(state): State<AppState>, RawQuery(query): RawQuery) ->
 
 pub async fn verify(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let query = query.as_deref().unwrap_or("");
-    // A one-time link from another device (issue 6).
+    // A one-time link from another device (docs/handoff.md).
     if let Some(code) = code_in(query) {
         return landing(&state, &code).await;
     }

@@ -1,5 +1,5 @@
 //! Parsing of the widget's query string, in the `qs` bracket encoding the official SDK sends
-//! (spec §5): `fields[name-first]=Jane`, `frame-ancestors[0]=https://a.example`,
+//! (docs/contract.md §5): `fields[name-first]=Jane`, `frame-ancestors[0]=https://a.example`,
 //! `widget-padding[top]=8`. Keys and values are percent-decoded first, so `fields%5Bx%5D` and
 //! `fields[x]` are the same key.
 //!

@@ -1,4 +1,4 @@
-//! Cross-device hand-off (issue 6) through the real binary: one-time links from the REST API
+//! Cross-device hand-off (docs/handoff.md) through the real binary: one-time links from the REST API
 //! and from the flow; a link works once (also under two concurrent opens), an expired link
 //! and a link of an expired inquiry are refused with a human page; email through a local
 //! SMTP sink, SMS through a signed HTTP gateway; failed sends and rate limits are errors.

@@ -13,7 +13,7 @@
 //! - `webhook_proxy`: deliveries ignore `HTTP_PROXY`-style variables and use
 //!   `webhook_proxy_url` when it is set.
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
-//!   workflows, webhooks (issue 7).
+//!   workflows, webhooks (docs/verifications.md).
 
 mod api;
 mod cli;

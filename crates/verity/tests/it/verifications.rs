@@ -1,4 +1,4 @@
-//! Verifications end to end (issue 7): generated licences and selfies (verity-checks
+//! Verifications end to end (docs/verifications.md): generated licences and selfies (verity-checks
 //! fixtures, no real data) uploaded through the flow API of the real binary; the checks
 //! worker decides each verification, the inquiry's outcome follows, the template's
 //! workflow decides after it, and a webhook receiver gets every step.

@@ -1,5 +1,5 @@
 //! Webhook delivery with two `verity serve` processes on one PostgreSQL database and one
-//! receiver (issue 5 §4): both workers claim from the same outbox (`FOR UPDATE SKIP LOCKED`
+//! receiver (docs/webhooks.md §4): both workers claim from the same outbox (`FOR UPDATE SKIP LOCKED`
 //! with leases), so every event arrives, each inquiry's events arrive in log order even when
 //! its changes were made through different processes, and double deliveries stay rare.
 

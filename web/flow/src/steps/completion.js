@@ -1,6 +1,6 @@
 // steps/completion.js — the last page. While the server still checks the ID and selfie the inquiry is
 // `pending` and the page says so (renderChecking); once the checks decided, the inquiry is completed or
-// failed and this page shows that stored truth. The Complete button only tells the host page (spec §2
+// failed and this page shows that stored truth. The Complete button only tells the host page (docs/contract.md §2
 // `onComplete`: not guaranteed to be pressed; a workflow may change the status afterwards).
 
 import { t } from '../i18n.js';

@@ -1,5 +1,5 @@
 // steps/government-id.js — choose the issuing country and ID class, then capture each required side
-// (passports: front only) and save it; events per spec §4 with `stepData: { idClass, files }`.
+// (passports: front only) and save it; events per docs/contract.md §4 with `stepData: { idClass, files }`.
 
 import { captureSequence } from '../capture.js';
 import { DEFAULT_ID_CLASSES, KIND, METHOD, sidesFor } from '../protocol.js';

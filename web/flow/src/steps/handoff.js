@@ -1,7 +1,7 @@
-// steps/handoff.js — "Continue on your phone" (issue 6), the desktop's side: choose QR code, email or
+// steps/handoff.js — "Continue on your phone" (docs/handoff.md), the desktop's side: choose QR code, email or
 // text message; then wait while the phone works, following the hand-off's phase by server-sent events
 // (read with fetch, so the session token stays in the Authorization header), polling if streaming fails.
-// Events (spec §4): `one-time-link-sent` once the link is sent or its QR code shown, `one-time-link-start`
+// Events (docs/contract.md §4): `one-time-link-sent` once the link is sent or its QR code shown, `one-time-link-start`
 // when the phone opened it, `one-time-link-exit` when the phone is done or the person continues here.
 
 import { ApiError, call, getToken } from '../api.js';
