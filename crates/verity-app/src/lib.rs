@@ -22,6 +22,7 @@ pub mod documents;
 pub mod error;
 pub mod events;
 pub mod handoff;
+pub mod idempotency;
 pub mod inquiries;
 pub mod sessions;
 pub mod steps;

@@ -1,5 +1,6 @@
 //! Submitting a flow step (docs/contract.md §5). Step order is the template version's:
-//! submitting step N moves the inquiry to step N+1. A fields step checks and merges its
+//! submitting step N moves the inquiry to step N+1, and only once every step before N was
+//! submitted (`verity_core::step_order`; a skipped step is a conflict naming it). A fields step checks and merges its
 //! values; an ID or selfie step needs its images and starts its verification in the same
 //! commit; moving onto the completion step decides the outcome at once when nothing is
 //! left to check (else the checks worker decides it later).
@@ -9,6 +10,7 @@ use serde_json::{Map, Value};
 use verity_core::field::Fields;
 use verity_core::id::{InquiryId, VerificationId};
 use verity_core::inquiry::{Command, Inquiry};
+use verity_core::step_order::step_expected_before;
 use verity_core::template::{Step, StepKind, TemplateDefinition};
 use verity_core::verification::{Verification, VerificationType};
 use verity_store::Document;
@@ -47,6 +49,12 @@ pub async fn submit(
             inquiry.status
         )));
     }
+    if let Some(expected) = step_expected_before(&definition, &inquiry.completed_steps, index) {
+        return Err(AppError::Conflict(format!(
+            "step `{}` comes first: submit it before `{step_name}`",
+            expected.name
+        )));
+    }
     let submission = match step.kind {
         StepKind::Fields => Submission::Fields(checked_fields(
             &definition,
@@ -66,6 +74,9 @@ pub async fn submit(
         }
     };
     let next = definition.steps.get(index + 1).unwrap_or(step);
+    if next.kind == StepKind::Completion {
+        required_fields_present(&definition, &inquiry, &submission)?;
+    }
     move_on(app, id, &definition, &next.name, step_name, submission).await
 }
 
@@ -111,6 +122,30 @@ fn checked_fields(
         return Err(AppError::InvalidFields(missing));
     }
     Ok(values)
+}
+
+/// Before the flow reaches its completion step every required field of the schema must have
+/// a value, whichever step (or the API) gave it.
+fn required_fields_present(
+    definition: &TemplateDefinition,
+    inquiry: &Inquiry,
+    submission: &Submission,
+) -> Result<(), AppError> {
+    let mut merged = inquiry.fields.clone();
+    if let Submission::Fields(values) = submission {
+        merged.extend(values.clone());
+    }
+    let missing: Vec<FieldProblem> = definition
+        .fields
+        .missing_required(&merged)
+        .iter()
+        .map(|e| FieldProblem::new(e.key(), e.to_string()))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::InvalidFields(missing))
+    }
 }
 
 /// The verification an ID or selfie step owes, once every image it needs is there.

@@ -15,6 +15,7 @@ pub mod id;
 pub mod inquiry;
 pub mod retry;
 pub mod session;
+pub mod step_order;
 pub mod template;
 pub mod token;
 pub mod verification;

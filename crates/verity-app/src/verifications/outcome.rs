@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use verity_core::inquiry::{Command, Inquiry, InquiryStatus};
+use verity_core::step_order::{capture_steps, steps_left};
 use verity_core::template::{StepKind, TemplateDefinition};
 use verity_core::verification::{Verification, VerificationStatus, VerificationType};
 use verity_core::Millis;
@@ -54,6 +55,18 @@ pub fn awaits_outcome(inquiry: &Inquiry, definition: &TemplateDefinition) -> boo
             .is_some_and(|s| s.kind == StepKind::Completion)
 }
 
+/// Whether the individual's part is whole: every step but the completion one submitted, and
+/// a verification for every capture step. Without both there is no outcome to decide — an
+/// outcome over missing steps or over zero verifications would pass nothing.
+fn flow_done(
+    inquiry: &Inquiry,
+    definition: &TemplateDefinition,
+    verifications: &[Verification],
+) -> bool {
+    steps_left(definition, &inquiry.completed_steps).is_empty()
+        && capture_steps(definition).all(|step| verifications.iter().any(|v| v.step == step.name))
+}
+
 /// The commands that end the individual's part, if the outcome can be decided now, and
 /// the workflow run the template owes (due at once).
 pub fn finish(
@@ -62,7 +75,7 @@ pub fn finish(
     verifications: &[Verification],
     now: Millis,
 ) -> Option<(Command, Option<WorkflowRun>)> {
-    if !awaits_outcome(inquiry, definition) {
+    if !awaits_outcome(inquiry, definition) || !flow_done(inquiry, definition, verifications) {
         return None;
     }
     let command = decide(verifications)?;

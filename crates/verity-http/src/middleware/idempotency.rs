@@ -17,7 +17,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use verity_store::{ApiKey, Change, IdempotencyRecord, StoreError};
+use verity_store::{ApiKey, IdempotencyRecord};
 
 use crate::error::ApiError;
 use crate::jsonapi::Inflection;
@@ -77,7 +77,7 @@ pub async fn replay_or_record(
         body: without_shown_once(&body),
         created_at: now,
     };
-    store_record(&state, record).await;
+    verity_app::idempotency::record(&state.app, record).await;
     Ok(Response::from_parts(parts, Body::from(body)))
 }
 
@@ -108,19 +108,6 @@ fn request_hash(method: &Method, path: &str, body: &Bytes) -> String {
     h.update([0]);
     h.update(body);
     hex::encode(h.finalize())
-}
-
-/// Stores the record. A lost race is fine (the winner's response is equal); any other
-/// failure only costs the replay, so it is logged, not returned.
-async fn store_record(state: &AppState, record: IdempotencyRecord) {
-    let change = Change {
-        idempotency: Some(record),
-        ..Change::default()
-    };
-    match state.store.commit(change).await {
-        Ok(_) | Err(StoreError::IdempotencyKeyUsed) => {}
-        Err(e) => tracing::warn!(error = %e, "could not record idempotency key"),
-    }
 }
 
 /// The body to keep for replay: `meta`'s values shown once are removed (in whichever key

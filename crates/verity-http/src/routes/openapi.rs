@@ -47,7 +47,7 @@ pub fn document(api: OpenApi) -> OpenApi {
     }
     doc.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
     for (path, item) in doc.paths.paths.iter_mut() {
-        let has_id = path.contains('{');
+        let has_id = path.contains("{");
         let reads = [&mut item.get];
         let writes = [
             &mut item.post,

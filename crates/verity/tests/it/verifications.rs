@@ -101,6 +101,12 @@ impl<'a> Flow<'a> {
     }
 
     async fn step(&self, name: &str, body: Value) -> Value {
+        let (status, body) = self.try_step(name, body).await;
+        assert_eq!(status, 200, "step {name}: {body}");
+        body
+    }
+
+    async fn try_step(&self, name: &str, body: Value) -> (u16, Value) {
         let resp = self
             .client
             .post(
@@ -114,8 +120,7 @@ impl<'a> Flow<'a> {
             .expect("step");
         let status = resp.status().as_u16();
         let body: Value = resp.json().await.expect("json");
-        assert_eq!(status, 200, "step {name}: {body}");
-        body
+        (status, body)
     }
 
     async fn upload(&self, fields: &[(&str, &str)], file: &[u8]) {
@@ -182,6 +187,53 @@ impl<'a> Flow<'a> {
         }
         self.step("selfie", json!({})).await
     }
+}
+
+/// docs/contract.md §5: a step is accepted only after every step before it. Jumping straight
+/// to the selfie step of a fresh inquiry (no fields, no ID) is refused with a 409 naming the
+/// step expected, and nothing is stored: no verification, no step recorded, still pending.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_skipped_step_is_refused_with_409_naming_the_expected_step() {
+    let s = server();
+    let (code, template) = s.post("/api/v1/inquiry-templates", strict_template()).await;
+    assert_eq!(code, 201, "{template}");
+    let template_id = template["data"]["id"].as_str().expect("id").to_owned();
+    let flow = Flow::start(&s, &template_id).await;
+    for (pose, bytes) in fixtures::selfie(SelfieVariant::Valid).poses {
+        flow.upload(
+            &[
+                ("kind", "selfie"),
+                ("side", &pose),
+                ("capture-method", "auto"),
+            ],
+            &bytes,
+        )
+        .await;
+    }
+    let (status, body) = flow.try_step("selfie", json!({})).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body.to_string().contains("`details`"),
+        "names the expected step: {body}"
+    );
+    let (status, body) = flow.try_step("government-id", json!({})).await;
+    assert_eq!(status, 409, "{body}");
+    let (_, inquiry) = s.get(&format!("/api/v1/inquiries/{}", flow.id)).await;
+    let attributes = &inquiry["data"]["attributes"];
+    assert!(
+        matches!(attributes["status"].as_str(), Some("created" | "pending")),
+        "{inquiry}"
+    );
+    assert!(included_verifications(&s, &flow.id).await.is_empty());
+    let (_, events) = s.get("/api/v1/events?page[size]=100").await;
+    let names: Vec<&str> = events["data"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["attributes"]["payload"]["data"]["id"] == flow.id.as_str())
+        .filter_map(|e| e["attributes"]["name"].as_str())
+        .collect();
+    assert!(!names.contains(&"inquiry.completed"), "{names:?}");
 }
 
 pub(crate) async fn status_of(s: &TestServer, id: &str) -> String {
