@@ -205,10 +205,37 @@ impl Action {
 
 /// Applies `action` to inquiry `id`. `Resume` answers with the new session and its token.
 pub async fn act(app: &App, id: &InquiryId, action: Action) -> Result<Changed, AppError> {
+    if action == Action::Redact {
+        return redact(app, id).await;
+    }
     change(app, id, |_, _| async move {
         Plan::command(action.command()).go()
     })
     .await
+}
+
+/// Redacts inquiry `id`. Erasure is idempotent: redacting a redacted inquiry answers it as
+/// it is. Afterwards the SQLite write-ahead log is checkpointed (the database runs with
+/// `secure_delete`), so the erased values and images leave the files, not only the rows.
+async fn redact(app: &App, id: &InquiryId) -> Result<Changed, AppError> {
+    let changed = change(app, id, |current, _| async move {
+        if current.redacted_at.is_some() {
+            return Ok(None);
+        }
+        Plan::command(Command::Redact).go()
+    })
+    .await?;
+    for attempt in 0..5u64 {
+        match app.store.checkpoint().await {
+            Ok(true) => break,
+            Ok(false) => tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "checkpoint after a redaction failed");
+                break;
+            }
+        }
+    }
+    Ok(changed)
 }
 
 /// Draws a first (or another) session for inquiry `id`; the token is shown once.

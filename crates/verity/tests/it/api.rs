@@ -167,6 +167,13 @@ async fn update_fields_validates_and_redaction_clears() {
         .all(|f| f["value"].is_null()));
     let (status, _) = s.post(&format!("{path}/expire"), json!({})).await;
     assert_eq!(status, 409, "a redacted inquiry cannot change");
+    // Erasure is idempotent: a second DELETE answers the redacted inquiry, not a conflict.
+    let (status, again) = s.call(Method::DELETE, &path, None).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(
+        again["data"]["attributes"]["redacted-at"],
+        redacted["data"]["attributes"]["redacted-at"]
+    );
 }
 
 #[tokio::test]
