@@ -13,9 +13,9 @@ use verity_core::template::{
     TemplateStatus,
 };
 use verity_core::Millis;
-use verity_store::Store;
+use verity_store::{Store, StoreError};
 
-use crate::AppError;
+use crate::{App, AppError};
 
 /// A new template, published as its first version so it can start inquiries at once.
 pub fn new_template(
@@ -180,6 +180,35 @@ pub fn demo_legacy_definition() -> TemplateDefinition {
         workflow: Vec::new(),
     }
 }
+
+/// Changes template `id` with `edit`, guarded by the template's revision: when another writer
+/// changed it between the read and the write, it is read again and `edit` applied again, so
+/// no update is lost (ten concurrent publishes make ten versions).
+pub async fn modify<E, F>(app: &App, id: &TemplateId, mut edit: F) -> Result<Template, E>
+where
+    F: FnMut(&mut Template, Millis) -> Result<(), E>,
+    E: From<AppError>,
+{
+    for _ in 0..MAX_TEMPLATE_ATTEMPTS {
+        let read = app
+            .store
+            .template_for_update(id)
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| AppError::not_found("inquiry template", id))?;
+        let mut template = read.value;
+        edit(&mut template, app.now())?;
+        match app.store.update_template_if(&template, read.revision).await {
+            Ok(_) => return Ok(template),
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(AppError::from(e).into()),
+        }
+    }
+    Err(AppError::Conflict("the template kept changing concurrently; try again".into()).into())
+}
+
+/// Attempts of [`modify`] before it gives up; each lost race means another update landed.
+const MAX_TEMPLATE_ATTEMPTS: u32 = 64;
 
 /// Seeds the demo templates when the store has no template at all. Returns what it made.
 pub async fn seed_demo(store: &dyn Store, now: Millis) -> Result<Vec<Template>, AppError> {

@@ -18,7 +18,7 @@ use crate::jsonapi::Document;
 use crate::routes::page::{items, list_links};
 use crate::state::AppState;
 use crate::wire::template::{self as wire, TemplateInput};
-use verity_app::templates::new_template;
+use verity_app::templates::{modify, new_template};
 
 /// Overlays a request's attributes on a definition (`wire::TemplateInput` is the wire type).
 trait MergeInto {
@@ -159,28 +159,32 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<wire::TemplateBody>,
 ) -> Result<Document, ApiError> {
-    let mut template = load(&state, &id).await?;
-    let mut a = body.data.attributes;
-    if a.kind.take().is_some_and(|k| k != template.kind()) {
-        return Err(ApiError::invalid(
-            "/data/attributes/kind",
-            "a template's kind cannot change",
-        ));
-    }
-    if a.status.take().is_some() {
-        return Err(ApiError::invalid(
-            "/data/attributes/status",
-            "use the activate and deactivate actions",
-        ));
-    }
-    if let Some(name) = a.name.take() {
-        template.name = name;
-    }
-    let definition = a.merge_into(template.definition.clone());
-    verity_app::templates::validate(&definition)?;
-    template.definition = definition;
-    template.updated_at = state.now();
-    state.store.update_template(&template).await?;
+    let id = TemplateId::parse(&id)?;
+    let a = body.data.attributes;
+    let template = modify(&state.app, &id, |template, now| {
+        let mut a = a.clone();
+        if a.kind.take().is_some_and(|k| k != template.kind()) {
+            return Err(ApiError::invalid(
+                "/data/attributes/kind",
+                "a template's kind cannot change",
+            ));
+        }
+        if a.status.take().is_some() {
+            return Err(ApiError::invalid(
+                "/data/attributes/status",
+                "use the activate and deactivate actions",
+            ));
+        }
+        if let Some(name) = a.name.take() {
+            template.name = name;
+        }
+        let definition = a.merge_into(template.definition.clone());
+        verity_app::templates::validate(&definition)?;
+        template.definition = definition;
+        template.updated_at = now;
+        Ok(())
+    })
+    .await?;
     Ok(respond(&headers, &template))
 }
 
@@ -192,9 +196,12 @@ pub async fn publish(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Document, ApiError> {
-    let mut template = load(&state, &id).await?;
-    template.publish(InquiryTemplateVersionId::generate(&mut OsRng), state.now())?;
-    state.store.update_template(&template).await?;
+    let id = TemplateId::parse(&id)?;
+    let template = modify(&state.app, &id, |template, now| {
+        template.publish(InquiryTemplateVersionId::generate(&mut OsRng), now)?;
+        Ok::<_, ApiError>(())
+    })
+    .await?;
     Ok(respond(&headers, &template))
 }
 
@@ -204,10 +211,13 @@ async fn set_status(
     id: &str,
     status: TemplateStatus,
 ) -> Result<Document, ApiError> {
-    let mut template = load(state, id).await?;
-    template.status = status;
-    template.updated_at = state.now();
-    state.store.update_template(&template).await?;
+    let id = TemplateId::parse(id)?;
+    let template = modify(&state.app, &id, |template, now| {
+        template.status = status;
+        template.updated_at = now;
+        Ok::<_, ApiError>(())
+    })
+    .await?;
     Ok(respond(headers, &template))
 }
 
