@@ -29,6 +29,7 @@ pub mod steps;
 pub mod sweeper;
 pub mod templates;
 pub mod verifications;
+pub mod webhooks;
 
 pub use app::{system_clock, App, AppConfig, Clock, Signals};
 pub use error::AppError;

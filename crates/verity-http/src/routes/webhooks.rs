@@ -7,6 +7,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use verity_app::webhooks::modify;
 use verity_core::event::EventName;
 use verity_core::id::{DeliveryId, Id, WebhookId};
 use verity_store::{Subscription, Webhook, WebhookStatus};
@@ -194,25 +195,35 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<wire::WebhookBody>,
 ) -> Result<Document, ApiError> {
-    let mut webhook = load(&state, &id).await?;
+    let id = WebhookId::parse(&id)?;
     let a = body.data.attributes;
-    if let Some(url) = a.url {
-        webhook.url = checked_url(&state, &url).await?;
-    }
-    if let Some(events) = a.enabled_events {
-        webhook.events = parse_events(&events)?;
-    }
-    if let Some(status) = a.status {
-        webhook.status = parse_status(&status)?;
-        if webhook.status == WebhookStatus::Enabled {
-            webhook.disabled_reason = None;
+    let url = match a.url {
+        Some(url) => Some(checked_url(&state, &url).await?),
+        None => None,
+    };
+    let events = a.enabled_events.as_deref().map(parse_events).transpose()?;
+    let status = a.status.as_deref().map(parse_status).transpose()?;
+    let blocklist = a.payload_blocklist.map(parse_blocklist).transpose()?;
+    let webhook = modify(&state.app, &id, |webhook, now| {
+        if let Some(url) = &url {
+            webhook.url = url.clone();
         }
-    }
-    if let Some(blocklist) = a.payload_blocklist {
-        webhook.blocklist = parse_blocklist(blocklist)?;
-    }
-    webhook.updated_at = state.now();
-    state.store.update_webhook(&webhook).await?;
+        if let Some(events) = &events {
+            webhook.events = events.clone();
+        }
+        if let Some(status) = status {
+            webhook.status = status;
+            if status == WebhookStatus::Enabled {
+                webhook.disabled_reason = None;
+            }
+        }
+        if let Some(blocklist) = &blocklist {
+            webhook.blocklist = blocklist.clone();
+        }
+        webhook.updated_at = now;
+        Ok::<_, ApiError>(())
+    })
+    .await?;
     // Re-enabling may make parked deliveries claimable.
     state.store.outbox_signal().notify_one();
     Ok(one(&webhook, &headers))
@@ -226,10 +237,13 @@ pub async fn disable(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Document, ApiError> {
-    let mut webhook = load(&state, &id).await?;
-    webhook.status = WebhookStatus::Disabled;
-    webhook.updated_at = state.now();
-    state.store.update_webhook(&webhook).await?;
+    let id = WebhookId::parse(&id)?;
+    let webhook = modify(&state.app, &id, |webhook, now| {
+        webhook.status = WebhookStatus::Disabled;
+        webhook.updated_at = now;
+        Ok::<_, ApiError>(())
+    })
+    .await?;
     Ok(one(&webhook, &headers))
 }
 
@@ -243,7 +257,7 @@ pub async fn rotate_secret(
     Path(id): Path<String>,
     raw: axum::body::Bytes,
 ) -> Result<Document, ApiError> {
-    let mut webhook = load(&state, &id).await?;
+    let id = WebhookId::parse(&id)?;
     // The body is optional: an empty POST keeps the old secret valid for a day.
     let attributes = if raw.iter().all(u8::is_ascii_whitespace) {
         wire::RotateInput::default()
@@ -263,15 +277,17 @@ pub async fn rotate_secret(
         ));
     }
     let secret = Secret::generate(&mut rand::thread_rng());
-    let now = state.now();
     let keep_ms = i64::try_from(keep * 1000).unwrap_or(i64::MAX);
-    webhook.previous_secret = Some(std::mem::replace(
-        &mut webhook.secret,
-        secret.expose().to_owned(),
-    ));
-    webhook.previous_secret_expires_at = Some(now + keep_ms);
-    webhook.updated_at = now;
-    state.store.update_webhook(&webhook).await?;
+    let webhook = modify(&state.app, &id, |webhook, now| {
+        webhook.previous_secret = Some(std::mem::replace(
+            &mut webhook.secret,
+            secret.expose().to_owned(),
+        ));
+        webhook.previous_secret_expires_at = Some(now + keep_ms);
+        webhook.updated_at = now;
+        Ok::<_, ApiError>(())
+    })
+    .await?;
     Ok(with_secret(StatusCode::OK, &webhook, &secret, &headers))
 }
 

@@ -12,7 +12,7 @@
 //! - `webhooks_postgres`: two processes on one PostgreSQL database deliver to one receiver.
 //! - `webhook_proxy`: deliveries ignore `HTTP_PROXY`-style variables and use
 //!   `webhook_proxy_url` when it is set.
-//! - `concurrency`: concurrent template changes through the API all land (both backends).
+//! - `concurrency`: concurrent template and webhook changes through the API all land (both backends).
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
 //!   workflows, webhooks (docs/verifications.md).
 
