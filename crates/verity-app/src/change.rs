@@ -169,7 +169,11 @@ async fn prepare(
         }
         next = transition.inquiry;
     }
-    if next.status == InquiryStatus::Expired && current.status != InquiryStatus::Expired {
+    let expired = next.status == InquiryStatus::Expired && current.status != InquiryStatus::Expired;
+    let redacted = next.redacted_at.is_some() && current.redacted_at.is_none();
+    // Sessions end with the inquiry's expiry, and with its erasure: an old token can then
+    // neither add an image nor submit a step.
+    if expired || redacted {
         for session in app.store.sessions_for_inquiry(&current.id).await? {
             if let Some((ended, draft)) = session.end(SessionStatus::Expired) {
                 change
@@ -179,7 +183,7 @@ async fn prepare(
             }
         }
     }
-    if next.redacted_at.is_some() && current.redacted_at.is_none() {
+    if redacted {
         change.delete_documents_of = Some(current.id.clone());
     }
     change.events.extend(events);

@@ -111,6 +111,17 @@ pub struct Verification {
 }
 
 impl Verification {
+    /// What erasure leaves of a verification: its checks' names and statuses, nothing read
+    /// from the person's documents (no extracted data, reasons or details).
+    pub fn redacted(mut self) -> Self {
+        self.extracted = Value::Null;
+        for check in &mut self.checks {
+            check.reasons.clear();
+            check.details = Value::Null;
+        }
+        self
+    }
+
     pub fn submitted(
         id: VerificationId,
         inquiry_id: InquiryId,

@@ -80,6 +80,12 @@ async fn record(
         if stored.is_none_or(|s| s.status.is_finished()) {
             return Ok(None); // another worker recorded it first
         }
+        // Finishing after a redaction stores (and announces) only the redacted form.
+        let done = &if inquiry.redacted_at.is_some() {
+            done.clone().redacted()
+        } else {
+            done.clone()
+        };
         let mut all = app.store.verifications_for_inquiry(&inquiry.id).await?;
         for v in &mut all {
             if v.id == done.id {

@@ -114,7 +114,7 @@ async fn write_sessions<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), 
     Ok(())
 }
 
-/// Redactions first (documents deleted, verifications scrubbed), then new documents,
+/// Redactions first (documents deleted, verifications and earlier events scrubbed), then new documents,
 /// verification writes and workflow runs.
 async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), StoreError> {
     for inquiry_id in changes
@@ -123,6 +123,7 @@ async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(),
     {
         documents::delete_of(ex, inquiry_id).await?;
         verifications::redact_of(ex, inquiry_id).await?;
+        events::redact_of(ex, inquiry_id).await?;
     }
     let docs: Vec<_> = changes.iter().flat_map(|c| &c.documents).collect();
     documents::insert_all(ex, &docs).await?;

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use verity_core::id::EventId;
+use serde_json::{json, Map, Value};
+use verity_core::id::{EventId, InquiryId};
 
 use crate::errors;
 use crate::exec::{args, Exec};
@@ -84,4 +85,36 @@ pub(crate) async fn list<E: Exec>(
     }
     let rows = fetch_page::<_, EventRow>(ex, "events", EVENT_COLUMNS, filters, page).await?;
     map_page(rows, EventRow::decode)
+}
+
+/// Erasure: every event about inquiry `id` keeps only what identifies its resource — type,
+/// id and status — so neither the event log nor a webhook delivery or redelivery (both send
+/// the stored payload) carries the inquiry's personal data after a redaction.
+pub(crate) async fn redact_of<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(), StoreError> {
+    let rows: Vec<(String, String)> = ex
+        .fetch_all(
+            "SELECT id, payload FROM events WHERE inquiry_id = $1",
+            args![id.as_str()],
+        )
+        .await?;
+    for (event_id, payload) in rows {
+        ex.execute(
+            "UPDATE events SET payload = $2 WHERE id = $1",
+            args![event_id, skeleton(&payload)],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The redacted form of a stored payload (`{"data": resource}`).
+fn skeleton(payload: &str) -> String {
+    let doc: Value = serde_json::from_str(payload).unwrap_or(Value::Null);
+    let data = doc.get("data").unwrap_or(&doc);
+    let mut attributes = Map::new();
+    if let Some(status) = data.pointer("/attributes/status") {
+        attributes.insert("status".into(), status.clone());
+    }
+    attributes.insert("redacted".into(), Value::Bool(true));
+    json!({"data": {"type": data["type"], "id": data["id"], "attributes": attributes}}).to_string()
 }

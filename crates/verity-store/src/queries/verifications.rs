@@ -62,12 +62,8 @@ pub(crate) async fn write<E: Exec>(ex: &mut E, w: &VerificationWrite) -> Result<
 /// Redaction: keeps each verification's checks' names and statuses, removes what the
 /// document said (extracted data, reasons and measurements, which can quote it).
 pub(crate) async fn redact_of<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(), StoreError> {
-    for mut v in for_inquiry(ex, id).await? {
-        v.extracted = serde_json::Value::Null;
-        for check in &mut v.checks {
-            check.reasons.clear();
-            check.details = serde_json::Value::Null;
-        }
+    for v in for_inquiry(ex, id).await? {
+        let v = v.redacted();
         ex.execute(
             "UPDATE verifications SET doc = $2 WHERE id = $1",
             args![v.id.as_str(), encode(&v)?],

@@ -3,6 +3,7 @@
 //! - `server`: the `TestServer` builder (spawns the binary on a free port).
 //! - `api`: the REST API's behaviour, happy paths and every kind of bad input.
 //! - `idempotency`: what the idempotency table keeps (never a value shown once).
+//! - `erasure`: a redaction leaves no personal value in the event log and ends sessions.
 //! - `durability`: restarts and `kill -9` lose nothing committed.
 //! - `postgres`: the same server against PostgreSQL, two processes sharing one database.
 //! - `cli`: the subcommands besides `serve`.
@@ -20,6 +21,7 @@ mod api;
 mod cli;
 mod concurrency;
 mod durability;
+mod erasure;
 mod handoff;
 mod idempotency;
 mod postgres;
