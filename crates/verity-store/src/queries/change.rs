@@ -124,6 +124,7 @@ async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(),
         documents::delete_of(ex, inquiry_id).await?;
         verifications::redact_of(ex, inquiry_id).await?;
         events::redact_of(ex, inquiry_id).await?;
+        keys::redact_idempotency_of(ex, inquiry_id).await?;
     }
     let docs: Vec<_> = changes.iter().flat_map(|c| &c.documents).collect();
     documents::insert_all(ex, &docs).await?;

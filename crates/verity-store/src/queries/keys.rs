@@ -1,6 +1,6 @@
 //! API keys and idempotency records.
 
-use verity_core::id::ApiKeyId;
+use verity_core::id::{ApiKeyId, InquiryId};
 use verity_core::Millis;
 
 use crate::errors;
@@ -78,7 +78,8 @@ pub(crate) async fn insert_idempotency_all<E: Exec>(
                 record.request_hash.as_str(),
                 i64::from(record.status),
                 record.body.clone(),
-                record.created_at
+                record.created_at,
+                inquiry_of(&record.body)
             ]
         })
         .collect();
@@ -86,8 +87,8 @@ pub(crate) async fn insert_idempotency_all<E: Exec>(
     // statement would poison the transaction, and the caller rolls back anyway.
     let inserted = bulk::insert(
         ex,
-        "INSERT INTO idempotency (api_key_id, key, request_hash, status, body, created_at)",
-        6,
+        "INSERT INTO idempotency (api_key_id, key, request_hash, status, body, created_at, inquiry_id)",
+        7,
         rows,
         "ON CONFLICT (api_key_id, key) DO NOTHING",
     )
@@ -95,6 +96,30 @@ pub(crate) async fn insert_idempotency_all<E: Exec>(
     if inserted < records.len() as u64 {
         return Err(StoreError::IdempotencyKeyUsed);
     }
+    Ok(())
+}
+
+/// The inquiry a recorded response is about: its `data.id`, when that is an inquiry's.
+fn inquiry_of(body: &[u8]) -> Option<String> {
+    let doc: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let id = doc.pointer("/data/id")?.as_str()?;
+    InquiryId::parse(id).ok().map(|id| id.to_string())
+}
+
+/// Erasure: the recorded responses about inquiry `id` keep only what identifies it, so a
+/// replay answers the redacted inquiry's id and nothing the redaction removed.
+pub(crate) async fn redact_idempotency_of<E: Exec>(
+    ex: &mut E,
+    id: &InquiryId,
+) -> Result<(), StoreError> {
+    let body = serde_json::json!({
+        "data": {"type": "inquiry", "id": id.as_str(), "attributes": {"redacted": true}}
+    });
+    ex.execute(
+        "UPDATE idempotency SET body = $2 WHERE inquiry_id = $1",
+        args![id.as_str(), body.to_string().into_bytes()],
+    )
+    .await?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Erasure: after `DELETE /api/v1/inquiries/{id}` no personal value of the inquiry is left in
-//! any API response (the event log included, which webhook deliveries and redeliveries send),
-//! and the inquiry's old session tokens are refused.
+//! any API response (the event log included, which webhook deliveries and redeliveries send)
+//! or idempotency replay, and the inquiry's old session tokens are refused.
 
 use reqwest::Method;
 use serde_json::json;
@@ -26,10 +26,19 @@ async fn after_a_redaction_no_event_names_the_person_and_old_tokens_are_refused_
 
 async fn nothing_left_after_redaction(s: &TestServer) {
     let template = s.template_id("Demo: ID").await;
-    let (status, created) = s
-        .create_inquiry(&template, json!({"fields": {"name-first": MARKER}}))
-        .await;
-    assert_eq!(status, 201, "{created}");
+    let create = json!({"data": {"attributes": {
+        "inquiry-template-id": template, "fields": {"name-first": MARKER}}}});
+    let send_create = || {
+        s.client
+            .post(s.url("/api/v1/inquiries"))
+            .bearer_auth(&s.api_key)
+            .header("Idempotency-Key", "erasure-create")
+            .json(&create)
+            .send()
+    };
+    let resp = send_create().await.expect("create");
+    assert_eq!(resp.status().as_u16(), 201);
+    let created: serde_json::Value = resp.json().await.expect("json");
     let id = created["data"]["id"].as_str().expect("id").to_owned();
     let (status, resumed) = s
         .post(&format!("/api/v1/inquiries/{id}/resume"), json!({}))
@@ -60,6 +69,16 @@ async fn nothing_left_after_redaction(s: &TestServer) {
         .get(&format!("/api/v1/inquiries/{id}?include=sessions"))
         .await;
     assert!(!inquiry.to_string().contains(MARKER), "{inquiry}");
+
+    // Replaying the create answers the same (now redacted) inquiry, without the name.
+    let replay = send_create().await.expect("replay");
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    let replayed = replay.text().await.unwrap_or_default();
+    assert!(replayed.contains(&id), "{replayed}");
+    assert!(
+        !replayed.contains(MARKER),
+        "the replay keeps no name: {replayed}"
+    );
 
     let resp = s
         .client
