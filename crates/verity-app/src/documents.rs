@@ -112,7 +112,9 @@ pub fn parse_form(form: UploadForm) -> Result<(Capture, CaptureMethod, Vec<u8>),
 /// Refuses uploads to an inquiry that is not open, before its body is read.
 pub async fn accepting(app: &App, id: &InquiryId) -> Result<(), AppError> {
     let inquiry = crate::inquiries::load(app, id).await?;
-    if inquiry.status.is_open() {
+    if inquiry.redacted_at.is_some() {
+        Err(AppError::Conflict("the inquiry was redacted".into()))
+    } else if inquiry.status.is_open() {
         Ok(())
     } else {
         Err(AppError::Conflict(format!(
@@ -151,6 +153,9 @@ pub async fn upload(app: &App, id: &InquiryId, form: UploadForm) -> Result<Docum
     };
     let doc = &document;
     change(app, id, |current, _| async move {
+        if current.redacted_at.is_some() {
+            return Err(AppError::Conflict("the inquiry was redacted".into()));
+        }
         if !current.status.is_open() {
             return Err(AppError::Conflict(format!(
                 "the inquiry is {}",
