@@ -24,7 +24,7 @@ use verity_core::Millis;
 
 use crate::errors;
 use crate::exec::{args, Exec};
-use crate::queries::{bulk, documents, events, handoff, keys, verifications, webhooks};
+use crate::queries::{bulk, documents, events, handoff, inquiries, keys, verifications, webhooks};
 use crate::rows::{encode, session_status_str};
 use crate::{AccountLink, Change, Committed, InquiryWrite, StoreError};
 
@@ -125,6 +125,7 @@ async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(),
         verifications::redact_of(ex, inquiry_id).await?;
         events::redact_of(ex, inquiry_id).await?;
         keys::redact_idempotency_of(ex, inquiry_id).await?;
+        inquiries::never_overdue(ex, inquiry_id).await?;
     }
     let docs: Vec<_> = changes.iter().flat_map(|c| &c.documents).collect();
     documents::insert_all(ex, &docs).await?;

@@ -108,3 +108,15 @@ pub(crate) async fn accounts<E: Exec>(
     let rows = fetch_page::<_, DocRow>(ex, "accounts", DOC_COLUMNS, filters, page).await?;
     map_page(rows, |r| r.decode("account"))
 }
+
+/// A redacted inquiry is never overdue: its expiry column (which only the expiry sweep reads;
+/// the API shows the stored document) is moved past every clock, so redacted inquiries that
+/// stay `created` or `pending` cannot fill the sweep's batches and stall expiry for others.
+pub(crate) async fn never_overdue<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(), StoreError> {
+    ex.execute(
+        "UPDATE inquiries SET expires_at = $2 WHERE id = $1",
+        args![id.as_str(), i64::MAX],
+    )
+    .await?;
+    Ok(())
+}

@@ -93,3 +93,43 @@ pub async fn erasure_redaction_and_checkpoint_leave_no_marker_in_the_files(h: &H
         .expect("fields")
         .contains(NAME_MARKER));
 }
+
+/// Redacted inquiries that stay open are never overdue, so they cannot fill the expiry
+/// sweep's batches ahead of inquiries that really expire.
+pub async fn erasure_redacted_open_inquiries_are_not_overdue(h: &Harness) {
+    let store = h.open().await;
+    let template = fixtures::template("t", NOW);
+    let redacted = fixtures::create_named(&template, NAME_MARKER, None, NOW);
+    let kept = fixtures::create_named(&template, "Kept", None, NOW + 1);
+    let (redacted_id, kept_id) = (redacted.inquiry.id.clone(), kept.inquiry.id.clone());
+    for created in [redacted, kept] {
+        store
+            .commit(fixtures::insert(created, NOW))
+            .await
+            .expect("create");
+    }
+    let later = NOW + 10 * 365 * 24 * 3600 * 1000;
+    let overdue = store.overdue_inquiries(later, 1).await.expect("overdue");
+    assert_eq!(
+        overdue.iter().map(|i| &i.id).collect::<Vec<_>>(),
+        [&redacted_id]
+    );
+
+    let read = store
+        .inquiry(&redacted_id)
+        .await
+        .expect("read")
+        .expect("stored");
+    store
+        .commit(Change {
+            delete_documents_of: Some(redacted_id.clone()),
+            ..fixtures::update(&read, Command::Redact, NOW + 2)
+        })
+        .await
+        .expect("redact");
+    let overdue = store.overdue_inquiries(later, 1).await.expect("overdue");
+    assert_eq!(
+        overdue.iter().map(|i| &i.id).collect::<Vec<_>>(),
+        [&kept_id]
+    );
+}
