@@ -2,13 +2,17 @@
 //! `/sdk/v1/verity.js` always; `/demo/` and its two read-only helper endpoints only when
 //! the server runs with `demo = true`.
 //!
-//! The demo endpoints need no API key so the page works out of the box; they list
+//! The demo endpoints need no API key so the page works out of the box, and answer only
+//! requests from this machine (loopback); they list
 //! templates, show an inquiry's status, fields and timestamps by id, and list the
 //! hand-off messages of the log sender (`/demo/api/outbox`, docs/handoff.md), and they are off
 //! unless `demo` is set (the default for a first run, to be turned off in production).
 
-use axum::extract::{Path, State};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -59,9 +63,41 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/demo/demo.css",
             get(|| async { asset("text/css; charset=utf-8", DEMO_CSS) }),
         )
-        .route("/demo/api/templates", get(templates))
-        .route("/demo/api/inquiries/{id}", get(inquiry))
-        .route("/demo/api/outbox", get(outbox))
+        .merge(
+            Router::new()
+                .route("/demo/api/templates", get(templates))
+                .route("/demo/api/inquiries/{id}", get(inquiry))
+                .route("/demo/api/outbox", get(outbox))
+                .layer(axum::middleware::from_fn(from_this_machine_only)),
+        )
+}
+
+/// The demo's helper endpoints need no key, so they answer only requests from this machine:
+/// anyone else who can reach the server gets a 404, as if the demo were off.
+async fn from_this_machine_only(request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| *addr);
+    if peer.is_some_and(is_this_machine) {
+        next.run(request).await
+    } else {
+        ApiError::NotFound {
+            kind: "route",
+            details: "no such route".into(),
+        }
+        .into_response()
+    }
+}
+
+/// Loopback, including an IPv4 loopback address written as IPv6 (`::ffff:127.0.0.1`).
+fn is_this_machine(addr: SocketAddr) -> bool {
+    match addr.ip() {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
 }
 
 /// The log sender's messages (docs/handoff.md), newest first: with the default senders, this is
@@ -105,4 +141,33 @@ async fn inquiry(
         .await?
         .ok_or_else(|| ApiError::not_found("inquiry", id.as_str()))?;
     Ok(axum::Json(json!({ "data": resource::inquiry(&inquiry) })).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_peers_reach_the_demo_helpers() {
+        for ok in [
+            "127.0.0.1:5000",
+            "127.9.9.9:1",
+            "[::1]:80",
+            "[::ffff:127.0.0.1]:80",
+        ] {
+            assert!(is_this_machine(ok.parse().expect("addr")), "{ok}");
+        }
+        for refused in [
+            "192.168.1.5:80",
+            "10.0.0.1:80",
+            "8.8.8.8:443",
+            "[2001:db8::1]:80",
+            "[::ffff:10.0.0.1]:80",
+        ] {
+            assert!(
+                !is_this_machine(refused.parse().expect("addr")),
+                "{refused}"
+            );
+        }
+    }
 }
