@@ -109,19 +109,34 @@ fn checked_fields(
         .fields
         .coerce_all(&raw)
         .map_err(verity_core::inquiry::InquiryError::Fields)?;
+    require_fields(definition, inquiry, Some(&values), |key| {
+        shown.contains(&key)
+    })?;
+    Ok(values)
+}
+
+/// Refuses when a required field that `concerns` names has no value once `new` is merged over
+/// the inquiry's fields.
+fn require_fields(
+    definition: &TemplateDefinition,
+    inquiry: &Inquiry,
+    new: Option<&Fields>,
+    concerns: impl Fn(&str) -> bool,
+) -> Result<(), AppError> {
     let mut merged = inquiry.fields.clone();
-    merged.extend(values.clone());
+    merged.extend(new.cloned().unwrap_or_default());
     let missing: Vec<FieldProblem> = definition
         .fields
         .missing_required(&merged)
         .iter()
-        .filter(|e| shown.contains(&e.key()))
+        .filter(|e| concerns(e.key()))
         .map(|e| FieldProblem::new(e.key(), e.to_string()))
         .collect();
-    if !missing.is_empty() {
-        return Err(AppError::InvalidFields(missing));
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::InvalidFields(missing))
     }
-    Ok(values)
 }
 
 /// Before the flow reaches its completion step every required field of the schema must have
@@ -131,21 +146,11 @@ fn required_fields_present(
     inquiry: &Inquiry,
     submission: &Submission,
 ) -> Result<(), AppError> {
-    let mut merged = inquiry.fields.clone();
-    if let Submission::Fields(values) = submission {
-        merged.extend(values.clone());
-    }
-    let missing: Vec<FieldProblem> = definition
-        .fields
-        .missing_required(&merged)
-        .iter()
-        .map(|e| FieldProblem::new(e.key(), e.to_string()))
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::InvalidFields(missing))
-    }
+    let new = match submission {
+        Submission::Fields(values) => Some(values),
+        _ => None,
+    };
+    require_fields(definition, inquiry, new, |_| true)
 }
 
 /// The verification an ID or selfie step owes, once every image it needs is there.
