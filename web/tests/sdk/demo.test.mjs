@@ -16,7 +16,12 @@ before(async () => {
   demo = await serve(async (_req, url) => {
     const p = url.pathname;
     if (p === '/sdk/v1/verity.js') return [200, 'text/javascript', await readFile(WEB + 'sdk/dist/verity.js', 'utf8')];
-    if (p === '/demo/api/templates') return [200, 'application/json', JSON.stringify([{ id: 'itmpl_demo', name: 'Demo KYC', kind: 'dynamic', status: 'active' }])];
+    // As the server lists them: newest first, so the inactive template comes before the one to start with.
+    if (p === '/demo/api/templates') return [200, 'application/json', JSON.stringify([
+      { id: 'itmpl_off', name: 'Demo: inactive', kind: 'dynamic', status: 'inactive', steps: ['start', 'completion'] },
+      { id: 'tmpl_legacy', name: 'Demo: legacy', kind: 'legacy', status: 'active', steps: ['start', 'fields', 'completion'] },
+      { id: 'itmpl_demo', name: 'Demo KYC', kind: 'dynamic', status: 'active', steps: ['start', 'government_id', 'selfie', 'completion'] },
+    ])];
     if (p.startsWith('/demo/api/inquiries/')) return [200, 'application/json', JSON.stringify({ id: p.split('/').pop(), status: 'completed' })];
     const m = /^\/demo\/(index\.html|demo\.js|demo\.css)?$/.exec(p);
     if (m) {
@@ -34,6 +39,7 @@ test('the demo opens a template as a modal and shows callbacks beside the API st
   const page = await env.browser.newPage();
   await page.goto(`http://127.0.0.1:${demo.port}/demo/`);
   await page.waitForSelector('#template option[value="itmpl_demo"]', { state: 'attached' });
+  assert.equal(await page.locator('#template').inputValue(), 'itmpl_demo', 'opens on the active ID-and-selfie template');
   await page.fill('#host', env.flowOrigin);
   await page.click('#start');
   const flow = await frameOf(page, 'inquiry-template-id=itmpl_demo');
