@@ -7,7 +7,8 @@
  *   fields: Record<string, FieldValue>, referenceId: string | null }} Inquiry
  * @typedef {{ kind: string, side: string, idClass: string | null, captureMethod: string }} DocumentInfo
  * @typedef {{ inquiry: Inquiry, sessionToken?: string, documents: DocumentInfo[] }} FlowState
- * @typedef {{ status: number, code: string, message?: string, fields?: { key: string, message: string }[] }} ApiErrorBody
+ * @typedef {{ status: number, code: string, message?: string, fields?: { key: string, message: string }[],
+ *   check?: string, attemptsLeft?: number }} ApiErrorBody
  */
 
 export class ApiError extends Error {
@@ -61,4 +62,28 @@ export async function call(method, path, body) {
     );
   }
   return json;
+}
+
+/**
+ * Posts a multipart `form` under /flow/v1 with XMLHttpRequest, whose upload progress `fetch` cannot
+ * report: `onProgress` gets the share sent (0–1). Answers and errors as {@link call}.
+ * @param {string} path @param {FormData} form @param {(share: number) => void} onProgress
+ * @returns {Promise<any>}
+ */
+export function upload(path, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/flow/v1${path}`);
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.onerror = () => reject(new ApiError({ status: 0, code: 'network' }, true));
+    xhr.onload = () => {
+      const json = xhr.response;
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(json);
+      const err = json?.error;
+      reject(new ApiError(err && typeof err.code === 'string' ? err : { status: 0, code: 'application_error' }, false));
+    };
+    xhr.send(form);
+  });
 }

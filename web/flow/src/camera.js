@@ -3,10 +3,16 @@
 // grey frames) and sharp (variance of the Laplacian above a floor) in AUTO_NEEDED of the last
 // AUTO_WINDOW samples (a window, not a strict streak, so one noisy frame does not reset it):
 // the same measures the server-side checks use (docs/verifications.md), so an auto-captured frame should pass them.
+// The document camera also needs a card filling its outline in those samples (framing.js), so a scene
+// without a document is never taken for one.
+
+import { documentFillsOutline } from './framing.js';
 
 const SAMPLE_W = 64;
 const SAMPLE_H = 48;
 const SAMPLE_MS = 100;
+/** The finer grey picture the outline is looked for in (its height follows the video's shape). */
+const OUTLINE_SAMPLE_W = 160;
 /** Mean absolute grey difference (0–255) below which two frames count as steady. */
 const STEADY_MAX = 6;
 /** Variance of the Laplacian above which a frame counts as sharp. */
@@ -74,26 +80,36 @@ export function grabFrame(video) {
 }
 
 /**
- * Watches `video` and calls `onSteady` once when the frame is steady and sharp. Returns a stop function.
+ * Watches `video` and calls `onSteady` once when the frame is steady and sharp (and, for a document, a card
+ * fills the outline). Returns a stop function. The samples looked at so far are counted in
+ * `video.dataset.samples` (and the last outline verdict in `video.dataset.document`), which lets a test
+ * wait for a number of looks instead of for a time.
  * @param {HTMLVideoElement} video
  * @param {() => void} onSteady
+ * @param {boolean} [needDocument]
  */
-export function watchForAutoCapture(video, onSteady) {
+export function watchForAutoCapture(video, onSteady, needDocument = false) {
   const canvas = document.createElement('canvas');
-  canvas.width = SAMPLE_W;
-  canvas.height = SAMPLE_H;
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   /** @type {Float32Array | null} */
   let prev = null;
   /** @type {boolean[]} */
   const recent = [];
+  let samples = 0;
   const timer = setInterval(() => {
     if (!ctx || video.readyState < 2) return;
-    ctx.drawImage(video, 0, 0, SAMPLE_W, SAMPLE_H);
-    const grey = toGrey(ctx.getImageData(0, 0, SAMPLE_W, SAMPLE_H).data);
+    const grey = sample(ctx, video, SAMPLE_W, SAMPLE_H);
     const steady = prev !== null && meanDiff(grey, prev) < STEADY_MAX;
     prev = grey;
-    recent.push(steady && laplacianVariance(grey) > SHARP_MIN);
+    let good = steady && laplacianVariance(grey) > SHARP_MIN;
+    if (needDocument) {
+      const h = Math.max(2, Math.round((OUTLINE_SAMPLE_W * (video.videoHeight || 3)) / (video.videoWidth || 4)));
+      const found = documentFillsOutline(sample(ctx, video, OUTLINE_SAMPLE_W, h), OUTLINE_SAMPLE_W, h);
+      video.dataset.document = found ? 'yes' : 'no';
+      good &&= found;
+    }
+    video.dataset.samples = String(++samples);
+    recent.push(good);
     if (recent.length > AUTO_WINDOW) recent.shift();
     if (recent.length === AUTO_WINDOW && recent.filter(Boolean).length >= AUTO_NEEDED) {
       clearInterval(timer);
@@ -101,6 +117,14 @@ export function watchForAutoCapture(video, onSteady) {
     }
   }, SAMPLE_MS);
   return () => clearInterval(timer);
+}
+
+/** The video's frame as a `w`×`h` grey picture. @param {CanvasRenderingContext2D} ctx @param {HTMLVideoElement} video @param {number} w @param {number} h */
+function sample(ctx, video, w, h) {
+  ctx.canvas.width = w;
+  ctx.canvas.height = h;
+  ctx.drawImage(video, 0, 0, w, h);
+  return toGrey(ctx.getImageData(0, 0, w, h).data);
 }
 
 /** @param {Uint8ClampedArray} rgba */

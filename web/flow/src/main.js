@@ -4,7 +4,7 @@
 // (dynamic templates send `start` right after it, legacy ones when Continue is pressed; a resume sends
 // `inquiry-load` before `ready`); then `page-change` for every page shown and whenever its height changes.
 
-import { ApiError, call, getToken, setToken } from './api.js';
+import { ApiError, call, getToken, setToken, upload } from './api.js';
 import { readConfig } from './config.js';
 import { initHost, listenHost, MSG, post } from './host.js';
 import { setLanguage, t } from './i18n.js';
@@ -205,8 +205,11 @@ async function createInquiry(announceStart = true) {
   if (announceStart) post(MSG.start, { inquiryId: state?.inquiry.id });
 }
 
-/** @param {{ kind: string, side: string, idClass?: string, country?: string, captureMethod: string, image: Blob }} file */
-async function uploadDocument(file) {
+/**
+ * @param {{ kind: string, side: string, idClass?: string, country?: string, captureMethod: string, image: Blob }} file
+ * @param {(share: number) => void} onProgress
+ */
+async function uploadDocument(file, onProgress) {
   const form = new FormData();
   form.set('kind', file.kind);
   form.set('side', file.side);
@@ -214,7 +217,7 @@ async function uploadDocument(file) {
   if (file.idClass) form.set('id-class', file.idClass);
   if (file.country) form.set('country', file.country);
   form.set('file', file.image, `${file.side}.${file.image.type.split('/')[1] || 'jpg'}`);
-  await call('POST', `/inquiries/${state?.inquiry.id}/documents`, form);
+  await upload(`/inquiries/${state?.inquiry.id}/documents`, form, onProgress);
 }
 
 function completionPayload() {

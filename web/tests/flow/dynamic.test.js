@@ -45,11 +45,13 @@ test('dynamic template, official Client (modal): full run with camera', { timeou
   await frame.getByLabel('Type of ID').selectOption('dl');
   await frame.getByRole('button', { name: 'Continue', exact: true }).click();
   await frame.getByRole('button', { name: 'Use camera' }).click();
-  // Front: left to auto-capture (the fake camera's frame is steady and sharp).
-  await waitForEntry(page, 'document-camera-capture', { where: "e.data.stepData.files[0].side === 'front'" });
-  // Back: the manual shutter.
-  await frame.getByRole('heading', { name: 'Back side' }).waitFor();
-  await frame.getByRole('button', { name: 'Take photo' }).click();
+  // Both sides by the manual shutter, each reviewed: the fake camera's pattern is no document, so it is
+  // never auto-captured.
+  for (const side of ['Front side', 'Back side']) {
+    await frame.getByRole('heading', { name: side }).waitFor();
+    await frame.getByRole('button', { name: 'Take photo' }).click();
+    await frame.getByRole('button', { name: 'Use this photo' }).click();
+  }
   await waitForEntry(page, 'documents-save-successful');
 
   // Selfie: every pose auto-captured (clicking as well would race the auto shutter).
@@ -83,11 +85,11 @@ test('dynamic template, official Client (modal): full run with camera', { timeou
   const ev = (/** @type {string} */ n) => log.filter((e) => e.kind === 'event' && e.name === n).map((e) => e.data);
   assert.deepEqual(ev('document-camera-select'), [{ stepData: { idClass: 'dl' } }]);
   assert.deepEqual(ev('document-camera-capture'), [
-    { stepData: { idClass: 'dl', files: [{ side: 'front', captureMethod: 'auto' }] } },
+    { stepData: { idClass: 'dl', files: [{ side: 'front', captureMethod: 'manual' }] } },
     { stepData: { idClass: 'dl', files: [{ side: 'back', captureMethod: 'manual' }] } },
   ]);
   assert.deepEqual(ev('documents-save-successful'), [
-    { stepData: { idClass: 'dl', files: [{ side: 'front', captureMethod: 'auto' }, { side: 'back', captureMethod: 'manual' }] } },
+    { stepData: { idClass: 'dl', files: [{ side: 'front', captureMethod: 'manual' }, { side: 'back', captureMethod: 'manual' }] } },
   ]);
   assert.equal(ev('selfie-camera-select').length, 1);
   assert.deepEqual(ev('selfie-camera-capture').map((m) => m.stepData.files[0].pose), ['center', 'left', 'right']);

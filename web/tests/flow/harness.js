@@ -1,11 +1,16 @@
 // harness.js — shared steps of the flow tests: bundle the official-SDK host page, serve it on another
 // origin, open it in Chromium, read the recorded log, and drive the flow's pages.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { serveHostPage } from '../lib/browser.js';
+import { repoRoot } from '../lib/server.js';
 
 /** @typedef {{ kind: string, name: string, data: any, at: number, widget?: string }} Entry */
 
@@ -93,6 +98,52 @@ export async function makeJpeg(/** @type {import('playwright-core').Page} */ pag
     return c.toDataURL('image/jpeg', 0.9).split(',')[1];
   });
   return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
+}
+
+/**
+ * Writes the synthetic images (crates/verity-checks/examples/write_fixtures.rs: licences, a passport, a
+ * selfie set, no real data) into a fresh directory. `release` builds the example in release (the bench).
+ */
+export async function writeFixtures(release = false) {
+  const dir = await mkdtemp(join(tmpdir(), 'verity-fixtures-'));
+  const r = spawnSync('cargo', ['run', '-q', ...(release ? ['--release'] : []), '-p', 'verity-checks', '--example', 'write_fixtures', '--', dir],
+    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('cargo run --example write_fixtures failed');
+  return dir;
+}
+
+/**
+ * A 12 MP (4000×3000) JPEG as a phone takes it, drawn by the browser from a fixture image: the picture
+ * filling most of the frame on a grey table, with sensor noise (so it weighs what a phone photo weighs).
+ * @param {import('playwright-core').Page} page @param {Buffer} image a PNG or JPEG
+ */
+export async function phonePhoto(page, image) {
+  const b64 = await page.evaluate(async (src) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = 4000;
+    c.height = 3000;
+    const ctx = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
+    ctx.fillStyle = '#8a8f96';
+    ctx.fillRect(0, 0, c.width, c.height);
+    const w = 3400;
+    const h = Math.round((w * img.height) / img.width);
+    ctx.drawImage(img, (c.width - w) / 2, (c.height - h) / 2, w, h);
+    const data = ctx.getImageData(0, 0, c.width, c.height);
+    let seed = 7;
+    for (let i = 0; i < data.data.length; i += 4) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const n = (seed % 13) - 6;
+      data.data[i] += n;
+      data.data[i + 1] += n;
+      data.data[i + 2] += n;
+    }
+    ctx.putImageData(data, 0, 0);
+    return c.toDataURL('image/jpeg', 0.92).split(',')[1];
+  }, `data:image/${image[0] === 0x89 ? 'png' : 'jpeg'};base64,${image.toString('base64')}`);
+  return { name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
 }
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

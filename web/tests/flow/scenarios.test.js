@@ -255,9 +255,13 @@ test('axe-core: no serious or critical violation on any page', { timeout: 90_000
   await frame.getByLabel('Type of ID').selectOption('pp');
   await frame.getByRole('button', { name: 'Continue', exact: true }).click();
   await frame.getByRole('button', { name: 'Use camera' }).click();
-  await frame.getByRole('button', { name: 'Take photo' }).waitFor();
+  await frame.locator('.frame video[data-samples]').waitFor();
   await scan('government-id-camera');
-  // The fake camera is steady and sharp: auto-capture takes the passport photo (no click to race it).
+  // The fake camera's pattern is no document, so it is never auto-captured: the manual shutter, reviewed.
+  await frame.getByRole('button', { name: 'Take photo' }).click();
+  await frame.getByRole('heading', { name: 'Is all the text readable?' }).waitFor();
+  await scan('government-id-review');
+  await frame.getByRole('button', { name: 'Use this photo' }).click();
   await waitForEntry(page, 'documents-save-successful', { kind: 'event' });
   await frame.getByRole('button', { name: 'Use camera' }).waitFor();
   await scan('selfie');

@@ -128,9 +128,16 @@ async function dynamicIndividual(run) {
   await frame.getByRole('button', { name: 'Continue' }).click();
   await frame.getByLabel('Type of ID').selectOption('dl');
   await frame.getByRole('button', { name: 'Continue', exact: true }).click();
-  // Every capture is left to the auto shutter: clicking "Take photo" as well would race it and make
-  // `captureMethod` differ between the two runs for reasons that have nothing to do with the SDK.
+  // The ID sides by the manual shutter (the fake camera's pattern is no document, so it is never
+  // auto-captured), each reviewed; the selfie poses are left to the auto shutter: clicking "Take photo"
+  // as well would race it and make `captureMethod` differ between the two runs for reasons that have
+  // nothing to do with the SDK.
   await frame.getByRole('button', { name: 'Use camera' }).click();
+  for (const side of ['Front side', 'Back side']) {
+    await frame.getByRole('heading', { name: side }).waitFor();
+    await frame.getByRole('button', { name: 'Take photo' }).click();
+    await frame.getByRole('button', { name: 'Use this photo' }).click();
+  }
   await waitWire(page, 'documents-save-successful');
   await waitWire(page, 'page-change', "m.metadata.name === 'selfie'");
   await frame.getByRole('button', { name: 'Use camera' }).click();

@@ -12,7 +12,8 @@ const COUNTRIES = ['US', 'CA', 'MX', 'GB', 'IE', 'ES', 'FR', 'DE', 'IT', 'PT', '
 /**
  * @param {HTMLElement} root
  * @param {import('../config.js').Step} step
- * @param {(file: { kind: string, side: string, idClass: string, country: string, captureMethod: string, image: Blob }) => Promise<void>} upload
+ * @param {(file: { kind: string, side: string, idClass: string, country: string, captureMethod: string, image: Blob },
+ *   onProgress: (share: number) => void) => Promise<void>} upload
  * @param {() => Promise<void>} done submits the step and shows the next page
  */
 export function renderGovernmentId(root, step, upload, done) {
@@ -41,13 +42,14 @@ export function renderGovernmentId(root, step, upload, done) {
     root.replaceChildren(area);
     await captureSequence(area, sides.map((s) => ({ key: s, label: t(`side_${s}`) })), {
       facing: 'environment',
+      document: true,
       onCameraSelect: () => post(MSG.documentCameraSelect, { stepData: { idClass: cls } }),
       onCameraFailed: (reason) => post(MSG.loadCameraFailed, { reason }),
       onCaptured: (item, method) =>
         post(method === METHOD.upload ? MSG.documentUpload : MSG.documentCameraCapture, stepData([{ side: item.key, captureMethod: method }])),
-      save: async (item, image, method) => {
+      save: async (item, image, method, onProgress) => {
         try {
-          await upload({ kind: KIND.governmentId, side: item.key, idClass: cls, country: country.value, captureMethod: method, image });
+          await upload({ kind: KIND.governmentId, side: item.key, idClass: cls, country: country.value, captureMethod: method, image }, onProgress);
         } catch (err) {
           post(MSG.documentsSaveFail, stepData([{ side: item.key, captureMethod: method }]));
           throw err;

@@ -10,7 +10,8 @@ import { h } from '../ui.js';
 /**
  * @param {HTMLElement} root
  * @param {import('../config.js').Step} step
- * @param {(file: { kind: string, side: string, captureMethod: string, image: Blob }) => Promise<void>} upload
+ * @param {(file: { kind: string, side: string, captureMethod: string, image: Blob },
+ *   onProgress: (share: number) => void) => Promise<void>} upload
  * @param {() => Promise<void>} done
  */
 export async function renderSelfie(root, step, upload, done) {
@@ -19,13 +20,14 @@ export async function renderSelfie(root, step, upload, done) {
   root.append(area);
   await captureSequence(area, poses.map((p) => ({ key: p, label: t(`pose_${p}`) })), {
     facing: 'user',
+    document: false,
     onCameraSelect: () => post(MSG.selfieCameraSelect, {}),
     onCameraFailed: (reason) => post(MSG.loadCameraFailed, { reason }),
     onCaptured: (item, method) => {
       const files = [{ pose: item.key, captureMethod: method }];
       post(method === METHOD.upload ? MSG.selfieRecordUpload : MSG.selfieCameraCapture, { stepData: { files } });
     },
-    save: (item, image, method) => upload({ kind: KIND.selfie, side: item.key, captureMethod: method, image }),
+    save: (item, image, method, onProgress) => upload({ kind: KIND.selfie, side: item.key, captureMethod: method, image }, onProgress),
   });
   await done();
 }
