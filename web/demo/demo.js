@@ -64,11 +64,12 @@ async function loadTemplates() {
       await (await fetch('/demo/api/templates')).json()
     );
     for (const t of templates) select.add(new Option(`${t.name} (${t.kind}, ${t.status})`, t.id));
-    // Open on an active template with an ID and a selfie step (the whole flow), else on any active one:
-    // an inactive template's first click would only show an error.
+    // Open on an active template with an ID and a selfie step (the whole flow; the demo API lists `steps`
+    // when it knows them), else on an active dynamic one (the seeded ID-and-selfie demo), else on any
+    // active one: an inactive template's first click would only show an error.
     const active = templates.filter((t) => t.status === 'active');
     const full = active.find((t) => ['government_id', 'selfie'].every((k) => t.steps?.includes(k)));
-    const chosen = full ?? active[0];
+    const chosen = full ?? active.find((t) => t.kind === 'dynamic') ?? active[0];
     if (chosen) select.value = chosen.id;
   } catch (e) {
     log('event', 'demo', { error: `cannot list templates: ${e}` });
