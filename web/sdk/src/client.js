@@ -16,8 +16,6 @@ const CSS =
   '.verity-overlay>*{position:absolute;inset:0;margin:auto;width:100%;height:100%;border:0;background:#fff}' +
   '.verity-spinner{width:40px;height:40px;border:4px solid #fff4;border-top-color:#fff;border-radius:50%;background:0;animation:verity-spin 1s linear infinite}' +
   '@keyframes verity-spin{to{transform:rotate(1turn)}}' +
-  // Scroll lock while an overlay is shown, through our own stylesheet: no trace on the integrator's <html>.
-  ':root:has(.verity-overlay:not([hidden])){overflow:hidden!important}' +
   '@media (min-width:600.02px) and (min-height:600.02px){.verity-overlay iframe{' +
   'max-width:var(--verity-maximumWidth,400px);max-height:var(--verity-maximumHeight,650px);min-width:var(--verity-minimumWidth,0);' +
   'min-height:var(--verity-minimumHeight,0);border-radius:var(--verity-borderRadius,8px)}}';
@@ -116,6 +114,8 @@ export class Client {
     post(this.#iframe, this.options, 'open');
     this.#open = true;
     this.#focus = document.activeElement;
+    // Scroll lock through our own stylesheet, so closing leaves no trace on the integrator's <html>.
+    /** @type {Element} */ (c.firstChild).textContent = CSS + 'html{overflow:hidden!important}';
     this.#inert = [];
     for (const el of /** @type {Element} */ (c.parentElement).children)
       if (el != c && !(/** @type {HTMLElement} */ (el).inert)) {
@@ -141,6 +141,7 @@ export class Client {
   #close() {
     if (!this.#open) return;
     this.#open = false;
+    /** @type {Element} */ (/** @type {HTMLDivElement} */ (this.#el).firstChild).textContent = CSS;
     for (const el of this.#inert) el.inert = false;
     const f = /** @type {HTMLElement | null} */ (this.#focus);
     if (f && f.isConnected && f.focus) f.focus();
