@@ -67,6 +67,8 @@ struct Outcome {
     status: String,
     decision_ms: f64,
     upload_bytes: u64,
+    /// For an inquiry that did not complete: its required checks that did not pass.
+    unmet_checks: Vec<String>,
 }
 
 /// What the measured run gave.
@@ -309,10 +311,16 @@ impl Driver {
         self.send(step("selfie", &json!({}))).await?;
         let status = self.await_outcome(id, token).await?;
         let decided_ms = self.decided_at(id).await?;
+        let unmet_checks = if status == "completed" {
+            Vec::new()
+        } else {
+            self.unmet_checks(id).await?
+        };
         Ok(Outcome {
             status,
             decision_ms: (decided_ms - submitted_ms) as f64,
             upload_bytes,
+            unmet_checks,
         })
     }
 
@@ -381,6 +389,32 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// The required checks of the inquiry's verifications that did not pass, as `name: status`.
+    async fn unmet_checks(&self, id: &str) -> Result<Vec<String>, String> {
+        let request = self
+            .client
+            .get(format!(
+                "{}/api/v1/inquiries/{id}?include=verifications",
+                self.base
+            ))
+            .bearer_auth(&self.api_key);
+        let doc = self.send(request).await?;
+        let included = doc["included"].as_array().cloned().unwrap_or_default();
+        Ok(included
+            .iter()
+            .flat_map(|v| {
+                v["attributes"]["checks"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter(|c| c["required"] == true && c["status"] != "passed")
+            .map(|c| format!("{}: {}", c["name"], c["status"]))
+            .collect())
+    }
+}
+
 /// A multipart form body as a browser's `FormData` sends it.
 fn multipart(upload: &Upload) -> (String, Vec<u8>) {
     let boundary = "----verity-bench-boundary-5f2c91";
@@ -435,6 +469,13 @@ fn report(load: Load, f: &Figures, summary: &mut Summary) {
     );
     if let Some(e) = f.errors.first() {
         println!("first error: {e}");
+    }
+    if let Some(o) = f.outcomes.iter().find(|o| o.status != "completed") {
+        println!(
+            "first inquiry not completed: {}, unmet required checks: {}",
+            o.status,
+            o.unmet_checks.join(", ")
+        );
     }
     summary.add(
         SECTION,
