@@ -19,6 +19,24 @@ fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
     parse_stat(&stat)
 }
 
+/// CPU seconds (user + system) used so far by the process `pid`.
+pub fn cpu_seconds_of(pid: u32) -> Option<f64> {
+    cpu_seconds(Some(pid))
+}
+
+/// The peak resident set size of `pid` (`VmHWM` in `/proc/<pid>/status`), in bytes.
+pub fn peak_memory_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    parse_vm_hwm(&status)
+}
+
+/// `VmHWM:\t  123456 kB` → bytes.
+fn parse_vm_hwm(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Fields after the command name (which may contain spaces, so split at the last `)`):
 /// state is field 3, utime field 14, stime field 15.
 fn parse_stat(stat: &str) -> Option<f64> {
@@ -79,6 +97,16 @@ mod tests {
         let stat = "4242 (tokio (rt) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0";
         assert_eq!(parse_stat(stat), Some(3.0));
         assert_eq!(parse_stat("garbage"), None);
+    }
+
+    #[test]
+    fn reads_the_peak_resident_size() {
+        let status = "Name:\tverity\nVmPeak:\t  900 kB\nVmHWM:\t    2048 kB\nVmRSS:\t 1 kB\n";
+        assert_eq!(parse_vm_hwm(status), Some(2048 * 1024));
+        assert_eq!(parse_vm_hwm("Name: x"), None);
+        if cfg!(target_os = "linux") {
+            assert!(peak_memory_bytes(std::process::id()).is_some_and(|b| b > 0));
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! prints a summary of every figure beside its target.
 //!
 //! Sections (`--only` picks some; all run by default):
+//! - `e2e`      complete verifications through the flow API, faces and OCR on: CPU per
+//!   verification, decision latency, upload bytes, peak memory — `e2e.rs`;
 //! - `api`      the REST API on SQLite and PostgreSQL under 64 connections — `api.rs`;
 //! - `flow`     `new Client` → `onReady` in headless Chromium — `web/tests/bench/flow-ready.mjs`;
 //! - `sdk-size` the SDK's gzipped bytes — `web/tests/bench/sdk-size.mjs`;
@@ -17,8 +19,10 @@
 //! It builds nothing (`scripts/bench` does) and only talks to 127.0.0.1.
 
 mod api;
+mod callgrind;
 mod cpu;
 mod database;
+mod e2e;
 mod error;
 mod external;
 mod faces;
@@ -39,6 +43,7 @@ use crate::report::{heading, Summary, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 enum Section {
+    E2e,
     Api,
     Flow,
     SdkSize,
@@ -70,6 +75,12 @@ struct Cli {
     /// Worker threads of the load generator (it shares the machine's cores with the server).
     #[arg(long, default_value_t = 2)]
     client_threads: usize,
+    /// Complete verifications the `e2e` section drives (after one warm-up).
+    #[arg(long, default_value_t = 20)]
+    e2e_verifications: usize,
+    /// How many of them run at once.
+    #[arg(long, default_value_t = 2)]
+    e2e_concurrency: usize,
     /// Sections to run, comma-separated (default: all).
     #[arg(long, value_delimiter = ',', value_enum)]
     only: Vec<Section>,
@@ -93,6 +104,7 @@ pub struct Context {
     pub connections: usize,
     pub skip_postgres: bool,
     pub postgres_admin_url: String,
+    pub e2e: e2e::Load,
 }
 
 fn main() -> ExitCode {
@@ -146,6 +158,7 @@ fn run(cli: Cli) -> Result<Summary, BenchError> {
 
 async fn run_section(section: Section, ctx: &Context, summary: &mut Summary) {
     match section {
+        Section::E2e => e2e::run(ctx, ctx.e2e, summary).await,
         Section::Api => api::run(ctx, summary).await,
         Section::Flow => external::run(ctx, &external::flow(ctx), summary).await,
         Section::SdkSize => external::run(ctx, &external::sdk_size(), summary).await,
@@ -164,6 +177,7 @@ fn context(cli: &Cli) -> Result<Context, BenchError> {
             .with_file_name("verity"),
     };
     let needs_server = cli.only.is_empty()
+        || cli.only.contains(&Section::E2e)
         || cli.only.contains(&Section::Api)
         || cli.only.contains(&Section::Webhooks);
     if needs_server && !verity.is_file() {
@@ -181,6 +195,10 @@ fn context(cli: &Cli) -> Result<Context, BenchError> {
         connections: cli.connections.max(1),
         skip_postgres: cli.skip_postgres,
         postgres_admin_url: cli.postgres_admin_url.clone(),
+        e2e: e2e::Load {
+            verifications: cli.e2e_verifications.max(1),
+            concurrency: cli.e2e_concurrency.max(1),
+        },
     })
 }
 

@@ -49,35 +49,32 @@ impl Server {
         database_url: Option<&str>,
         settings: &[(&str, &str)],
     ) -> Result<Server, BenchError> {
+        Self::launch(&[], verity, database_url, settings, START_TIMEOUT).await
+    }
+
+    /// Like [`Server::start_with`], run by `wrapper` (e.g. `valgrind --tool=callgrind`), which
+    /// must keep the process id (valgrind does) and may take `start_timeout` to start it.
+    pub async fn start_under(
+        wrapper: &[String],
+        verity: &Path,
+        settings: &[(&str, &str)],
+        start_timeout: Duration,
+    ) -> Result<Server, BenchError> {
+        Self::launch(wrapper, verity, None, settings, start_timeout).await
+    }
+
+    async fn launch(
+        wrapper: &[String],
+        verity: &Path,
+        database_url: Option<&str>,
+        settings: &[(&str, &str)],
+        start_timeout: Duration,
+    ) -> Result<Server, BenchError> {
         let data = tempfile::Builder::new()
             .prefix("verity-bench-")
             .tempdir()
             .map_err(|e| BenchError::Io("creating a temporary data directory".into(), e))?;
-        let mut cmd = Command::new(verity);
-        cmd.arg("serve")
-            .current_dir(data.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("VERITY_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.env("VERITY_LISTEN", "127.0.0.1:0")
-            .env("VERITY_PUBLIC_URL", "http://127.0.0.1")
-            .env("VERITY_DATA_DIR", data.path().join("data"))
-            .env("VERITY_LOG", "warn")
-            .env("VERITY_RATE_LIMIT_PER_SECOND", "0")
-            .env("VERITY_DEMO", "true")
-            .env("NO_COLOR", "1");
-        if let Some(url) = database_url {
-            cmd.env("VERITY_DATABASE_URL", url);
-        }
-        for (key, value) in settings {
-            cmd.env(key, value);
-        }
+        let mut cmd = command(wrapper, verity, data.path(), database_url, settings);
         let mut child = cmd
             .spawn()
             .map_err(|e| BenchError::Io(format!("starting {}", verity.display()), e))?;
@@ -91,7 +88,7 @@ impl Server {
             tokio::spawn(drain(stderr, output.clone()));
         }
 
-        let started = match tokio::time::timeout(START_TIMEOUT, rx).await {
+        let started = match tokio::time::timeout(start_timeout, rx).await {
             Ok(Ok(s)) => s,
             Ok(Err(_)) => {
                 // stdout closed before the serving line: the process ended.
@@ -102,7 +99,7 @@ impl Server {
                 let _ = child.kill().await;
                 return Err(BenchError::ServerStart(format!(
                     "no `Verity is serving` line within {} s\n{}",
-                    START_TIMEOUT.as_secs(),
+                    start_timeout.as_secs(),
                     tail(&output)
                 )));
             }
@@ -158,6 +155,49 @@ impl Server {
         }
         let _ = self.child.kill().await;
     }
+}
+
+/// `verity serve` (run by `wrapper` if any) with the benchmark's settings, then `settings`.
+fn command(
+    wrapper: &[String],
+    verity: &Path,
+    data: &Path,
+    database_url: Option<&str>,
+    settings: &[(&str, &str)],
+) -> Command {
+    let mut cmd = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(args).arg(verity);
+            cmd
+        }
+        None => Command::new(verity),
+    };
+    cmd.arg("serve")
+        .current_dir(data)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("VERITY_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("VERITY_LISTEN", "127.0.0.1:0")
+        .env("VERITY_PUBLIC_URL", "http://127.0.0.1")
+        .env("VERITY_DATA_DIR", data.join("data"))
+        .env("VERITY_LOG", "warn")
+        .env("VERITY_RATE_LIMIT_PER_SECOND", "0")
+        .env("VERITY_DEMO", "true")
+        .env("NO_COLOR", "1");
+    if let Some(url) = database_url {
+        cmd.env("VERITY_DATABASE_URL", url);
+    }
+    for (key, value) in settings {
+        cmd.env(key, value);
+    }
+    cmd
 }
 
 async fn read_stdout(

@@ -4,32 +4,33 @@
 // the flow to cancel; on close, all of that is undone and focus returns where it was. `destroy()` removes
 // every element, style and listener this client added. Message security lives in inline.js.
 
-import { Inline, NEED_OPTIONS, baseOf, invalid, newId, post, px, reportInvalid, setupEvents, setupIframe } from './inline.js';
-import { PRELOAD_PATH, isObj } from './protocol.js';
+import { Inline, baseOf, post, px, start } from './inline.js';
+import { DIMENSIONS, PRELOAD_PATH, isObj } from './protocol.js';
 
 /** @typedef {import('./protocol.js').Obj} Obj */
 
-// Custom properties carry the flow's preferences so they apply only inside the large-viewport query.
+// Custom properties carry the flow's preferences (named after `ready`'s keys) so they apply only inside the
+// large-viewport query. One rule places the spinner and the iframe; the spinner's own rule follows it.
 const CSS =
   '.verity-overlay{position:fixed;inset:0;z-index:2147483000;background:#000b}' +
-  '.verity-loading .verity-spinner{position:absolute;inset:0;margin:auto;width:40px;height:40px;border:4px solid #fff4;border-top-color:#fff;border-radius:50%;animation:verity-spin 1s linear infinite}' +
+  '.verity-overlay>*{position:absolute;inset:0;margin:auto;width:100%;height:100%;border:0;background:#fff}' +
+  '.verity-spinner{width:40px;height:40px;border:4px solid #fff4;border-top-color:#fff;border-radius:50%;background:0;animation:verity-spin 1s linear infinite}' +
   '@keyframes verity-spin{to{transform:rotate(1turn)}}' +
-  '.verity-overlay .verity-iframe{position:absolute;inset:0;width:100%;height:100%;border:0;background:#fff}' +
-  '.verity-loading .verity-iframe{opacity:0}' +
-  '@media (min-width:600.02px) and (min-height:600.02px){.verity-overlay .verity-iframe{margin:auto;' +
-  'max-width:var(--verity-maxw,400px);max-height:var(--verity-maxh,650px);min-width:var(--verity-minw,0);' +
-  'min-height:var(--verity-minh,0);border-radius:var(--verity-radius,8px)}}';
+  '@media (min-width:600.02px) and (min-height:600.02px){.verity-overlay iframe{' +
+  'max-width:var(--verity-maximumWidth,400px);max-height:var(--verity-maximumHeight,650px);min-width:var(--verity-minimumWidth,0);' +
+  'min-height:var(--verity-minimumHeight,0);border-radius:var(--verity-borderRadius,8px)}}';
 
 export class Client {
   #loading = true;
   #open = false;
-  /** @type {HTMLStyleElement | undefined} */ #style;
-  /** @type {HTMLDivElement | undefined} */ #el;
+  /** @type {HTMLDivElement | undefined} the overlay: our stylesheet, the spinner, the iframe */ #el;
   /** @type {HTMLIFrameElement | undefined} */ #iframe;
   /** @type {(() => void) | undefined} */ #off;
-  /** @type {((e: KeyboardEvent) => void) | undefined} */ #onKey;
   /** @type {Element | null} */ #focus = null;
-  /** @type {Element[]} */ #inert = [];
+  /** @type {HTMLElement[]} */ #inert = [];
+  /** @type {string | undefined} */ containerId;
+  /** @type {Obj | undefined} */ options;
+
   /**
    * Loads an iframe that fetches the flow's static assets into the browser cache, then removes it.
    * Resolves when done (at once if `host` is not usable); never rejects.
@@ -50,53 +51,42 @@ export class Client {
 
   /** @param {Obj} options */
   constructor(options) {
-    if (!isObj(options)) throw new TypeError(NEED_OPTIONS);
-    /** @type {Obj} */
-    this.options = options;
-    this.containerId = newId();
-    const err = invalid(options);
-    if (err) {
-      this.#loading = false;
-      reportInvalid(options, err);
-      return;
-    }
-    const d = document;
-    const style = (this.#style = d.createElement('style'));
-    style.textContent = CSS;
-    d.head.append(style);
-    const c = (this.#el = d.createElement('div'));
-    c.className = 'verity-overlay verity-loading';
-    c.id = this.containerId;
-    c.innerHTML = '<i class=verity-spinner role=progressbar aria-label=Loading></i>';
-    const f = (this.#iframe = setupIframe(d.createElement('iframe'), this.containerId, 'embedded', options));
-    const s = f.style;
-    s.cssText = '';
-    s.setProperty('--verity-maxw', px(options.frameWidth) || null);
-    s.setProperty('--verity-maxh', px(options.frameHeight) || null);
-    c.append(f);
-    /** @type {Element} */ (options.parent || d.body).append(c);
-    this.#off = setupEvents(this.containerId, { ...options, iframe: f }, (name, m = {}) => {
+    const flow = start(this, options, 'embedded', (name, m = {}) => {
       if (name == 'load' || name == 'error') this.#loading = false;
       if (name == 'ready') {
-        const dim = isObj(m.preferredDimensions) ? m.preferredDimensions : {};
-        const r = isObj(m.styles) && m.styles.borderRadius;
-        for (const [k, v] of [
-          ['minw', dim.minimumWidth],
-          ['maxw', dim.maximumWidth],
-          ['minh', dim.minimumHeight],
-          ['maxh', dim.maximumHeight],
-          ['radius', r],
-        ])
-          if (px(v)) s.setProperty('--verity-' + k, px(v));
+        /** @type {Obj} */
+        const pref = { .../** @type {Obj} */ (m.preferredDimensions), borderRadius: isObj(m.styles) && m.styles.borderRadius };
+        for (const k of [...DIMENSIONS, 'borderRadius']) if (px(pref[k])) s.setProperty('--verity-' + k, px(pref[k]));
       }
       if (name == 'exit' || name == 'complete' || name == 'fail') this.#close();
       this.render();
     });
+    if (!flow) {
+      this.#loading = false;
+      return;
+    }
+    const d = document;
+    const f = (this.#iframe = flow[0]);
+    const c = (this.#el = d.createElement('div'));
+    c.className = 'verity-overlay';
+    c.id = /** @type {string} */ (this.containerId);
+    // The stylesheet lives inside the overlay, so removing the overlay removes every trace of this client.
+    c.innerHTML = '<style>' + CSS + '</style><i class=verity-spinner role=progressbar aria-label=Loading></i>';
+    const s = f.style;
+    s.cssText = '';
+    s.setProperty('--verity-maximumWidth', px(options.frameWidth) || null);
+    s.setProperty('--verity-maximumHeight', px(options.frameHeight) || null);
+    c.append(f);
+    /** @type {Element} */ (options.parent || d.body).append(c);
     /** @param {KeyboardEvent} e */
-    this.#onKey = (e) => {
+    const onKey = (e) => {
       if (e.key == 'Escape' && this.#open) this.cancel(false);
     };
-    d.addEventListener('keydown', this.#onKey);
+    d.addEventListener('keydown', onKey);
+    this.#off = () => {
+      flow[1]();
+      d.removeEventListener('keydown', onKey);
+    };
     this.render();
   }
 
@@ -113,7 +103,8 @@ export class Client {
     const c = this.#el;
     if (!c) return;
     c.hidden = !this.#open;
-    c.classList.toggle('verity-loading', this.#loading);
+    /** @type {HTMLElement} */ (c.children[1]).hidden = !this.#loading;
+    /** @type {HTMLElement} */ (this.#iframe).style.opacity = this.#loading ? '0' : '';
   }
 
   /** Shows the flow: locks page scroll, makes the rest of the page inert, moves focus into the flow. */
@@ -122,15 +113,14 @@ export class Client {
     if (!c || this.#open) return;
     post(this.#iframe, this.options, 'open');
     this.#open = true;
-    const d = document;
-    this.#focus = d.activeElement;
+    this.#focus = document.activeElement;
     // Scroll lock through our own stylesheet, so closing leaves no trace on the integrator's <html>.
-    /** @type {HTMLStyleElement} */ (this.#style).textContent = CSS + 'html{overflow:hidden!important}';
+    /** @type {Element} */ (c.firstChild).textContent = CSS + 'html{overflow:hidden!important}';
     this.#inert = [];
     for (const el of /** @type {Element} */ (c.parentElement).children)
-      if (el != c && !el.hasAttribute('inert')) {
-        el.setAttribute('inert', '');
-        this.#inert.push(el);
+      if (el != c && !(/** @type {HTMLElement} */ (el).inert)) {
+        /** @type {HTMLElement} */ (el).inert = true;
+        this.#inert.push(/** @type {HTMLElement} */ (el));
       }
     this.render();
     /** @type {HTMLIFrameElement} */ (this.#iframe).focus();
@@ -151,21 +141,22 @@ export class Client {
   #close() {
     if (!this.#open) return;
     this.#open = false;
-    /** @type {HTMLStyleElement} */ (this.#style).textContent = CSS;
-    for (const el of this.#inert) el.removeAttribute('inert');
+    /** @type {Element} */ (/** @type {HTMLDivElement} */ (this.#el).firstChild).textContent = CSS;
+    for (const el of this.#inert) el.inert = false;
     const f = /** @type {HTMLElement | null} */ (this.#focus);
     if (f && f.isConnected && f.focus) f.focus();
   }
 
-  /** Tells the flow to close, then removes every element, style and listener this client added. */
+  /**
+   * Tells the flow to close, then removes every element and listener this client added. Afterwards every
+   * method is a no-op (the overlay is gone; the detached iframe has no window to post to).
+   */
   destroy() {
     post(this.#iframe, this.options, 'destroy');
     this.#close();
     if (this.#off) this.#off();
-    if (this.#onKey) document.removeEventListener('keydown', this.#onKey);
     if (this.#el) this.#el.remove();
-    if (this.#style) this.#style.remove();
-    this.#off = this.#el = this.#style = this.#iframe = this.#onKey = undefined;
+    this.#off = this.#el = undefined;
     this.#loading = false;
   }
 }

@@ -20,11 +20,6 @@ export const VERSION = 'verity-0.1.0';
 /** Iframes built by `setupIframe`, by container id: `setupEvents` checks `event.source` against them. */
 const frames = /** @type {Map<string, HTMLIFrameElement>} */ (new Map());
 
-export const NEED_OPTIONS = 'options must be an object';
-
-/** A fresh container id (not a secret: the origin and source checks do the protecting). */
-export const newId = () => 'verity-' + Math.random().toString(36).slice(2);
-
 /**
  * Calls an integrator's callback; its exception is logged, never thrown into our state (docs/contract.md §6).
  * @param {unknown} f
@@ -54,6 +49,8 @@ export const baseOf = (host) => {
 
 /** @param {unknown} v */
 const isStrings = (v) => Array.isArray(v) && v.every((s) => typeof s == 'string');
+/** @param {unknown} v */
+const isLen = (v) => typeof v == 'number' || typeof v == 'string';
 
 /** Option kinds other than string (every option not named here is a string, or absent). */
 const KIND = /** @type {Record<string, (v: unknown) => boolean>} */ ({
@@ -63,11 +60,11 @@ const KIND = /** @type {Record<string, (v: unknown) => boolean>} */ ({
   frameAncestors: isStrings,
   sandboxAttributes: isStrings,
   fieldMappings: Array.isArray,
-  frameHeight: (v) => typeof v == 'number' || typeof v == 'string',
+  frameHeight: isLen,
+  frameWidth: isLen,
   parent: (v) => v instanceof Element,
   eventsAllowlist: (v) => v == 'all' || isStrings(v),
 });
-KIND.frameWidth = KIND.frameHeight;
 
 /**
  * Why `o` is not a valid configuration, or `undefined` if it is.
@@ -76,22 +73,41 @@ KIND.frameWidth = KIND.frameHeight;
  */
 export const invalid = (o) => {
   for (const [k, v] of Object.entries(o))
-    if (v != null && !(KIND[k] || (k.startsWith('on') ? (x) => typeof x == 'function' : (x) => typeof x == 'string'))(v))
+    if (v != null && !(KIND[k] || ((x) => typeof x == (k.startsWith('on') ? 'function' : 'string')))(v))
       return 'invalid option ' + k;
-  if (!(o.templateId || o.templateVersionId) == !o.inquiryId)
-    return 'need one of templateId, templateVersionId or inquiryId';
-  if (o.sessionToken && !o.inquiryId) return 'sessionToken needs inquiryId';
-  if (o.accountId && (o.referenceId || o.accountTypeId)) return 'accountId excludes referenceId and accountTypeId';
-  if (!baseOf(o.host)) return 'host must be your Verity server origin';
+  return !(o.templateId || o.templateVersionId) == !o.inquiryId
+    ? 'need one of templateId, templateVersionId or inquiryId'
+    : o.sessionToken && !o.inquiryId
+      ? 'sessionToken needs inquiryId'
+      : o.accountId && (o.referenceId || o.accountTypeId)
+        ? 'accountId excludes referenceId and accountTypeId'
+        : baseOf(o.host)
+          ? undefined
+          : 'host must be your Verity server origin';
 };
 
 /**
- * Reports an invalid configuration through `onError` once the caller has its object (docs/contract.md §3).
- * @param {Obj} o
- * @param {string} message
+ * What `Client` and `Inline` do first: give `self` its container id and options, then either report an
+ * invalid configuration through `onError` once the caller has its object (docs/contract.md §3: never thrown)
+ * and return `undefined`, or build the flow's iframe and listen to it.
+ * @param {{ containerId?: string, options?: Obj }} self
+ * @param {unknown} options
+ * @param {'embedded' | 'inline'} flowType
+ * @param {Tap} tap
+ * @param {string} [problem] a further reason the configuration is invalid
+ * @returns {[HTMLIFrameElement, () => void] | undefined}
  */
-export const reportInvalid = (o, message) =>
-  queueMicrotask(() => call(o.onError || console.error, { status: 400, code: 'invalid_config', message }));
+export const start = (self, options, flowType, tap, problem) => {
+  if (!isObj(options)) throw new TypeError('options must be an object');
+  const id = (self.containerId = 'verity-' + Math.random().toString(36).slice(2));
+  self.options = options;
+  const message = invalid(options) || problem;
+  if (message) queueMicrotask(() => call(options.onError || console.error, { status: 400, code: 'invalid_config', message }));
+  else {
+    const f = setupIframe(document.createElement('iframe'), id, flowType, options);
+    return [f, setupEvents(id, { ...options, iframe: f }, tap)];
+  }
+};
 
 /** `qs`-style percent-encoding (RFC 3986: `!'()*` are escaped too). @param {string} s */
 const enc = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
@@ -124,6 +140,16 @@ const qs = (v, key, out) => {
 };
 
 /**
+ * The query parameters, in the official SDK's order, as camelCase names whose kebab-case is the wire key
+ * (`inquiryTemplateVersionId` → `inquiry-template-version-id`).
+ */
+const PARAMS = (
+  'clientVersion containerId flowType routingCountry templateId inquiryTemplateId inquiryTemplateVersionId environment ' +
+  'environmentId iframeOrigin frameAncestors messageTargetOrigin inquiryId language shareToken fieldMappings referenceId ' +
+  'accountId accountTypeId fields styleVariant themeSetId widgetPadding navigationPadding serverOutageMode'
+).split(' ');
+
+/**
  * The widget URL, built like the official SDK's except the session token goes in the fragment.
  * @param {string} containerId
  * @param {'embedded' | 'inline'} flowType
@@ -133,37 +159,23 @@ export const widgetUrl = (containerId, flowType, o) => {
   const t = /** @type {string | undefined} */ (o.templateId);
   const dyn = t && t.startsWith(DYNAMIC_TEMPLATE_PREFIX);
   const fm = /** @type {unknown[] | undefined} */ (o.fieldMappings);
+  /** @type {Obj} */
+  const v = {
+    ...o,
+    clientVersion: VERSION,
+    containerId,
+    flowType,
+    templateId: !dyn && t,
+    inquiryTemplateId: dyn && t,
+    inquiryTemplateVersionId: o.templateVersionId,
+    iframeOrigin: location.origin,
+    fieldMappings: fm && fm.length && dash(fm),
+    fields: dash(o.fields || {}),
+  };
   /** @type {string[]} */
   const out = [];
-  // Same keys in the same order as the official SDK; blank top-level values are left out as it does.
-  for (const [k, v] of Object.entries({
-    'client-version': VERSION,
-    'container-id': containerId,
-    'flow-type': flowType,
-    'routing-country': o.routingCountry,
-    'template-id': !dyn && t,
-    'inquiry-template-id': dyn && t,
-    'inquiry-template-version-id': o.templateVersionId,
-    environment: o.environment,
-    'environment-id': o.environmentId,
-    'iframe-origin': location.origin,
-    'frame-ancestors': o.frameAncestors,
-    'message-target-origin': o.messageTargetOrigin,
-    'inquiry-id': o.inquiryId,
-    language: o.language,
-    'share-token': o.shareToken,
-    'field-mappings': fm && fm.length && dash(fm),
-    'reference-id': o.referenceId,
-    'account-id': o.accountId,
-    'account-type-id': o.accountTypeId,
-    fields: dash(o.fields || {}),
-    'style-variant': o.styleVariant,
-    'theme-set-id': o.themeSetId,
-    'widget-padding': o.widgetPadding,
-    'navigation-padding': o.navigationPadding,
-    'server-outage-mode': o.serverOutageMode,
-  }))
-    if (v) qs(v, k, out);
+  // Blank top-level values are left out, as the official SDK does.
+  for (const k of PARAMS) if (v[k]) qs(v[k], kebab(k), out);
   const token = o.sessionToken;
   return (
     baseOf(o.host) + WIDGET_PATH + '?' + out.join('&') + (token ? '#' + SESSION_TOKEN_FRAGMENT + '=' + enc(String(token)) : '')
@@ -192,13 +204,13 @@ export function setupIframe(iframe, containerId, flowType, options) {
     iframe.setAttribute('aria-modal', 'true');
   }
   iframe.title = /** @type {string} */ (options.iframeTitle) || 'Verify your identity';
-  iframe.className = 'verity-iframe';
   iframe.allow = 'camera;microphone;clipboard-write'; // what the flow uses (no WebAuthn step)
   iframe.setAttribute(
     'sandbox',
-    ['allow-scripts', 'allow-same-origin', 'allow-popups']
-      .concat(/** @type {string[]} */ (options.sandboxAttributes) || ['allow-forms', 'allow-modals', 'allow-top-navigation-by-user-activation'])
-      .join(' '),
+    [
+      'allow-scripts allow-same-origin allow-popups',
+      ...(/** @type {string[]} */ (options.sandboxAttributes) || ['allow-forms allow-modals allow-top-navigation-by-user-activation']),
+    ].join(' '),
   );
   iframe.src = widgetUrl(containerId, flowType, options);
   frames.set(containerId, iframe);
@@ -255,13 +267,13 @@ export function setupEvents(containerId, o, tap) {
 /**
  * Posts a host action to the flow, only ever to its exact origin (docs/contract.md §5/§6).
  * @param {HTMLIFrameElement | undefined} iframe
- * @param {Obj} o options
+ * @param {Obj | undefined} o options (none when the configuration was invalid: nothing was built)
  * @param {'open' | 'exit' | 'destroy'} action
  * @param {Obj} [metadata]
  */
 export const post = (iframe, o, action, metadata = {}) => {
   const w = iframe && iframe.contentWindow;
-  const base = baseOf(o.host);
+  const base = o && baseOf(o.host);
   if (w && base) w.postMessage({ action, metadata }, base);
 };
 
@@ -271,28 +283,29 @@ export const post = (iframe, o, action, metadata = {}) => {
 export class Inline {
   /** @type {(() => void) | undefined} */ #off;
   /** @type {HTMLIFrameElement | undefined} the flow's iframe, until `destroy()` */ iframe;
+  /** @type {string | undefined} */ containerId;
+  /** @type {Obj | undefined} */ options;
   /**
    * @param {Element} container
    * @param {Obj} options
    */
   constructor(container, options) {
-    if (!isObj(options)) throw new TypeError(NEED_OPTIONS);
-    this.containerId = newId();
-    /** @type {Obj} */
-    this.options = options;
-    const err = invalid(options) || (container instanceof Element ? '' : 'invalid container');
-    if (err) {
-      reportInvalid(options, err);
-      return;
-    }
-    const f = (this.iframe = setupIframe(document.createElement('iframe'), this.containerId, 'inline', options));
+    const flow = start(
+      this,
+      options,
+      'inline',
+      (name, m) => {
+        // page-change carries the height at the top level and under `metadata` (docs/contract.md §4): prefer either.
+        const h = name == 'page-change' && m && (m.pageHeight ?? /** @type {Obj} */ (m.metadata || {}).pageHeight);
+        if (typeof h == 'number' && h > 0) f.style.height = h + 'px';
+      },
+      container instanceof Element ? '' : 'invalid container',
+    );
+    if (!flow) return;
+    const f = (this.iframe = flow[0]);
+    this.#off = flow[1];
     f.style.cssText += ';display:block;width:100%;border:0;height:' + (px(options.frameHeight) || '600px');
     container.append(f);
-    this.#off = setupEvents(this.containerId, { ...options, iframe: f }, (name, m) => {
-      // page-change carries the height at the top level and under `metadata` (docs/contract.md §4): prefer either.
-      const h = name == 'page-change' && m && (m.pageHeight ?? /** @type {Obj} */ (m.metadata || {}).pageHeight);
-      if (typeof h == 'number' && h > 0) f.style.height = h + 'px';
-    });
   }
 
   /** Tells the flow to close and removes the iframe and the listener. Safe to call twice. */

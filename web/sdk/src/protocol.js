@@ -77,93 +77,73 @@ const isNum = (v) => typeof v === 'number' && isFinite(v);
 const optNum = (v) => v === undefined || isNum(v);
 /** A CSS length: `'400px'` (what the official SDK types say) or a number of pixels. @param {unknown} v */
 const optLen = (v) => optNum(v) || typeof v === 'string';
-/** @param {unknown} v */
-const optObj = (v) => v === undefined || isObj(v);
+/**
+ * Absent, or an object that passes `ok`.
+ * @param {unknown} v
+ * @param {(o: Obj) => unknown} ok
+ */
+const opt = (v, ok) => v === undefined || (isObj(v) && !!ok(v));
+/**
+ * Whether each of the space-separated `keys` of `o` is absent or a string.
+ * @param {Obj} o
+ * @param {string} keys
+ */
+const strs = (o, keys) => keys.split(' ').every((k) => optStr(o[k]));
 
-/** `preferredDimensions` and `styles` of `ready`, all optional. @param {Obj} m */
-const readyOk = (m) => {
-  const d = m.preferredDimensions;
-  const s = m.styles;
-  return (
-    (d === undefined ||
-      (isObj(d) &&
-        optLen(d.minimumWidth) &&
-        optLen(d.maximumWidth) &&
-        optLen(d.minimumHeight) &&
-        optLen(d.maximumHeight))) &&
-    (s === undefined || (isObj(s) && optLen(s.borderRadius)))
-  );
-};
-
-/** `stepData.files` entries are objects of optional strings. @param {unknown} files */
-const filesOk = (files) =>
-  files === undefined ||
-  (Array.isArray(files) &&
-    files.every((f) => isObj(f) && optStr(f.side) && optStr(f.pose) && optStr(f.captureMethod)));
-
-/** `stepData` of the document and selfie events. @param {Obj} m */
-const stepOk = (m) => {
-  const s = m.stepData;
-  return s === undefined || (isObj(s) && optStr(s.idClass) && filesOk(s.files));
-};
-
-/** `complete` / `fail`: `{ inquiryId, status, fields | scopes }`. @param {Obj} m */
-const doneOk = (m) =>
-  typeof m.inquiryId === 'string' && typeof m.status === 'string' && optObj(m.fields) && optObj(m.scopes);
-
-/** @type {Record<string, (m: Obj) => boolean>} metadata checks by message name */
-const METADATA = {
-  ready: readyOk,
-  start: (m) => optStr(m.inquiryId),
-  'inquiry-load': (m) => optStr(m.inquiryId),
-  exit: (m) => optStr(m.inquiryId) && optStr(m.sessionToken),
-  complete: doneOk,
-  fail: doneOk,
-  'page-change': (m) =>
-    ['name', 'nameDisplay', 'path', 'pathname'].every((k) => optStr(m[k])) &&
-    optNum(m.pageHeight) &&
-    (m.metadata === undefined || (isObj(m.metadata) && optNum(m.metadata.pageHeight))),
-  'document-camera-select': stepOk,
-  'document-camera-capture': stepOk,
-  'document-upload': stepOk,
-  'documents-save-successful': stepOk,
-  'documents-save-fail': stepOk,
-  'selfie-camera-capture': stepOk,
-};
+/** The four `preferredDimensions` of `ready` (also the order `Client` applies them in). */
+export const DIMENSIONS = ['minimumWidth', 'maximumWidth', 'minimumHeight', 'maximumHeight'];
 
 /**
- * Whether `name` is a property Object.prototype gives every object (`valueOf`, `__proto__`, `constructor`):
- * never a wire name, and looked up in METADATA it would run as a check (or throw). Refused outright.
+ * Whether the metadata `m` of a message `name` has the types docs/contract.md §4 gives it. A name with no
+ * metadata of its own (or one this version does not know) passes: extra keys reach `onEvent` unchanged.
+ * The checks are a chain of comparisons, not a lookup table.
  * @param {string} name
+ * @param {Obj} m
  */
-const inherited = (name) => name in METADATA && !Object.hasOwn(METADATA, name);
+const metadataOk = (name, m) =>
+  name == 'ready'
+    ? opt(m.preferredDimensions, (d) => DIMENSIONS.every((k) => optLen(d[k]))) && opt(m.styles, (s) => optLen(s.borderRadius))
+    : name == 'start' || name == 'inquiry-load'
+      ? strs(m, 'inquiryId')
+      : name == 'exit'
+        ? strs(m, 'inquiryId sessionToken')
+        : name == 'complete' || name == 'fail'
+          ? typeof m.inquiryId == 'string' && typeof m.status == 'string' && opt(m.fields, isObj) && opt(m.scopes, isObj)
+          : name == 'page-change'
+            ? strs(m, 'name nameDisplay path pathname') && optNum(m.pageHeight) && opt(m.metadata, (x) => optNum(x.pageHeight))
+            : // document-camera-select/-capture, document-upload, documents-save-successful/-fail, selfie-camera-capture:
+              // `stepData` is `{ idClass, files: [{ side, pose, captureMethod }] }`, every string optional.
+              !/^document|^selfie-camera-capture$/.test(name) ||
+              opt(
+                m.stepData,
+                (s) =>
+                  strs(s, 'idClass') &&
+                  (s.files === undefined ||
+                    (Array.isArray(s.files) && s.files.every((f) => isObj(f) && strs(f, 'side pose captureMethod')))),
+              );
 
 /** @param {unknown} e @returns {e is FlowError} */
-export const isFlowError = (e) =>
-  isObj(e) && isNum(e.status) && typeof e.code === 'string' && optStr(e.message);
+export const isFlowError = (e) => isObj(e) && isNum(e.status) && typeof e.code === 'string' && optStr(e.message);
 
 /**
  * Validates a message from the flow. Returns it typed, or `null` if any field is malformed.
  * Origin, source and `containerId` matching are the receiver's job (they need its context); it checks
  * origin and source before calling this, so nothing another sender posts is ever parsed.
+ * A missing metadata object checks as `{}`: `complete` / `fail` without one are dropped (no inquiryId).
  * @param {unknown} data
  * @returns {FlowMessage | null}
  */
-export function parseFlowMessage(data) {
-  if (!isObj(data)) return null;
-  const { name, metadata: m } = data;
-  // A missing metadata object checks as `{}`: `complete` / `fail` without one are dropped (no inquiryId).
-  if (
-    typeof data.containerId !== 'string' ||
-    typeof name !== 'string' ||
-    !optObj(m) ||
-    inherited(name) ||
-    !(METADATA[name] || Boolean)(m || {}) ||
-    (name === 'error' && !isFlowError(data.error))
-  )
-    return null;
-  return /** @type {FlowMessage} */ (data);
-}
+export const parseFlowMessage = (data) =>
+  isObj(data) &&
+  typeof data.containerId == 'string' &&
+  typeof data.name == 'string' &&
+  // A property every object inherits (`valueOf`, `__proto__`, `constructor`) is never a wire name: refused outright.
+  !(data.name in {}) &&
+  opt(data.metadata, isObj) &&
+  metadataOk(data.name, /** @type {Obj} */ (data.metadata || {})) &&
+  (data.name != 'error' || isFlowError(data.error))
+    ? /** @type {FlowMessage} */ (data)
+    : null;
 
 /**
  * Validates an action from the host page (for the flow app). Returns it typed, or `null`.
