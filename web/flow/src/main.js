@@ -21,9 +21,10 @@ import { announce, h } from './ui.js';
 /** @typedef {import('./config.js').Step} Step */
 
 const config = readConfig();
-setLanguage(config.language);
 initHost(config);
 post(MSG.load);
+// Before the first string is built: a non-English catalog is a separate asset (docs/contract.md §7.3).
+await setLanguage(config.language);
 
 /** @type {FlowState | null} */
 let state = null;
