@@ -87,7 +87,7 @@ export function captureSequence(root, items, opts) {
       const item = items[index];
       const fileId = uid('file');
       const input = /** @type {HTMLInputElement} */ (
-        h('input', { type: 'file', id: fileId, accept: UPLOAD_TYPES.join(','), class: 'visually-hidden' })
+        h('input', { type: 'file', id: fileId, accept: UPLOAD_TYPES.join(','), class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' })
       );
       input.addEventListener('change', () => {
         const file = input.files?.[0];
@@ -96,10 +96,8 @@ export function captureSequence(root, items, opts) {
         if (file.size > MAX_UPLOAD_BYTES) return void (status.textContent = t('fileTooLarge'));
         accept(file, METHOD.upload);
       });
-      const upload = h('label', { for: fileId, class: 'button secondary', tabindex: '0', role: 'button',
-        onkeydown: (/** @type {KeyboardEvent} */ e) => {
-          if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); input.click(); }
-        } }, [t('uploadFile')]);
+      // A real button opens the hidden input's file chooser: one Tab stop, Enter and Space for free.
+      const upload = h('button', { type: 'button', class: 'button secondary', 'aria-controls': fileId, onclick: () => input.click() }, [t('uploadFile')]);
       const children = [h('h2', { text: item.label }), item.hint ? h('p', { text: item.hint }) : null];
       if (useCamera && !cameraFailed) {
         const video = /** @type {HTMLVideoElement} */ (h('video', { class: 'preview', 'aria-label': item.label, muted: true, playsinline: true }));
