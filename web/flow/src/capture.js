@@ -2,7 +2,7 @@
 // camera (live preview, manual shutter, auto-capture) or uploads a file; each image is saved before the
 // next item is asked for. Upload is always offered, so a failed camera is never a dead end (docs/contract.md §7.2).
 
-import { CameraError, grabFrame, startCamera, stopCamera, watchForAutoCapture } from './camera.js';
+import { CameraError, cameraSupported, grabFrame, startCamera, stopCamera, watchForAutoCapture } from './camera.js';
 import { t } from './i18n.js';
 import { METHOD } from './protocol.js';
 import { announce, h, uid } from './ui.js';
@@ -74,6 +74,12 @@ export function captureSequence(root, items, opts) {
     const status = h('p', { class: 'status', role: 'status' });
     const body = h('div', { class: 'capture' });
     root.append(body);
+    // No camera API at all (in-app browsers, insecure pages): upload at once, never a dead button.
+    if (!cameraSupported()) {
+      cameraFailed = true;
+      status.textContent = t('cameraFailed');
+      opts.onCameraFailed('unsupported');
+    }
 
     const openCamera = async () => {
       useCamera = true;
