@@ -29,6 +29,9 @@ export class CameraError extends Error {
   }
 }
 
+/** Whether this browser can open a camera at all (in-app browsers and insecure pages cannot). */
+export const cameraSupported = () => !!navigator.mediaDevices?.getUserMedia;
+
 /**
  * Starts the camera into `video`.
  * @param {HTMLVideoElement} video
@@ -36,7 +39,7 @@ export class CameraError extends Error {
  * @returns {Promise<MediaStream>}
  */
 export async function startCamera(video, facingMode) {
-  if (!navigator.mediaDevices?.getUserMedia) throw new CameraError('unsupported');
+  if (!cameraSupported()) throw new CameraError('unsupported');
   let stream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({

@@ -6,7 +6,7 @@
 // failing check, shown in plain words, and the same item is asked for again (docs/verifications.md §5).
 
 import { ApiError } from './api.js';
-import { CameraError, grabFrame, startCamera, stopCamera, watchForAutoCapture } from './camera.js';
+import { CameraError, cameraSupported, grabFrame, startCamera, stopCamera, watchForAutoCapture } from './camera.js';
 import { t } from './i18n.js';
 import { lighten } from './photo.js';
 import { METHOD } from './protocol.js';
@@ -106,6 +106,13 @@ export function captureSequence(root, items, opts) {
       resolve();
     };
 
+    // No camera API at all (in-app browsers, insecure pages): upload at once, never a dead button.
+    if (!cameraSupported()) {
+      cameraFailed = true;
+      status.textContent = t('cameraFailed');
+      opts.onCameraFailed('unsupported');
+    }
+
     const openCamera = async () => {
       useCamera = true;
       opts.onCameraSelect();
@@ -144,7 +151,7 @@ export function captureSequence(root, items, opts) {
       const item = items[index];
       const fileId = uid('file');
       const input = /** @type {HTMLInputElement} */ (
-        h('input', { type: 'file', id: fileId, accept: UPLOAD_TYPES.join(','), class: 'visually-hidden' })
+        h('input', { type: 'file', id: fileId, accept: UPLOAD_TYPES.join(','), class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' })
       );
       input.addEventListener('change', async () => {
         const file = input.files?.[0];
@@ -153,10 +160,8 @@ export function captureSequence(root, items, opts) {
         if (file.size > MAX_UPLOAD_BYTES) return void (status.textContent = t('fileTooLarge'));
         accept(await lighten(file), METHOD.upload);
       });
-      const upload = h('label', { for: fileId, class: 'button secondary', tabindex: '0', role: 'button',
-        onkeydown: (/** @type {KeyboardEvent} */ e) => {
-          if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); input.click(); }
-        } }, [t('uploadFile')]);
+      // A real button opens the hidden input's file chooser: one Tab stop, Enter and Space for free.
+      const upload = h('button', { type: 'button', class: 'button secondary', 'aria-controls': fileId, onclick: () => input.click() }, [t('uploadFile')]);
       const children = [h('h2', { text: item.label }), item.hint ? h('p', { text: item.hint }) : null,
         refusal ? h('p', { class: 'error refused', role: 'alert', tabindex: '-1', text: refusal }) : null];
       if (useCamera && !cameraFailed) {

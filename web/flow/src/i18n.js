@@ -1,9 +1,12 @@
-// i18n.js — every string the flow shows, in English and Spanish (docs/contract.md §7.3). Keys are stable;
-// `t(key, vars)` falls back to English for a missing translation so a new key never shows blank.
+// i18n.js — every string the flow shows (docs/contract.md §7.3). English is here, inside the first page's
+// bundle; Spanish, French, German and Portuguese are in i18n/<lang>.js, each built to a separate versioned
+// asset beside flow.js that is imported only when chosen, so the bundle does not grow with each language.
+// Keys are stable; every catalog has every key with the same `{name}` placeholders (typed below, and
+// web/tests/flow/i18n.test.js). `t(key, vars)` falls back to English for a missing translation.
 
 /** @typedef {keyof typeof en} MessageKey */
 
-const en = {
+export const en = {
   close: 'Close',
   closeConfirm: 'Leave verification? You can resume later.',
   leave: 'Leave',
@@ -26,6 +29,9 @@ const en = {
   idClass_dl: "Driver's licence",
   idClass_pp: 'Passport',
   idClass_id: 'National ID card',
+  idClass_rp: 'Residence permit',
+  idClass_visa: 'Visa',
+  idClass_mil: 'Military ID',
   side_front: 'Front side',
   side_back: 'Back side',
   useCamera: 'Use camera',
@@ -105,102 +111,47 @@ const en = {
   linkRefusedBody: 'Go back to the device where you started and choose “Continue on your phone” again for a new link.',
 };
 
-/** @type {Partial<Record<MessageKey, string>>} */
-const es = {
-  close: 'Cerrar',
-  closeConfirm: '¿Salir de la verificación? Puede continuar más tarde.',
-  leave: 'Salir',
-  stay: 'Quedarse',
-  continue: 'Continuar',
-  back: 'Atrás',
-  loading: 'Cargando…',
-  startTitle: 'Verifique su identidad',
-  startBody: 'Le pediremos algunos datos, una foto de un documento de identidad y un selfie. Tarda unos dos minutos.',
-  consent: 'Acepto que mis datos se traten para verificar mi identidad, según el aviso de privacidad.',
-  privacy: 'Sus fotos y datos los guarda el operador de este servicio y solo se usan para verificar su identidad.',
-  consentRequired: 'Acepte para continuar.',
-  fieldsTitle: 'Sus datos',
-  required: 'obligatorio',
-  invalidValue: 'Introduzca un valor válido.',
-  requiredValue: 'Este campo es obligatorio.',
-  idTitle: 'Documento de identidad',
-  country: 'País de emisión',
-  idClass: 'Tipo de documento',
-  idClass_dl: 'Permiso de conducir',
-  idClass_pp: 'Pasaporte',
-  idClass_id: 'Documento nacional de identidad',
-  side_front: 'Anverso',
-  side_back: 'Reverso',
-  useCamera: 'Usar la cámara',
-  uploadFile: 'Subir una foto',
-  takePhoto: 'Tomar foto',
-  autoHint: 'No se mueva: la foto se toma sola cuando la imagen es estable y nítida.',
-  cameraStarting: 'Iniciando la cámara…',
-  cameraReady: 'Cámara lista. {hint}',
-  cameraFailed: 'No se pudo iniciar la cámara. Puede subir una foto.',
-  captured: '{what}: foto tomada.',
-  uploading: 'Subiendo…',
-  saveFailed: 'No se pudo guardar la foto. Inténtelo de nuevo.',
-  selfieTitle: 'Selfie',
-  pose_center: 'Mire de frente a la cámara',
-  pose_left: 'Gire la cabeza a la izquierda',
-  pose_right: 'Gire la cabeza a la derecha',
-  selfieHint: 'Coloque su cara en el marco.',
-  checkingTitle: 'Comprobando sus documentos',
-  checkingBody: 'Esto tarda unos segundos. Mantenga esta página abierta.',
-  doneTitle: 'Gracias',
-  doneBody: 'Su verificación se ha enviado.',
-  failedTitle: 'Verificación no completada',
-  failedBody: 'No pudimos verificar su identidad con la información proporcionada.',
-  complete: 'Finalizar',
-  errorTitle: 'Algo salió mal',
-  error_invalid_config: 'Este enlace de verificación no está bien configurado.',
-  error_unauthenticated: 'Esta sesión ha caducado. Vuelva a empezar desde el sitio web que le trajo aquí.',
-  error_inactive_template: 'Esta verificación ya no está disponible.',
-  error_application_error: 'El servicio no está disponible ahora. Inténtelo más tarde.',
-  error_unknown: 'Se produjo un error inesperado.',
-  networkError: 'Problema de conexión. Inténtelo de nuevo.',
-  retry: 'Reintentar',
-  fileTooLarge: 'El archivo es demasiado grande (máximo 10 MB).',
-  fileType: 'Elija una imagen JPEG, PNG o WebP.',
-  handoffOffer: 'Continuar en el móvil',
-  handoffTitle: 'Continuar en el móvil',
-  handoffBody: 'Escanee un código QR con el móvil o reciba un enlace por correo o SMS. El enlace funciona una vez y caduca en pocos minutos.',
-  handoffQr: 'Mostrar un código QR',
-  handoffEmail: 'Correo electrónico',
-  handoffSendEmail: 'Enviar el enlace por correo',
-  handoffPhone: 'Número de móvil, con prefijo del país',
-  handoffSendSms: 'Enviar el enlace por SMS',
-  handoffHere: 'Continuar en este dispositivo',
-  handoffFailed: 'No se pudo enviar el enlace. Inténtelo de nuevo.',
-  handoffScan: 'Escanee con el móvil',
-  handoffQrAlt: 'Código QR con un enlace para continuar esta verificación en el móvil',
-  handoffOpenLink: 'O abra el enlace en este dispositivo',
-  handoffCheck: 'Mire su móvil',
-  handoffSentTo: 'Enviamos un enlace a {to}. Ábralo en el móvil para continuar.',
-  handoffWaiting: 'Esperando al móvil…',
-  handoffStarted: 'Continuando en el móvil. Esta página avanzará cuando termine allí.',
-  handoffExpired: 'El enlace caducó sin abrirse.',
-  handoffAgain: 'Obtener un enlace nuevo',
-  phoneDoneTitle: 'Listo en este móvil',
-  phoneDoneBody: 'Vuelva al ordenador para continuar.',
-  phoneDoneSubmitted: 'Su verificación se ha enviado. Puede cerrar esta página.',
-  linkRefusedTitle: 'Este enlace no se puede usar',
-  linkRefusedBody: 'Vuelva al dispositivo donde empezó y elija «Continuar en el móvil» otra vez para obtener un enlace nuevo.',
-};
+/** The languages with a catalog (English first: the fallback). */
+export const LANGUAGES = ['en', 'es', 'fr', 'de', 'pt'];
 
-/** @type {Record<string, Partial<Record<MessageKey, string>>>} */
-const catalogs = { en, es };
-
+/** @type {Record<string, string>} */
 let current = en;
 export let lang = 'en';
 
-/** Picks the catalog for a `language` parameter such as `es`, `es-MX` or `en-US`. @param {string | undefined} tag */
-export function setLanguage(tag) {
-  const base = (tag || 'en').toLowerCase().split(/[-_]/)[0];
-  lang = base in catalogs ? base : 'en';
-  current = /** @type {typeof en} */ ({ ...en, ...catalogs[lang] });
+/**
+ * The first language of `wanted` that has a catalog, by primary subtag (`es-MX` → `es`); English if none.
+ * @param {readonly (string | undefined)[]} wanted
+ */
+export function pickLanguage(wanted) {
+  for (const tag of wanted) {
+    const base = (tag || '').toLowerCase().split(/[-_]/)[0];
+    if (LANGUAGES.includes(base)) return base;
+  }
+  return 'en';
+}
+
+/**
+ * Loads the catalog: the SDK's `language` option, else the browser's languages, else English. A catalog
+ * that cannot be loaded leaves the flow in English rather than blank.
+ * @param {string | undefined} option
+ */
+export async function setLanguage(option) {
+  let chosen = pickLanguage([option, ...navigator.languages]);
+  /** @type {Partial<Record<MessageKey, string>>} */
+  let catalog = {};
+  if (chosen !== 'en') {
+    // Beside flow.js under the same `?v=` content hash (crates/verity-http/src/flow/assets.rs).
+    const url = new URL(`i18n/${chosen}.js${new URL(import.meta.url).search}`, import.meta.url);
+    try {
+      catalog = (await import(url.href)).default;
+    } catch {
+      chosen = 'en';
+    }
+  }
+  lang = chosen;
+  current = { ...en, ...catalog };
   document.documentElement.lang = lang;
+  document.title = current.startTitle;
 }
 
 /**
@@ -208,6 +159,6 @@ export function setLanguage(tag) {
  * @param {Record<string, string>} [vars]
  */
 export function t(key, vars) {
-  const text = /** @type {Record<string, string>} */ (current)[key] ?? key;
+  const text = current[key] ?? key;
   return vars ? text.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '') : text;
 }

@@ -15,15 +15,16 @@ import { renderGovernmentId } from './steps/government-id.js';
 import { handoffButton, renderHandoff } from './steps/handoff.js';
 import { renderSelfie } from './steps/selfie.js';
 import { renderStart } from './steps/start.js';
-import { announce, h } from './ui.js';
+import { announce, focusHeading, focusNewHeadings, h } from './ui.js';
 
 /** @typedef {import('./api.js').FlowState} FlowState */
 /** @typedef {import('./config.js').Step} Step */
 
 const config = readConfig();
-setLanguage(config.language);
 initHost(config);
 post(MSG.load);
+// Before the first string is built: a non-English catalog is a separate asset (docs/contract.md §7.3).
+await setLanguage(config.language);
 
 /** @type {FlowState | null} */
 let state = null;
@@ -37,10 +38,11 @@ let readySent = false;
 let phone = null;
 
 const app = /** @type {HTMLElement} */ (document.getElementById('app'));
-const content = h('main', { id: 'content', tabindex: '-1' });
+const content = h('main', { id: 'content' });
 const live = h('div', { id: 'live', class: 'visually-hidden', 'aria-live': 'polite', role: 'status' });
 const closeButton = h('button', { type: 'button', class: 'close', 'aria-label': t('close'), onclick: () => requestExit(false) }, ['×']);
 app.replaceChildren(h('header', {}, [closeButton]), content, live);
+focusNewHeadings(content);
 
 // docs/contract.md §4 page-change: the real content height, re-sent whenever it changes (inline flows resize to it).
 let lastHeight = 0;
@@ -57,8 +59,8 @@ new ResizeObserver(sendPageChange).observe(app);
 listenHost((action) => {
   if (action.action === 'exit') requestExit(action.metadata?.force === true);
   else if (action.action === 'destroy') closed = true;
-  // The modal was shown: put keyboard focus on the page's content.
-  else if (action.action === 'open') content.focus({ preventScroll: true });
+  // The modal was shown: put keyboard focus on the page's heading.
+  else if (action.action === 'open') focusHeading(content);
 });
 
 // Escape inside the frame never reaches the host page: ask to leave here (a native <dialog> consumes
@@ -150,7 +152,6 @@ function show(name) {
       }, onApiError),
     })));
   }
-  content.focus({ preventScroll: true });
   sendPageChange();
 }
 

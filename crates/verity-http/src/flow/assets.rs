@@ -1,11 +1,14 @@
 //! The flow app's bundle (`web/flow/dist`, built by `npm run build:flow` and committed),
 //! embedded in the binary so `cargo build` alone produces a server that can run the flow.
 //! URLs carry a content hash (`?v=`), so the files are cached for a year and a new build is
-//! fetched at once.
+//! fetched at once. The non-English string catalogs (`web/flow/dist/i18n/<lang>.js`,
+//! docs/contract.md §7.3) are separate assets under the same hash: the flow imports only the one it
+//! needs, so the first page's bundle does not grow with each language.
 
 use std::sync::OnceLock;
 
-use axum::http::header;
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
@@ -14,14 +17,35 @@ pub const FLOW_CSS: &str = include_str!("../../../../web/flow/dist/flow.css");
 
 pub const JS_PATH: &str = "/flow/assets/flow.js";
 pub const CSS_PATH: &str = "/flow/assets/flow.css";
+/// The catalogs' route; `web/flow/src/i18n.js` imports `i18n/<lang>.js` beside `flow.js`.
+pub const CATALOG_ROUTE: &str = "/flow/assets/i18n/{file}";
 
-/// A short content hash of both files, for cache busting.
+/// Language → catalog module, for every language but English (built into `flow.js`).
+static CATALOGS: [(&str, &str); 4] = [
+    ("es", include_str!("../../../../web/flow/dist/i18n/es.js")),
+    ("fr", include_str!("../../../../web/flow/dist/i18n/fr.js")),
+    ("de", include_str!("../../../../web/flow/dist/i18n/de.js")),
+    ("pt", include_str!("../../../../web/flow/dist/i18n/pt.js")),
+];
+
+/// The path of `lang`'s catalog (a primary language subtag such as `es`), if it has one.
+pub fn catalog_path(lang: &str) -> Option<String> {
+    CATALOGS
+        .iter()
+        .any(|(l, _)| l.eq_ignore_ascii_case(lang))
+        .then(|| format!("/flow/assets/i18n/{}.js", lang.to_ascii_lowercase()))
+}
+
+/// A short content hash of every file, for cache busting.
 pub fn version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
     VERSION.get_or_init(|| {
         let mut h = Sha256::new();
         h.update(FLOW_JS.as_bytes());
         h.update(FLOW_CSS.as_bytes());
+        for (_, catalog) in CATALOGS {
+            h.update(catalog.as_bytes());
+        }
         hex::encode(&h.finalize()[..8])
     })
 }
@@ -49,4 +73,38 @@ pub async fn flow_js() -> Response {
 
 pub async fn flow_css() -> Response {
     asset(FLOW_CSS, "text/css; charset=utf-8")
+}
+
+/// `GET /flow/assets/i18n/{lang}.js`; an unknown language is a 404.
+pub async fn catalog(Path(file): Path<String>) -> Response {
+    let lang = file.strip_suffix(".js").unwrap_or_default();
+    match CATALOGS.iter().find(|(l, _)| *l == lang) {
+        Some(&(_, body)) => asset(body, "text/javascript; charset=utf-8"),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_catalog_is_served_and_unknown_ones_are_not() {
+        for (lang, body) in CATALOGS {
+            assert!(body.contains("export"), "{lang}: an ES module");
+            let path = catalog_path(lang);
+            assert_eq!(path, Some(format!("/flow/assets/i18n/{lang}.js")));
+            let status = catalog(Path(format!("{lang}.js"))).await.status();
+            assert_eq!(status, StatusCode::OK, "{lang}");
+        }
+        assert_eq!(catalog_path("en"), None, "English is inside flow.js");
+        assert_eq!(
+            catalog_path("ES").as_deref(),
+            Some("/flow/assets/i18n/es.js")
+        );
+        for unknown in ["xx.js", "es", "../flow.js", "en.js"] {
+            let status = catalog(Path(unknown.to_owned())).await.status();
+            assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}");
+        }
+    }
 }

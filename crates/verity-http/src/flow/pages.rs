@@ -120,12 +120,16 @@ pub async fn preload() -> Response {
 
 fn render(lang: &str, config_json: &str) -> String {
     let v = assets::version();
+    // A catalog asked for by `language` loads beside flow.js, not after it (docs/contract.md §7.3).
+    let catalog = assets::catalog_path(lang)
+        .map(|path| format!("<link rel=modulepreload href=\"{path}?v={v}\">"))
+        .unwrap_or_default();
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=utf-8>\
          <meta name=viewport content=\"width=device-width,initial-scale=1\">\
          <title>Verify your identity</title>\
          <link rel=stylesheet href=\"{CSS_PATH}?v={v}\">\
-         <script type=module src=\"{JS_PATH}?v={v}\"></script></head>\
+         <script type=module src=\"{JS_PATH}?v={v}\"></script>{catalog}</head>\
          <body><div id=app></div>\
          <script type=application/json id=verity-config>{config_json}</script></body></html>"
     )
