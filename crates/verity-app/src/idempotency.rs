@@ -116,12 +116,15 @@ pub async fn release(app: &App, claim: &IdempotencyClaim) {
     }
 }
 
+/// The edge's rendering of a created inquiry as its recorded answer: status and body.
+pub type RenderAnswer = Arc<dyn Fn(&Inquiry) -> (u16, Vec<u8>) + Send + Sync>;
+
 /// How a use case answers its claimed request inside its own commit: the edge's rendering
 /// of the result (status and the body as it may be kept).
 #[derive(Clone)]
 pub struct Responder {
     pub claim: IdempotencyClaim,
-    pub render: Arc<dyn Fn(&Inquiry) -> (u16, Vec<u8>) + Send + Sync>,
+    pub render: RenderAnswer,
 }
 
 impl std::fmt::Debug for Responder {
