@@ -84,16 +84,43 @@ function reset() {
   $('status').textContent = 'no inquiry yet';
 }
 
+/**
+ * A new inquiry from the chosen template, made by this server's demo endpoint: it tags the inquiry as the
+ * demo's, and the status panel shows only such inquiries. Another host creates its own, from the template.
+ * @param {string} host
+ * @returns {Promise<{ inquiryId: string } | { templateId: string }>}
+ */
+async function newInquiry(host) {
+  const templateId = $('template').value;
+  if (host !== defaultHost()) return { templateId };
+  const r = await fetch('/demo/api/inquiries', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ templateId }),
+  });
+  const body = await r.json();
+  if (!r.ok || typeof body.inquiryId !== 'string') throw new Error(JSON.stringify(body));
+  return { inquiryId: body.inquiryId };
+}
+
 /** @param {SubmitEvent} e */
-function start(e) {
+async function start(e) {
   e.preventDefault();
   reset();
   const resumeId = $('inquiry').value.trim();
   const token = $('token').value.trim();
+  const host = $('host').value.trim() || defaultHost();
+  /** @type {{ inquiryId: string } | { templateId: string }} */
+  let target;
+  try {
+    target = resumeId ? { inquiryId: resumeId } : await newInquiry(host);
+  } catch (err) {
+    log('event', 'demo', { error: `cannot create an inquiry: ${err}` });
+    return;
+  }
+  if ('inquiryId' in target && !resumeId) track(target.inquiryId);
   /** @type {any} */
   const options = {
-    host: $('host').value.trim() || defaultHost(),
-    ...(resumeId ? { inquiryId: resumeId, sessionToken: token || undefined } : { templateId: $('template').value }),
+    host,
+    ...('inquiryId' in target ? { inquiryId: target.inquiryId, sessionToken: token || undefined } : target),
     eventsAllowlist: 'all',
     onLoad: () => log('callback', 'onLoad'),
     onReady: (/** @type {unknown} */ m) => log('callback', 'onReady', m),

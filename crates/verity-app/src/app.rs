@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 use verity_checks::{FaceModel, NoFaceModel, NoTextReader, TextReader};
 use verity_core::Millis;
 use verity_store::Store;
@@ -25,6 +25,15 @@ pub struct AppConfig {
     pub public_url: String,
     /// Idempotency records are kept (and replayed) for this long.
     pub idempotency_ttl_ms: Millis,
+    /// A claimed `Idempotency-Key` whose request has not answered after this long is
+    /// considered crashed, and the next request with the key runs.
+    pub idempotency_claim_timeout_ms: Millis,
+    /// How long a request waits for a concurrent one with the same key before a 409.
+    pub idempotency_wait_ms: Millis,
+    /// The pixel budget of an uploaded image (width × height, from its header).
+    pub upload_max_pixels: u64,
+    /// Documents one inquiry may hold; further uploads are a conflict.
+    pub max_documents_per_inquiry: usize,
 }
 
 impl Default for AppConfig {
@@ -32,6 +41,10 @@ impl Default for AppConfig {
         AppConfig {
             public_url: "http://localhost:8080".into(),
             idempotency_ttl_ms: 24 * 3600 * 1000,
+            idempotency_claim_timeout_ms: 60_000,
+            idempotency_wait_ms: 10_000,
+            upload_max_pixels: 40_000_000,
+            max_documents_per_inquiry: 50,
         }
     }
 }
@@ -60,6 +73,9 @@ pub struct App {
     /// How resources look inside event payloads: the edge's rendering, so a webhook's
     /// `payload.data` is exactly what the REST API returns.
     pub render: Arc<dyn Render>,
+    /// Turns for decoding uploaded images (`upload_decode_concurrency`): each decode may
+    /// hold up to four bytes a pixel of the budget, so this bounds their memory together.
+    pub decodes: Arc<Semaphore>,
 }
 
 impl App {
@@ -73,6 +89,7 @@ impl App {
             face: Arc::new(NoFaceModel),
             text: Arc::new(NoTextReader),
             render,
+            decodes: Arc::new(Semaphore::new(1)),
         }
     }
 

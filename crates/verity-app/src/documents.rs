@@ -2,9 +2,14 @@
 //! document with its `document.created` event in one commit, while the inquiry is open.
 //!
 //! Nothing about the file is trusted: the format is sniffed from the bytes (the declared
-//! content type is ignored), and the image is fully decoded under dimension and allocation
-//! limits off the async runtime, so a decompression bomb or a truncated file is refused
-//! before anything is stored. (The edge caps the size while reading.)
+//! content type is ignored); the dimensions its header declares are checked against the
+//! pixel budget before any pixel is decoded; then the image is fully decoded under the
+//! decoder's own dimension and allocation limits off the async runtime, at most
+//! `upload_decode_concurrency` at a time (later uploads wait for a turn), so a
+//! decompression bomb or a truncated file is refused before anything is stored and
+//! concurrent uploads cannot add up to more memory than that many decodes. An inquiry
+//! holds at most `max_documents_per_inquiry` documents. (The edge caps the size while
+//! reading.)
 
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
@@ -18,10 +23,12 @@ use crate::change::{change, Plan};
 use crate::events::Subject;
 use crate::{App, AppError};
 
-/// Largest accepted image dimension, in pixels (either side).
-pub const MAX_DIMENSION: u32 = 8000;
-/// Largest allocation the decoder may make (an 8000×8000 RGBA image is 256 MB; we allow less).
-pub const MAX_DECODE_BYTES: u64 = 160 * 1024 * 1024;
+/// Largest accepted image side, in pixels.
+pub const MAX_DIMENSION: u32 = 12_000;
+/// The decoder's bytes per pixel at most (RGBA, 8 bits a channel), for its allocation limit.
+const DECODED_BYTES_PER_PIXEL: u64 = 4;
+/// What the decoder may allocate besides the pixels (tables, a row or two).
+const DECODER_SLACK_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The form values of an upload, as sent (docs/contract.md §5).
 #[derive(Debug, Default, Clone)]
@@ -109,9 +116,11 @@ pub fn parse_form(form: UploadForm) -> Result<(Capture, CaptureMethod, Vec<u8>),
     Ok((capture, method, bytes))
 }
 
-/// Refuses uploads to an inquiry that is not open, before its body is read.
+/// Refuses uploads to an inquiry that is not open or already holds the most documents
+/// allowed, before the body is read.
 pub async fn accepting(app: &App, id: &InquiryId) -> Result<(), AppError> {
     let inquiry = crate::inquiries::load(app, id).await?;
+    room_for_another(app, id).await?;
     if inquiry.redacted_at.is_some() {
         Err(AppError::Conflict("the inquiry was redacted".into()))
     } else if inquiry.status.is_open() {
@@ -128,9 +137,20 @@ pub async fn accepting(app: &App, id: &InquiryId) -> Result<(), AppError> {
 /// event, if the inquiry is still open.
 pub async fn upload(app: &App, id: &InquiryId, form: UploadForm) -> Result<Document, AppError> {
     let (capture, method, bytes) = parse_form(form)?;
-    let (content_type, bytes) = tokio::task::spawn_blocking(move || decode_checked(bytes))
+    let max_pixels = app.config.upload_max_pixels;
+    let turn = app
+        .decodes
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(|e| anyhow::anyhow!("decoder task failed: {e}"))??;
+        .map_err(|e| anyhow::anyhow!("the decode queue is closed: {e}"))?;
+    let (content_type, bytes) = tokio::task::spawn_blocking(move || {
+        let checked = decode_checked(bytes, max_pixels);
+        drop(turn);
+        checked
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("decoder task failed: {e}"))??;
     let (id_class, country) = match &capture {
         Capture::GovernmentId {
             id_class, country, ..
@@ -156,6 +176,7 @@ pub async fn upload(app: &App, id: &InquiryId, form: UploadForm) -> Result<Docum
         if current.redacted_at.is_some() {
             return Err(AppError::Conflict("the inquiry was redacted".into()));
         }
+        room_for_another(app, id).await?;
         if !current.status.is_open() {
             return Err(AppError::Conflict(format!(
                 "the inquiry is {}",
@@ -171,6 +192,17 @@ pub async fn upload(app: &App, id: &InquiryId, form: UploadForm) -> Result<Docum
     })
     .await?;
     Ok(document)
+}
+
+/// A 409 once inquiry `id` holds `max_documents_per_inquiry` documents.
+async fn room_for_another(app: &App, id: &InquiryId) -> Result<(), AppError> {
+    let max = app.config.max_documents_per_inquiry;
+    if app.store.documents_for_inquiry(id).await?.len() >= max {
+        return Err(AppError::Conflict(format!(
+            "the inquiry already holds the maximum of {max} documents"
+        )));
+    }
+    Ok(())
 }
 
 /// The poses a selfie step asks for.
@@ -216,8 +248,12 @@ pub fn missing_images(step: &Step, docs: &[Document]) -> Vec<String> {
     }
 }
 
-/// Sniffs and fully decodes `bytes` under limits; returns the content type to store.
-pub fn decode_checked(bytes: Vec<u8>) -> Result<(&'static str, Vec<u8>), AppError> {
+/// Sniffs `bytes`, checks the dimensions its header declares against `max_pixels` and
+/// [`MAX_DIMENSION`], then fully decodes it under limits; returns the content type to store.
+pub fn decode_checked(
+    bytes: Vec<u8>,
+    max_pixels: u64,
+) -> Result<(&'static str, Vec<u8>), AppError> {
     let bad = |m: String| AppError::InvalidUpload(m);
     let format = image::guess_format(&bytes)
         .map_err(|_| bad("the file is not a JPEG, PNG or WebP image".into()))?;
@@ -227,19 +263,39 @@ pub fn decode_checked(bytes: Vec<u8>) -> Result<(&'static str, Vec<u8>), AppErro
         image::ImageFormat::WebP => "image/webp",
         _ => return Err(bad("the file is not a JPEG, PNG or WebP image".into())),
     };
-    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
+    let reader = || image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
+    let (width, height) = reader()
+        .into_dimensions()
+        .map_err(|e| bad(format!("the image cannot be decoded: {e}")))?;
+    within_budget(width, height, max_pixels)?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
     limits.max_image_height = Some(MAX_DIMENSION);
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    reader.limits(limits);
-    let image = reader
+    limits.max_alloc = Some(max_pixels * DECODED_BYTES_PER_PIXEL + DECODER_SLACK_BYTES);
+    let mut decoder = reader();
+    decoder.limits(limits);
+    let image = decoder
         .decode()
         .map_err(|e| bad(format!("the image cannot be decoded: {e}")))?;
     if image.width() < 64 || image.height() < 64 {
         return Err(bad("the image is smaller than 64×64 pixels".into()));
     }
     Ok((content_type, bytes))
+}
+
+/// The pixel budget of an ID photo, judged from the declared dimensions alone.
+fn within_budget(width: u32, height: u32, max_pixels: u64) -> Result<(), AppError> {
+    let pixels = u64::from(width) * u64::from(height);
+    if width > MAX_DIMENSION || height > MAX_DIMENSION || pixels > max_pixels {
+        let mp = |p: u64| p as f64 / 1_000_000.0;
+        return Err(AppError::InvalidUpload(format!(
+            "the image is {width}×{height} pixels ({:.1} megapixels); at most {:.1} megapixels \
+             and {MAX_DIMENSION} pixels a side are accepted",
+            mp(pixels),
+            mp(max_pixels)
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -256,24 +312,86 @@ mod tests {
         out.into_inner()
     }
 
+    const BUDGET: u64 = 40_000_000;
+
     #[test]
     fn real_images_pass_and_fakes_fail() {
-        assert_eq!(decode_checked(png(200, 100)).unwrap().0, "image/png");
-        assert!(decode_checked(b"GIF89a not really".to_vec()).is_err());
-        assert!(decode_checked(png(10, 10)).is_err());
+        assert_eq!(
+            decode_checked(png(200, 100), BUDGET).unwrap().0,
+            "image/png"
+        );
+        assert!(decode_checked(b"GIF89a not really".to_vec(), BUDGET).is_err());
+        assert!(decode_checked(png(10, 10), BUDGET).is_err());
         let mut truncated = png(200, 100);
         truncated.truncate(truncated.len() / 2);
-        assert!(decode_checked(truncated).is_err());
+        assert!(decode_checked(truncated, BUDGET).is_err());
+    }
+
+    /// A valid PNG header claiming `w`×`h` pixels (the pixel data is a 64×64 image's).
+    fn declaring(w: u32, h: u32) -> Vec<u8> {
+        let mut bomb = png(64, 64);
+        bomb[16..20].copy_from_slice(&w.to_be_bytes());
+        bomb[20..24].copy_from_slice(&h.to_be_bytes());
+        bomb
     }
 
     #[test]
-    fn oversized_dimensions_are_refused_before_decoding() {
-        // A valid PNG header claiming 20000×20000 pixels: the limit trips on the header.
-        let mut bomb = png(64, 64);
-        bomb[16..20].copy_from_slice(&20000u32.to_be_bytes());
-        bomb[20..24].copy_from_slice(&20000u32.to_be_bytes());
-        let err = decode_checked(bomb).unwrap_err();
-        assert!(matches!(err, AppError::InvalidUpload(_)));
+    fn oversized_dimensions_are_refused_from_the_header_with_the_numbers() {
+        for (w, h) in [(7000, 7000), (20_000, 20_000), (12_001, 100), (100, 12_001)] {
+            let AppError::InvalidUpload(why) = decode_checked(declaring(w, h), BUDGET).unwrap_err()
+            else {
+                panic!("not an upload refusal");
+            };
+            assert!(why.contains(&format!("{w}×{h} pixels")), "{why}");
+            assert!(why.contains("megapixels"), "{why}");
+        }
+        assert!(within_budget(8000, 5000, BUDGET).is_ok());
+        assert!(within_budget(6325, 6325, BUDGET).is_err());
+        assert!(within_budget(4032, 3024, 12_000_000).is_err());
+    }
+
+    /// More concurrent uploads than decode turns all land: they wait for a turn, they are
+    /// not refused; and an upload past `max_documents_per_inquiry` is a conflict.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn uploads_wait_for_a_decode_turn_and_the_document_cap_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("v.db").display());
+        let store = verity_store::open(&url).await.unwrap();
+        let mut app = App::new(
+            store.clone(),
+            std::sync::Arc::new(crate::test_support::Plain),
+        );
+        app.config = std::sync::Arc::new(crate::AppConfig {
+            max_documents_per_inquiry: 6,
+            ..crate::AppConfig::default()
+        });
+        let templates = crate::templates::seed_demo(store.as_ref(), app.now())
+            .await
+            .unwrap();
+        let request = crate::inquiries::CreateInquiry {
+            template: Some(crate::inquiries::TemplateRef::Template(
+                templates[0].id.clone(),
+            )),
+            ..Default::default()
+        };
+        let inquiry = crate::inquiries::create(&app, request).await.unwrap();
+        let form = || UploadForm {
+            kind: Some("selfie".into()),
+            side: Some("center".into()),
+            capture_method: Some("manual".into()),
+            file: Some(png(300, 200)),
+            ..UploadForm::default()
+        };
+        let uploads = (0..6).map(|_| upload(&app, &inquiry.id, form()));
+        for done in futures::future::join_all(uploads).await {
+            done.unwrap();
+        }
+        assert_eq!(app.decodes.available_permits(), 1);
+        let over = upload(&app, &inquiry.id, form()).await.unwrap_err();
+        assert!(
+            matches!(&over, AppError::Conflict(m) if m.contains("maximum of 6")),
+            "{over}"
+        );
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub struct CreateInquiry {
     pub fields: Map<String, Value>,
     pub note: Option<String>,
     pub tags: Vec<String>,
+    /// Records the answer of a claimed `Idempotency-Key` in the create's own commit.
+    pub idempotency: Option<crate::idempotency::Responder>,
 }
 
 /// Finds the template and version an inquiry would use.
@@ -161,9 +163,17 @@ pub async fn create(app: &App, req: CreateInquiry) -> Result<Inquiry, AppError> 
         });
     }
     change.events = events::for_transition(app.render.as_ref(), &rendered, now);
+    change.idempotency = req
+        .idempotency
+        .as_ref()
+        .map(|r| r.record(&rendered.inquiry));
     change.inquiry = Some(InquiryWrite::Insert(transition.inquiry));
     // An insert cannot conflict on a revision: no retry loop is needed here.
-    let committed = app.store.commit(change).await?;
+    let committed = app
+        .store
+        .commit(change)
+        .await
+        .map_err(crate::idempotency::claim_lost)?;
     committed
         .inquiry
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("commit returned no inquiry")))
@@ -176,6 +186,8 @@ pub fn new_session(handoff: Option<HandoffMethod>, max_lifetime_ms: Option<i64>)
         token_hash: String::new(),
         handoff,
         max_lifetime_ms,
+        anonymous: false,
+        replaces: None,
     }
 }
 

@@ -41,11 +41,43 @@ pub async fn open(
             authorise(app, id, Some(&token)).await?;
             Ok((inquiry, token))
         }
-        None if inquiry.status == InquiryStatus::Created => inquiries::start_session(app, id).await,
+        None if inquiry.status == InquiryStatus::Created => open_anonymously(app, id).await,
         None => Err(AppError::Unauthenticated(
             "this inquiry has started: resuming it needs its session token",
         )),
     }
+}
+
+/// A token-less open of a `created` inquiry: a new anonymous session that replaces (ends,
+/// in the same commit) the anonymous session before it, so however often anyone who knows
+/// the inquiry's id opens it, the sessions the API or a hand-off issued are never crowded
+/// out of the cap (docs/contract.md §5).
+async fn open_anonymously(app: &App, id: &InquiryId) -> Result<(Inquiry, String), AppError> {
+    let changed = change(app, id, |_, now| async move {
+        let previous = app
+            .store
+            .sessions_for_inquiry(id)
+            .await?
+            .into_iter()
+            .find(|s| s.anonymous && s.is_usable(now));
+        let mut session = new_session(None, None);
+        session.anonymous = true;
+        session.replaces = previous.as_ref().map(|s| s.id.clone());
+        let mut plan = Plan::command(Command::Resume(session));
+        if let Some((ended, draft)) = previous.and_then(|s| s.end(SessionStatus::Canceled)) {
+            plan.writes
+                .session_updates
+                .push((ended.id.clone(), ended.status));
+            plan.events.push((draft, Subject::Session(ended)));
+        }
+        plan.go()
+    })
+    .await?;
+    let token = changed
+        .session
+        .map(|(_, token)| token)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("open returned no session")))?;
+    Ok((changed.inquiry, token))
 }
 
 /// The individual leaves: `session` ends and a new session is drawn whose token the host

@@ -11,6 +11,7 @@
 //! - `checks`   milliseconds per ID — the `bench_checks` example of `verity-checks`.
 //! - `faces`    face model load, per-image inference, selfie end to end, peak memory — `faces.rs`.
 //! - `ocr`      MRZ and front-field accuracy, time and memory per document — the `bench_ocr` example of `verity-ocr` (`ocr.rs`).
+//! - `uploads`  peak server memory under 32 concurrent hostile uploads — `uploads.rs`.
 //!
 //! To add a section: a variant of [`Section`], and an arm in [`run_section`] that prints under a
 //! heading and adds its figures to the [`Summary`] — a module of its own (like `api`) or an
@@ -30,6 +31,7 @@ mod load;
 mod ocr;
 mod report;
 mod server;
+mod uploads;
 mod webhooks;
 
 use std::path::PathBuf;
@@ -51,6 +53,7 @@ enum Section {
     Checks,
     Faces,
     Ocr,
+    Uploads,
 }
 
 #[derive(Parser, Debug)]
@@ -166,6 +169,7 @@ async fn run_section(section: Section, ctx: &Context, summary: &mut Summary) {
         Section::Checks => external::run(ctx, &external::checks(), summary).await,
         Section::Faces => external::run(ctx, &faces::faces(), summary).await,
         Section::Ocr => external::run(ctx, &ocr::section(), summary).await,
+        Section::Uploads => uploads::run(ctx, summary).await,
     }
 }
 
@@ -179,7 +183,8 @@ fn context(cli: &Cli) -> Result<Context, BenchError> {
     let needs_server = cli.only.is_empty()
         || cli.only.contains(&Section::E2e)
         || cli.only.contains(&Section::Api)
-        || cli.only.contains(&Section::Webhooks);
+        || cli.only.contains(&Section::Webhooks)
+        || cli.only.contains(&Section::Uploads);
     if needs_server && !verity.is_file() {
         return Err(BenchError::MissingBinary(verity.display().to_string()));
     }

@@ -141,6 +141,11 @@ pub struct NewSession {
     pub handoff: Option<HandoffMethod>,
     /// Sessions handed to another device may end sooner than the inquiry.
     pub max_lifetime_ms: Option<Millis>,
+    /// Opened without a token ([`InquirySession::anonymous`]).
+    pub anonymous: bool,
+    /// The session this one takes the place of under the cap (an anonymous open replacing
+    /// the anonymous session before it); the caller ends that one in the same commit.
+    pub replaces: Option<SessionId>,
 }
 
 #[derive(Debug, Clone)]
@@ -393,10 +398,12 @@ impl Inquiry {
             next.expires_at = now + ttl_ms(self.ttl_seconds);
             self.log(t, EventName::InquiryResumed);
         }
-        if self.session_count >= MAX_SESSIONS_PER_INQUIRY {
-            return Err(InquiryError::TooManySessions);
+        if session.replaces.is_none() {
+            if self.session_count >= MAX_SESSIONS_PER_INQUIRY {
+                return Err(InquiryError::TooManySessions);
+            }
+            t.inquiry.session_count += 1;
         }
-        t.inquiry.session_count += 1;
         let expires_at = match session.max_lifetime_ms {
             Some(lifetime) => (now + lifetime).min(t.inquiry.expires_at),
             None => t.inquiry.expires_at,
@@ -409,6 +416,7 @@ impl Inquiry {
             created_at: now,
             expires_at,
             device_handoff_method: session.handoff,
+            anonymous: session.anonymous,
         });
         t.events.push(EventDraft::about(
             EventName::SessionStarted,

@@ -42,6 +42,10 @@ pub struct InquirySession {
     pub expires_at: Millis,
     #[serde(default)]
     pub device_handoff_method: Option<HandoffMethod>,
+    /// Opened by the flow without a token (an inquiry still `created`): the next such open
+    /// replaces it instead of adding a session, so anonymous opens cannot use up the cap.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymous: bool,
 }
 
 impl InquirySession {
@@ -83,6 +87,7 @@ mod tests {
             created_at: 0,
             expires_at: 10,
             device_handoff_method: None,
+            anonymous: false,
         };
         let (ended, draft) = session.end(SessionStatus::Canceled).expect("active");
         assert_eq!(ended.status, SessionStatus::Canceled);

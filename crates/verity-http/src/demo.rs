@@ -3,21 +3,26 @@
 //! the server runs with `demo = true`.
 //!
 //! The demo endpoints need no API key so the page works out of the box, and answer only
-//! requests from this machine (loopback); they list
-//! templates, show an inquiry's status, fields and timestamps by id, and list the
-//! hand-off messages of the log sender (`/demo/api/outbox`, docs/handoff.md), and they are off
-//! unless `demo` is set (the default for a first run, to be turned off in production).
+//! requests from this machine (loopback); they list templates, create an inquiry for the
+//! page (tagged [`DEMO_TAG`]), show such an inquiry's status, fields and timestamps by id —
+//! any other inquiry is a 404 — and list the hand-off messages of the log sender
+//! (`/demo/api/outbox`, docs/handoff.md). They are off unless `demo` is set (the default
+//! for a first run; `demo = false` is production mode, README § Configuration).
 
 use std::net::{IpAddr, SocketAddr};
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use axum::Json;
 use axum::Router;
+use serde::Deserialize;
 use serde_json::json;
-use verity_core::id::InquiryId;
+use verity_app::inquiries::{CreateInquiry, TemplateRef};
+use verity_core::id::{InquiryId, TemplateId};
 use verity_store::PageRequest;
 
 use crate::error::ApiError;
@@ -66,6 +71,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(
             Router::new()
                 .route("/demo/api/templates", get(templates))
+                .route("/demo/api/inquiries", post(create))
                 .route("/demo/api/inquiries/{id}", get(inquiry))
                 .route("/demo/api/outbox", get(outbox))
                 .layer(axum::middleware::from_fn(from_this_machine_only)),
@@ -130,6 +136,37 @@ async fn templates(State(state): State<AppState>) -> Result<Response, ApiError> 
     Ok((StatusCode::OK, axum::Json(list)).into_response())
 }
 
+/// The tag of the inquiries the demo page created: the only ones its status panel shows.
+pub const DEMO_TAG: &str = "verity-demo";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CreateBody {
+    template_id: String,
+}
+
+/// The demo page's own create: an inquiry from `templateId`, tagged [`DEMO_TAG`], which the
+/// page then opens in the flow by id (a `created` inquiry opens without a token).
+async fn create(
+    State(state): State<AppState>,
+    body: Result<Json<CreateBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(body) = body.map_err(|e| ApiError::bad_request("", e.body_text()))?;
+    let template = TemplateId::parse(&body.template_id)
+        .map_err(|e| ApiError::invalid("/templateId", e.to_string()))?;
+    let inquiry = verity_app::inquiries::create(
+        &state.app,
+        CreateInquiry {
+            template: Some(TemplateRef::Template(template)),
+            tags: vec![DEMO_TAG.to_owned()],
+            ..CreateInquiry::default()
+        },
+    )
+    .await?;
+    let body = json!({ "inquiryId": inquiry.id });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
 async fn inquiry(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -139,8 +176,9 @@ async fn inquiry(
         .store
         .inquiry(&id)
         .await?
+        .filter(|inquiry| inquiry.tags.iter().any(|t| t == DEMO_TAG))
         .ok_or_else(|| ApiError::not_found("inquiry", id.as_str()))?;
-    Ok(axum::Json(json!({ "data": resource::inquiry(&inquiry) })).into_response())
+    Ok(Json(json!({ "data": resource::inquiry(&inquiry) })).into_response())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! render resources. Every REST error is an [`error::ApiError`] and every flow error a
 //! [`flow::error::FlowError`], each turned into a response in one place.
 
+pub mod client_address;
 pub mod demo;
 pub mod error;
 pub mod extract;

@@ -1,11 +1,27 @@
-//! Per-API-key token buckets: a key may make `rate` requests per second on average with
-//! bursts up to `burst`. In memory, per process: with several processes the effective
-//! limit is per process, which is documented in the README.
+//! Token buckets: a key (an API key, a client address, an inquiry) may make `rate`
+//! requests per second on average with bursts up to `burst`. In memory, per process: with
+//! several processes the effective limit is per process, which is documented in the README.
+//!
+//! The public flow endpoints that write (create, upload, steps, resume, cancel, hand-off —
+//! every `POST /flow/v1/…`) are limited per client address ([`crate::client_address`]) and
+//! per inquiry by [`flow_limit`]; over a limit is the flow's documented 429 with
+//! `Retry-After` (docs/contract.md §3).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use verity_core::Millis;
+
+use crate::flow::error::FlowError;
+use crate::state::AppState;
+
+/// Buckets kept before idle (full) ones are dropped, so many addresses cannot grow the
+/// map without bound.
+const PRUNE_ABOVE: usize = 10_000;
 
 pub struct RateLimiter {
     rate: u32,
@@ -34,6 +50,12 @@ impl RateLimiter {
         }
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let burst = f64::from(self.burst);
+        if buckets.len() > PRUNE_ABOVE {
+            let rate = f64::from(self.rate);
+            // A bucket that has refilled to its burst is the same as no bucket.
+            buckets
+                .retain(|_, b| b.tokens + (now - b.updated).max(0) as f64 / 1000.0 * rate < burst);
+        }
         let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
             tokens: burst,
             updated: now,
@@ -48,6 +70,43 @@ impl RateLimiter {
             let wait = (1.0 - bucket.tokens) / f64::from(self.rate);
             Err(wait.ceil().max(1.0) as u64)
         }
+    }
+}
+
+/// The flow's two limits: per client address and per inquiry.
+pub struct FlowLimits {
+    pub per_address: RateLimiter,
+    pub per_inquiry: RateLimiter,
+}
+
+/// Limits every `POST /flow/v1/…` per client address and, when the path names an inquiry,
+/// per inquiry.
+pub async fn flow_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if request.method() != Method::POST || !path.starts_with("/flow/v1/") {
+        return next.run(request).await;
+    }
+    let now = state.now();
+    let (parts, body) = request.into_parts();
+    let address = crate::client_address::client_ip(&parts, &state)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let inquiry = parts
+        .uri
+        .path()
+        .strip_prefix("/flow/v1/inquiries/")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|id| !id.is_empty());
+    let limits = &state.flow_limits;
+    let checked = limits
+        .per_address
+        .check(&address, now)
+        .and_then(|()| match inquiry {
+            Some(id) => limits.per_inquiry.check(id, now),
+            None => Ok(()),
+        });
+    match checked {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(seconds) => FlowError::RateLimited(seconds).into_response(),
     }
 }
 
@@ -76,5 +135,20 @@ mod tests {
         for _ in 0..1000 {
             assert!(l.check("k", 0).is_ok());
         }
+    }
+
+    #[test]
+    fn idle_buckets_are_pruned_once_there_are_many() {
+        let l = RateLimiter::new(1, 1);
+        for n in 0..=PRUNE_ABOVE {
+            assert!(l.check(&n.to_string(), 0).is_ok());
+        }
+        assert!(l.check("late", 10_000).is_ok());
+        let kept = l.buckets.lock().unwrap().len();
+        assert_eq!(kept, 1, "only the bucket just used is not full");
+        assert!(
+            l.check("late", 10_000).is_err(),
+            "its state survived the pruning"
+        );
     }
 }

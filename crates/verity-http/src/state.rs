@@ -1,5 +1,5 @@
 //! The one cloneable state handed to every handler: the application ([`App`]) and what
-//! only the HTTP edge needs (its settings, the metrics handle, the API rate limiter).
+//! only the HTTP edge needs (its settings, the metrics handle, the rate limiters).
 //! No globals.
 
 use std::sync::Arc;
@@ -9,7 +9,8 @@ use verity_app::App;
 use verity_core::Millis;
 use verity_store::Store;
 
-use crate::rate_limit::RateLimiter;
+use crate::client_address::TrustedProxies;
+use crate::rate_limit::{FlowLimits, RateLimiter};
 
 /// Settings of the HTTP edge, validated by the binary at start and read-only after.
 #[derive(Debug, Clone)]
@@ -29,6 +30,14 @@ pub struct HttpConfig {
     pub idempotency_ttl_ms: Millis,
     /// Webhook URLs may resolve to loopback/private addresses (demo, tests).
     pub webhook_allow_private_addresses: bool,
+    /// Peers whose `X-Forwarded-For` gives the client address (empty: the peer is the client).
+    pub trusted_proxies: TrustedProxies,
+    /// `POST /flow/v1/…` requests per second per client address (0 = unlimited), and burst.
+    pub flow_rate_limit_per_address_per_second: u32,
+    pub flow_rate_limit_per_address_burst: u32,
+    /// `POST /flow/v1/inquiries/{id}/…` requests per second per inquiry, and burst.
+    pub flow_rate_limit_per_inquiry_per_second: u32,
+    pub flow_rate_limit_per_inquiry_burst: u32,
 }
 
 impl Default for HttpConfig {
@@ -42,6 +51,11 @@ impl Default for HttpConfig {
             demo: true,
             idempotency_ttl_ms: 24 * 3600 * 1000,
             webhook_allow_private_addresses: false,
+            trusted_proxies: TrustedProxies::default(),
+            flow_rate_limit_per_address_per_second: 20,
+            flow_rate_limit_per_address_burst: 200,
+            flow_rate_limit_per_inquiry_per_second: 5,
+            flow_rate_limit_per_inquiry_burst: 60,
         }
     }
 }
@@ -55,6 +69,8 @@ pub struct AppState {
     pub config: Arc<HttpConfig>,
     pub metrics: Option<PrometheusHandle>,
     pub rate_limiter: Arc<RateLimiter>,
+    /// The public flow's limits per client address and per inquiry.
+    pub flow_limits: Arc<FlowLimits>,
 }
 
 impl AppState {
@@ -63,12 +79,23 @@ impl AppState {
             config.rate_limit_per_second,
             config.rate_limit_burst,
         ));
+        let flow_limits = Arc::new(FlowLimits {
+            per_address: RateLimiter::new(
+                config.flow_rate_limit_per_address_per_second,
+                config.flow_rate_limit_per_address_burst,
+            ),
+            per_inquiry: RateLimiter::new(
+                config.flow_rate_limit_per_inquiry_per_second,
+                config.flow_rate_limit_per_inquiry_burst,
+            ),
+        });
         AppState {
             store: app.store.clone(),
             app,
             config: Arc::new(config),
             metrics: None,
             rate_limiter,
+            flow_limits,
         }
     }
 

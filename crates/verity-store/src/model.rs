@@ -137,6 +137,43 @@ pub struct IdempotencyRecord {
     pub status: u16,
     pub body: Vec<u8>,
     pub created_at: Millis,
+    /// The token of the claim this record completes ([`crate::Store::claim_idempotency`]);
+    /// `None` for a record written without one. Never read back.
+    pub claim_token: Option<String>,
+}
+
+/// A request's hold on an `Idempotency-Key` while it runs: the row exists with no response
+/// yet, so a concurrent request with the same key waits for the response instead of
+/// running again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdempotencyClaim {
+    pub api_key_id: ApiKeyId,
+    pub key: String,
+    pub request_hash: String,
+    /// Random; only the request holding it may complete or release the claim.
+    pub token: String,
+    pub claimed_at: Millis,
+}
+
+/// What [`crate::Store::claim_idempotency`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClaimOutcome {
+    /// The key is now held by this claim: run the request.
+    Claimed,
+    /// The key is held or answered already.
+    Taken(IdempotencyEntry),
+}
+
+/// The stored state of one `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdempotencyEntry {
+    /// A request holds the key and has not answered yet.
+    InProgress {
+        request_hash: String,
+        claimed_at: Millis,
+    },
+    /// The key's recorded response.
+    Done(IdempotencyRecord),
 }
 
 /// Everything one request writes, committed atomically by [`crate::Store::commit`].

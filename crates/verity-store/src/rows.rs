@@ -8,7 +8,7 @@ use verity_core::event::EventName;
 use verity_core::session::{InquirySession, SessionStatus};
 
 use crate::errors::corrupt;
-use crate::{ApiKey, Document, IdempotencyRecord, StoreError, StoredEvent};
+use crate::{ApiKey, Document, IdempotencyEntry, IdempotencyRecord, StoreError, StoredEvent};
 
 /// Something a page is made of: it knows its own cursor id.
 pub(crate) trait Keyed {
@@ -213,6 +213,30 @@ impl IdempotencyRow {
             status: u16::try_from(self.status).map_err(|e| corrupt(&what, e))?,
             body: self.body,
             created_at: self.created_at,
+            claim_token: None,
         })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct IdempotencyEntryRow {
+    #[sqlx(flatten)]
+    pub record: IdempotencyRow,
+    pub state: String,
+}
+
+impl IdempotencyEntryRow {
+    pub fn decode(self) -> Result<IdempotencyEntry, StoreError> {
+        match self.state.as_str() {
+            "claimed" => Ok(IdempotencyEntry::InProgress {
+                request_hash: self.record.request_hash,
+                claimed_at: self.record.created_at,
+            }),
+            "done" => self.record.decode().map(IdempotencyEntry::Done),
+            other => Err(corrupt(
+                &format!("idempotency record {}", self.record.key),
+                format!("unknown state `{other}`"),
+            )),
+        }
     }
 }

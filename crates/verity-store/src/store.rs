@@ -112,7 +112,9 @@ pub trait Store: Send + Sync + 'static {
     ///   inquiry has that id.
     /// - `account`: finds the account with that reference id or creates it with the given
     ///   id, and sets the inquiry's `account_id` when it has none.
-    /// - `idempotency`: `IdempotencyKeyUsed` if the key is already recorded for that API key.
+    /// - `idempotency`: with a `claim_token`, completes that claim (`IdempotencyKeyUsed`
+    ///   if the claim no longer holds the key); without one, inserts the record
+    ///   (`IdempotencyKeyUsed` if the key already has a row for that API key).
     /// - events get increasing sequence numbers in the order given (consecutive on SQLite;
     ///   on PostgreSQL a concurrent commit may take numbers in between).
     /// - `account` without an inquiry stamps the new account with the wall clock; with
@@ -175,6 +177,35 @@ pub trait Store: Send + Sync + 'static {
         api_key_id: &ApiKeyId,
         key: &str,
     ) -> Result<Option<IdempotencyRecord>, StoreError>;
+    /// Claims an `Idempotency-Key` before its request runs (the row's primary key makes
+    /// the claim unique across processes).
+    ///
+    /// - `Claimed`: the key had no row, or its row was a claim taken before
+    ///   `stale_before` (its request crashed or hung) or a response recorded before
+    ///   `expired_before`; the row is now this claim's, with no response.
+    /// - `Taken(InProgress)`: a live claim of another request holds the key.
+    /// - `Taken(Done)`: the key's recorded response.
+    async fn claim_idempotency(
+        &self,
+        claim: &IdempotencyClaim,
+        stale_before: Millis,
+        expired_before: Millis,
+    ) -> Result<ClaimOutcome, StoreError>;
+    /// The key's row as it is, claimed or answered; `None` if it has none (never claimed,
+    /// released or purged).
+    async fn idempotency_entry(
+        &self,
+        api_key_id: &ApiKeyId,
+        key: &str,
+    ) -> Result<Option<IdempotencyEntry>, StoreError>;
+    /// Records `record` as the response of the claim named by its `claim_token`.
+    /// `Ok(false)`: that claim no longer holds the key (the response was already recorded
+    /// in the request's own commit, or the claim went stale and another request took
+    /// it); nothing was written.
+    async fn complete_idempotency(&self, record: &IdempotencyRecord) -> Result<bool, StoreError>;
+    /// Deletes the claim if it still holds the key without a response (its request
+    /// failed), so a retry may run; a recorded response is kept.
+    async fn release_idempotency(&self, claim: &IdempotencyClaim) -> Result<(), StoreError>;
     /// Deletes records created before `before`; returns how many.
     async fn purge_idempotency(&self, before: Millis) -> Result<u64, StoreError>;
 

@@ -26,10 +26,31 @@ pub struct Config {
     pub json_body_limit: usize,
     /// Largest uploaded image in bytes.
     pub upload_limit: usize,
+    /// The pixel budget of an uploaded image (width × height as its header declares it;
+    /// each side also at most 12,000 pixels).
+    pub upload_max_pixels: u64,
+    /// Uploaded images decoded at once; later uploads wait for a turn.
+    pub upload_decode_concurrency: usize,
+    /// Documents one inquiry may hold.
+    pub max_documents_per_inquiry: usize,
     /// Requests per second per API key (0 = unlimited) and burst.
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
+    /// Public flow writes (`POST /flow/v1/…`) per second per client address (0 =
+    /// unlimited) and burst.
+    pub flow_rate_limit_per_address_per_second: u32,
+    pub flow_rate_limit_per_address_burst: u32,
+    /// Public flow writes per second per inquiry (0 = unlimited) and burst.
+    pub flow_rate_limit_per_inquiry_per_second: u32,
+    pub flow_rate_limit_per_inquiry_burst: u32,
+    /// Addresses or CIDR networks of reverse proxies whose `X-Forwarded-For` names the
+    /// client; empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Milliseconds a request waits for a concurrent one with the same `Idempotency-Key`
+    /// before it gets a 409.
+    pub idempotency_wait_ms: u64,
     /// Seed demo templates on first start, serve the demo host page, print a first API key.
+    /// `false` is production mode: no demo page, helpers, templates or printed key.
     pub demo: bool,
     /// Seconds between expiry sweeps.
     pub sweep_interval_seconds: u64,
@@ -102,8 +123,17 @@ impl Default for Config {
             sqlite_synchronous_full: false,
             json_body_limit: 1024 * 1024,
             upload_limit: 10 * 1024 * 1024,
+            upload_max_pixels: 40_000_000,
+            upload_decode_concurrency: 1,
+            max_documents_per_inquiry: 50,
             rate_limit_per_second: 200,
             rate_limit_burst: 400,
+            flow_rate_limit_per_address_per_second: 20,
+            flow_rate_limit_per_address_burst: 200,
+            flow_rate_limit_per_inquiry_per_second: 5,
+            flow_rate_limit_per_inquiry_burst: 60,
+            trusted_proxies: Vec::new(),
+            idempotency_wait_ms: 10_000,
             demo: true,
             sweep_interval_seconds: 5,
             log: "info".into(),
@@ -201,6 +231,13 @@ impl Config {
         }
         self.webhook_schedule()?;
         self.webhook_proxy()?;
+        self.trusted_proxies()?;
+        if self.upload_decode_concurrency == 0 || self.upload_max_pixels < 64 * 64 {
+            return Err(ConfigError::Invalid(
+                "upload_decode_concurrency must be at least 1 and upload_max_pixels at least 4096"
+                    .into(),
+            ));
+        }
         if !(60..=24 * 3600).contains(&self.handoff_link_ttl_seconds) {
             return Err(ConfigError::Invalid(
                 "handoff_link_ttl_seconds must be between 60 and 86400".into(),
@@ -285,6 +322,14 @@ impl Config {
         Ok(Some(url))
     }
 
+    /// `trusted_proxies`, parsed; an entry that is no address or network is an error.
+    pub fn trusted_proxies(
+        &self,
+    ) -> Result<verity_http::client_address::TrustedProxies, ConfigError> {
+        verity_http::client_address::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| ConfigError::Invalid(format!("trusted_proxies: {e}")))
+    }
+
     /// The database URL to open: the configured one, or SQLite under `data_dir`.
     pub fn effective_database_url(&self) -> String {
         if self.database_url.is_empty() {
@@ -355,6 +400,16 @@ mod tests {
         );
         let c = Config {
             handoff_email_sender: "pigeon".into(),
+            ..Config::default()
+        };
+        assert!(c.validate().is_err());
+        let c = Config {
+            trusted_proxies: vec!["10.0.0.0/8".into(), "proxy.internal".into()],
+            ..Config::default()
+        };
+        assert!(c.validate().is_err(), "a proxy is named by address");
+        let c = Config {
+            upload_decode_concurrency: 0,
             ..Config::default()
         };
         assert!(c.validate().is_err());

@@ -50,8 +50,14 @@ fn build_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<AppStat
     let mut app = App::new(store, Arc::new(verity_http::payloads::Wire));
     app.config = Arc::new(AppConfig {
         public_url: public_url.clone(),
+        idempotency_wait_ms: i64::try_from(config.idempotency_wait_ms).unwrap_or(i64::MAX),
+        upload_max_pixels: config.upload_max_pixels,
+        max_documents_per_inquiry: config.max_documents_per_inquiry,
         ..AppConfig::default()
     });
+    app.decodes = Arc::new(tokio::sync::Semaphore::new(
+        config.upload_decode_concurrency.max(1),
+    ));
     app.handoff = Arc::new(config.handoff()?);
     if config.workers.contains(&verity_worker::Loop::Checks) {
         app.face = crate::models::faces(&ModelSource::parse(&config.face_models_dir));
@@ -65,6 +71,11 @@ fn build_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<AppStat
         rate_limit_burst: config.rate_limit_burst,
         demo: config.demo,
         webhook_allow_private_addresses: config.webhook_allow_private_addresses,
+        trusted_proxies: config.trusted_proxies()?,
+        flow_rate_limit_per_address_per_second: config.flow_rate_limit_per_address_per_second,
+        flow_rate_limit_per_address_burst: config.flow_rate_limit_per_address_burst,
+        flow_rate_limit_per_inquiry_per_second: config.flow_rate_limit_per_inquiry_per_second,
+        flow_rate_limit_per_inquiry_burst: config.flow_rate_limit_per_inquiry_burst,
         ..HttpConfig::default()
     };
     let mut state = AppState::new(app, http_config);

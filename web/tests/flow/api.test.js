@@ -109,7 +109,14 @@ test('widget: origins must be allowed, CSP names the ancestors', async () => {
   assert.match(csp, /frame-ancestors [^;]*http:\/\/127\.0\.0\.1:3000/);
   assert.match(csp, /frame-ancestors [^;]*http:\/\/localhost:4000/);
   assert.equal(ok.headers.get('referrer-policy'), 'no-referrer');
-  assert.equal((await get({ 'iframe-origin': 'https://evil.example' })).status, 400);
+  // An error page for a host the template does not allow cannot be framed by it; an
+  // allowed host may frame its error page (so onError reaches it).
+  const evil = await get({ 'iframe-origin': 'https://evil.example' });
+  assert.equal(evil.status, 400);
+  assert.match(evil.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+  const badField = await get({ 'iframe-origin': 'http://127.0.0.1:3000', 'fields[birthdate]': 'not-a-date' });
+  assert.equal(badField.status, 400);
+  assert.match(badField.headers.get('content-security-policy') ?? '', /frame-ancestors http:\/\/127\.0\.0\.1:3000/);
   assert.equal((await get({ 'iframe-origin': 'http://127.0.0.1:3000', 'frame-ancestors[0]': 'https://evil.example' })).status, 400);
   assert.equal((await get({ 'iframe-origin': "http://127.0.0.1:3000; script-src *" })).status, 400);
   assert.equal((await get({ 'iframe-origin': 'http://127.0.0.1:3000', 'message-target-origin': 'https://evil.example' })).status, 400);

@@ -22,6 +22,10 @@ pub async fn openable(app: &App, code: &str) -> Result<OneTimeLink, AppError> {
         .await?
         .ok_or(AppError::LinkRefused(Refusal::Unknown))?;
     let inquiry = load(app, &link.inquiry_id).await?;
+    if inquiry.redacted_at.is_some() {
+        // docs/handoff.md: a redaction withdraws the inquiry's links.
+        return Err(AppError::LinkRefused(Refusal::InquiryClosed));
+    }
     check_open(&link, inquiry.status, app.now()).map_err(AppError::LinkRefused)?;
     Ok(link)
 }

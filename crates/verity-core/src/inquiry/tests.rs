@@ -44,6 +44,8 @@ fn session(n: u64) -> NewSession {
         token_hash: format!("{n:064x}"),
         handoff: None,
         max_lifetime_ms: None,
+        anonymous: false,
+        replaces: None,
     }
 }
 
@@ -142,6 +144,27 @@ fn at_most_25_sessions() {
         inq.apply(Command::Resume(session(99)), T0).unwrap_err(),
         InquiryError::TooManySessions
     );
+}
+
+#[test]
+fn a_session_replacing_another_does_not_count_against_the_cap() {
+    let mut inq = new_inquiry();
+    let first = session(1);
+    let mut previous = first.id.clone();
+    inq = inq.apply(Command::Resume(first), T0).unwrap().inquiry;
+    for n in 2..(2 * u64::from(MAX_SESSIONS_PER_INQUIRY)) {
+        let next = NewSession {
+            anonymous: true,
+            replaces: Some(previous.clone()),
+            ..session(n)
+        };
+        previous = next.id.clone();
+        let t = inq.apply(Command::Resume(next), T0).unwrap();
+        assert!(t.new_session.as_ref().is_some_and(|s| s.anonymous));
+        inq = t.inquiry;
+    }
+    assert_eq!(inq.session_count, 1);
+    assert!(inq.apply(Command::Resume(session(99)), T0).is_ok());
 }
 
 #[test]

@@ -23,7 +23,7 @@ use verity_app::inquiries::resolve_template;
 
 use super::error::FlowError;
 pub use super::widget_query::Mode;
-use super::widget_query::{Embedding, Origin, Source, WidgetQuery};
+use super::widget_query::{parse_origin, Embedding, Origin, Source, WidgetQuery};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -158,6 +158,9 @@ pub async fn prepare(state: &AppState, raw_query: &str, mode: Mode) -> Prepared 
         ..WidgetConfig::default()
     };
     let mut ancestors = Vec::new();
+    // Whether the host that asked may frame even an error page: decided by the same rule as
+    // the flow itself once the template is known, by the demo's rule before that.
+    let mut origin_allowed: bool;
     let built = match WidgetQuery::parse(raw_query, mode) {
         Ok(q) => {
             config.iframe_origin = q
@@ -170,9 +173,27 @@ pub async fn prepare(state: &AppState, raw_query: &str, mode: Mode) -> Prepared 
                 .target_origin
                 .as_ref()
                 .map(|o| o.serialized.clone());
-            build(state, q, mode, &mut config, &mut ancestors).await
+            origin_allowed = q
+                .embedding
+                .iframe_origin
+                .as_ref()
+                .is_some_and(|o| demo_origin(state, o));
+            build(
+                state,
+                q,
+                mode,
+                &mut config,
+                &mut ancestors,
+                &mut origin_allowed,
+            )
+            .await
         }
         Err(refused) => {
+            origin_allowed = refused
+                .iframe_origin
+                .as_deref()
+                .and_then(|o| parse_origin(o).ok())
+                .is_some_and(|o| demo_origin(state, &o));
             config.iframe_origin = refused.iframe_origin;
             Err(refused.error)
         }
@@ -187,9 +208,14 @@ pub async fn prepare(state: &AppState, raw_query: &str, mode: Mode) -> Prepared 
             e.log();
             config.template = None;
             config.error = Some(e.to_wire_json());
-            // The error page shows nothing worth framing; let the parent that asked see it, so
-            // its `onError` fires (the origin was syntax-checked before being kept).
-            let ancestors = config.iframe_origin.iter().cloned().collect();
+            // docs/contract.md §5: an allowed host may frame the error page, so its `onError`
+            // fires; a host the template does not allow gets `frame-ancestors 'none'`.
+            let ancestors = config
+                .iframe_origin
+                .iter()
+                .filter(|_| origin_allowed)
+                .cloned()
+                .collect();
             Prepared {
                 config,
                 frame_ancestors: ancestors,
@@ -207,6 +233,7 @@ async fn build(
     mode: Mode,
     config: &mut WidgetConfig,
     ancestors: &mut Vec<String>,
+    origin_allowed: &mut bool,
 ) -> Result<(), FlowError> {
     config.container_id = q.container_id;
     config.flow_type = q.flow_type;
@@ -216,6 +243,7 @@ async fn build(
     config.session_token = q.session_token;
     config.reference_id = q.reference_id;
     config.account_id = q.account_id;
+    let mut from_template = false;
     let definition = match q.source {
         Source::Template(r) => {
             let (template, version) = match resolve_template(&state.app, &r).await? {
@@ -226,7 +254,7 @@ async fn build(
                 Err(p) => return Err(FlowError::InvalidConfig(p.to_string())),
             };
             config.kind = kind_name(template.kind());
-            config.fields = prefill(&version.definition, q.fields.as_ref())?;
+            from_template = true;
             version.definition
         }
         Source::Inquiry(id) => {
@@ -242,10 +270,12 @@ async fn build(
             verity_app::inquiries::definition_of(&state.app, &inquiry).await?
         }
     };
-    let allowed = |o: &Origin| {
-        definition.allows_embedding_host(&o.host, o.port)
-            || (state.config.demo && matches!(o.host.as_str(), "localhost" | "127.0.0.1"))
-    };
+    let allowed =
+        |o: &Origin| definition.allows_embedding_host(&o.host, o.port) || demo_origin(state, o);
+    *origin_allowed = q.embedding.iframe_origin.as_ref().is_some_and(allowed);
+    if from_template {
+        config.fields = prefill(&definition, q.fields.as_ref())?;
+    }
     match mode {
         Mode::Widget => embedding(&q.embedding, &definition, allowed, ancestors)?,
         Mode::Hosted => {
@@ -303,6 +333,11 @@ fn embedding(
     ancestors.sort();
     ancestors.dedup();
     Ok(())
+}
+
+/// While `demo` is on, the demo's own hosts may embed any template.
+fn demo_origin(state: &AppState, o: &Origin) -> bool {
+    state.config.demo && matches!(o.host.as_str(), "localhost" | "127.0.0.1")
 }
 
 fn kind_name(k: TemplateKind) -> &'static str {

@@ -35,8 +35,8 @@ pub enum FlowError {
     /// A one-time link that cannot be opened (docs/handoff.md).
     #[error("{0}")]
     LinkRefused(verity_core::handoff::Refusal),
-    /// Too many hand-off messages; retry after this many seconds.
-    #[error("too many messages were sent; try again in {0} seconds")]
+    /// Over a rate limit (requests, hand-off messages); retry after this many seconds.
+    #[error("too many requests; try again in {0} seconds")]
     RateLimited(u64),
     /// The email or SMS provider did not take the message (its safe description).
     #[error("{0}")]

@@ -59,4 +59,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 )),
         )
         .merge(handoff::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::flow_limit,
+        ))
 }

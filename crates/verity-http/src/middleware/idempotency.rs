@@ -1,23 +1,29 @@
-//! `Idempotency-Key` on POST: the first successful response for a (key, API key) pair is
-//! recorded and replayed for 24 hours; the same key with a different request is a 422.
+//! `Idempotency-Key` on POST: the key is claimed before the handler runs, the first
+//! successful response for a (key, API key) pair is recorded and replayed for 24 hours,
+//! and the same key with a different request is a 422 (`verity_app::idempotency`).
+//!
+//! A concurrent request with a key that is held waits for the holder's response and
+//! replays it; after `idempotency_wait_ms` it gets a 409 saying the first request is
+//! still running. A failed (non-2xx) or abandoned request releases its claim. Creating an
+//! inquiry records its response in the create's own commit ([`ClaimedKey`] reaches the
+//! handler); other requests record it right after the handler.
 //!
 //! Values shown once — a webhook's `meta.secret`, a resume's `meta.session-token`, a
 //! hand-off's `meta.one-time-link` — are never recorded (see [`without_shown_once`]): the
 //! first response carries them, a replay answers the same status without them and says so
 //! in `meta.notice`.
-//!
-//! The record is written after the handler's own commit. A crash between the two can
-//! let a retried request run again, which is the usual at-least-once window; a
-//! concurrent duplicate that loses the insert race still gets its own (equal) response.
 
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use rand::RngCore;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use verity_store::{ApiKey, IdempotencyRecord};
+use verity_app::idempotency::{self, Held};
+use verity_app::App;
+use verity_store::{ApiKey, IdempotencyClaim, IdempotencyRecord};
 
 use crate::error::ApiError;
 use crate::jsonapi::Inflection;
@@ -27,6 +33,10 @@ const MAX_KEY_LEN: usize = 255;
 
 /// The `meta` members shown once, by their kebab-case wire names.
 const SHOWN_ONCE: [&str; 3] = ["secret", "session-token", "one-time-link"];
+
+/// The claim the request holds, for a handler that records its response in its own commit.
+#[derive(Debug, Clone)]
+pub struct ClaimedKey(pub IdempotencyClaim);
 
 pub async fn replay_or_record(
     State(state): State<AppState>,
@@ -50,19 +60,34 @@ pub async fn replay_or_record(
     let bytes = to_bytes(body, limit)
         .await
         .map_err(|_| ApiError::PayloadTooLarge { limit })?;
-    let request_hash = request_hash(&parts.method, parts.uri.path(), &bytes);
-
-    let now = state.now();
-    if let Some(found) = state.store.idempotency_record(&api_key.id, &key).await? {
-        if now - found.created_at < state.config.idempotency_ttl_ms {
-            return replay(found, &request_hash);
+    let mut token = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut token);
+    let claim = IdempotencyClaim {
+        api_key_id: api_key.id,
+        key,
+        request_hash: request_hash(&parts.method, parts.uri.path(), &bytes),
+        token: hex::encode(token),
+        claimed_at: state.now(),
+    };
+    match idempotency::claim(&state.app, &claim).await? {
+        Held::Claimed => {}
+        Held::Answered(found) => return Ok(replay(found)),
+        Held::OtherRequest => return Err(other_request()),
+        Held::StillRunning => {
+            return Err(ApiError::Conflict(
+                "a request with this Idempotency-Key is still being processed; \
+                 retry later to get its response"
+                    .into(),
+            ))
         }
     }
 
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    let held = Release(Some((state.app.clone(), claim.clone())));
+    let mut req = Request::from_parts(parts, Body::from(bytes));
+    req.extensions_mut().insert(ClaimedKey(claim.clone()));
+    let response = next.run(req).await;
     if !response.status().is_success() {
+        held.now().await;
         return Ok(response);
     }
     let (parts, body) = response.into_parts();
@@ -70,15 +95,50 @@ pub async fn replay_or_record(
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("buffering response: {e}")))?;
     let record = IdempotencyRecord {
-        api_key_id: api_key.id,
-        key,
-        request_hash,
+        api_key_id: claim.api_key_id,
+        key: claim.key,
+        request_hash: claim.request_hash,
         status: parts.status.as_u16(),
         body: without_shown_once(&body),
-        created_at: now,
+        created_at: claim.claimed_at,
+        claim_token: Some(claim.token),
     };
-    verity_app::idempotency::record(&state.app, record).await;
+    idempotency::complete(&state.app, record).await;
+    held.disarm();
     Ok(Response::from_parts(parts, Body::from(body)))
+}
+
+/// Releases a claim whose request failed, or whose handler future was dropped (the client
+/// went away mid-request), so the key is not held until it goes stale.
+struct Release(Option<(App, IdempotencyClaim)>);
+
+impl Release {
+    async fn now(mut self) {
+        if let Some((app, claim)) = self.0.take() {
+            idempotency::release(&app, &claim).await;
+        }
+    }
+
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        if let Some((app, claim)) = self.0.take() {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move { idempotency::release(&app, &claim).await });
+            }
+        }
+    }
+}
+
+fn other_request() -> ApiError {
+    ApiError::invalid(
+        "Idempotency-Key",
+        "this Idempotency-Key was already used with a different request",
+    )
 }
 
 /// The request's `Idempotency-Key`, if it has one; a malformed one is a 400.
@@ -113,7 +173,7 @@ fn request_hash(method: &Method, path: &str, body: &Bytes) -> String {
 /// The body to keep for replay: `meta`'s values shown once are removed (in whichever key
 /// inflection the response used) and `meta.notice` names them, so a replay neither stores
 /// nor repeats a secret, and the client learns why it is missing.
-fn without_shown_once(body: &[u8]) -> Vec<u8> {
+pub(crate) fn without_shown_once(body: &[u8]) -> Vec<u8> {
     let Ok(mut doc) = serde_json::from_slice::<Value>(body) else {
         return body.to_vec();
     };
@@ -153,19 +213,13 @@ fn inflected_shown_once() -> impl Iterator<Item = String> {
         )
 }
 
-fn replay(found: IdempotencyRecord, request_hash: &str) -> Result<Response, ApiError> {
-    if found.request_hash != request_hash {
-        return Err(ApiError::invalid(
-            "Idempotency-Key",
-            "this Idempotency-Key was already used with a different request",
-        ));
-    }
+fn replay(found: IdempotencyRecord) -> Response {
     let status = StatusCode::from_u16(found.status).unwrap_or(StatusCode::OK);
     let mut response = (status, found.body).into_response();
     let headers = response.headers_mut();
     headers.insert("content-type", HeaderValue::from_static("application/json"));
     headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
-    Ok(response)
+    response
 }
 
 #[cfg(test)]

@@ -1,19 +1,24 @@
 //! `/api/v1/inquiries`: create, read, list, update fields, resume, expire, decide, redact.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::Extension;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use verity_app::idempotency::Responder;
 use verity_app::inquiries::{
     self as service, Action, CreateInquiry, TemplateRef, TemplateRefError,
 };
 use verity_core::id::{AccountId, InquiryId};
-use verity_core::inquiry::InquiryStatus;
+use verity_core::inquiry::{Inquiry, InquiryStatus};
 use verity_store::InquiryFilter;
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
-use crate::jsonapi::Document;
+use crate::jsonapi::{Document, Inflection};
+use crate::middleware::idempotency::{without_shown_once, ClaimedKey};
 use crate::resource;
 use crate::routes::page::{items, list_links};
 use crate::state::AppState;
@@ -53,9 +58,11 @@ pub async fn create(
     State(state): State<AppState>,
     _key: Authenticated,
     headers: HeaderMap,
+    claim: Option<Extension<ClaimedKey>>,
     ApiJson(body): ApiJson<wire::CreateInquiry>,
 ) -> Result<Document, ApiError> {
     let a = body.data.attributes;
+    let inflection = Inflection::from_headers(&headers);
     let template = parse_template_ref(&a)?;
     if a.account_id.is_some() && a.reference_id.is_some() {
         return Err(ApiError::invalid(
@@ -78,6 +85,10 @@ pub async fn create(
             fields: a.fields.unwrap_or_default(),
             note: a.note,
             tags: a.tags.unwrap_or_default(),
+            idempotency: claim.map(|Extension(ClaimedKey(claim))| Responder {
+                claim,
+                render: Arc::new(move |inquiry: &Inquiry| created_body(inquiry, inflection)),
+            }),
         },
     )
     .await?;
@@ -85,6 +96,16 @@ pub async fn create(
         data: (&inquiry).into(),
     };
     Ok(Document::typed(StatusCode::CREATED, &doc, &headers))
+}
+
+/// The create's answer as its idempotency record keeps it: the body `create` answers.
+fn created_body(inquiry: &Inquiry, inflection: Inflection) -> (u16, Vec<u8>) {
+    let doc = wire::InquiryOne {
+        data: inquiry.into(),
+    };
+    let body = inflection.apply(crate::wire::to_value(&doc));
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    (StatusCode::CREATED.as_u16(), without_shown_once(&bytes))
 }
 
 #[derive(Deserialize, Default, IntoParams)]

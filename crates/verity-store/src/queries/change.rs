@@ -114,7 +114,8 @@ async fn write_sessions<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), 
     Ok(())
 }
 
-/// Redactions first (documents deleted, verifications and earlier events scrubbed), then new documents,
+/// Redactions first (documents deleted, verifications and earlier events scrubbed, one-time
+/// links withdrawn), then new documents,
 /// verification writes and workflow runs.
 async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), StoreError> {
     for inquiry_id in changes
@@ -125,6 +126,7 @@ async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(),
         verifications::redact_of(ex, inquiry_id).await?;
         events::redact_of(ex, inquiry_id).await?;
         keys::redact_idempotency_of(ex, inquiry_id).await?;
+        handoff::withdraw_of(ex, inquiry_id).await?;
         inquiries::never_overdue(ex, inquiry_id).await?;
     }
     let docs: Vec<_> = changes.iter().flat_map(|c| &c.documents).collect();

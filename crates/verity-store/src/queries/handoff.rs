@@ -70,6 +70,21 @@ pub(crate) async fn write<E: Exec>(ex: &mut E, write: &HandoffWrite) -> Result<(
     Ok(())
 }
 
+/// Erasure: every unopened link of inquiry `id` is withdrawn (`canceled`), so a link
+/// sent before the redaction can never open a session afterwards.
+pub(crate) async fn withdraw_of<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(), StoreError> {
+    ex.execute(
+        "UPDATE one_time_links SET status = $2 WHERE inquiry_id = $1 AND status = $3",
+        args![
+            id.as_str(),
+            LinkStatus::Canceled.as_str(),
+            LinkStatus::Sent.as_str()
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 pub(crate) async fn get<E: Exec>(
     ex: &mut E,
     session_id: &SessionId,

@@ -6,8 +6,12 @@ use verity_core::Millis;
 use crate::errors;
 use crate::exec::{args, Exec};
 use crate::queries::bulk;
-use crate::rows::{ApiKeyRow, IdempotencyRow, API_KEY_COLUMNS, IDEMPOTENCY_COLUMNS};
-use crate::{ApiKey, IdempotencyRecord, StoreError};
+use crate::rows::{
+    ApiKeyRow, IdempotencyEntryRow, IdempotencyRow, API_KEY_COLUMNS, IDEMPOTENCY_COLUMNS,
+};
+use crate::{
+    ApiKey, ClaimOutcome, IdempotencyClaim, IdempotencyEntry, IdempotencyRecord, StoreError,
+};
 
 pub(crate) async fn insert_api_key<E: Exec>(ex: &mut E, key: &ApiKey) -> Result<(), StoreError> {
     ex.execute(
@@ -60,16 +64,26 @@ pub(crate) async fn revoke_api_key<E: Exec>(
     Ok(())
 }
 
-/// Records the keys; `IdempotencyKeyUsed` if any is already there. Run first in a commit
-/// so a replayed request costs one statement.
+/// Records the keys: a record with a claim token completes that claim, one without is
+/// inserted; `IdempotencyKeyUsed` if a claim no longer holds its key or an inserted key
+/// is already there. Run first in a commit so a replayed request costs one statement.
 pub(crate) async fn insert_idempotency_all<E: Exec>(
     ex: &mut E,
     records: &[&IdempotencyRecord],
 ) -> Result<(), StoreError> {
-    if records.is_empty() {
+    let (completing, inserting): (Vec<&IdempotencyRecord>, Vec<&IdempotencyRecord>) = records
+        .iter()
+        .copied()
+        .partition(|r| r.claim_token.is_some());
+    for record in completing {
+        if !complete_idempotency(ex, record).await? {
+            return Err(StoreError::IdempotencyKeyUsed);
+        }
+    }
+    if inserting.is_empty() {
         return Ok(());
     }
-    let rows = records
+    let rows = inserting
         .iter()
         .map(|record| {
             args![
@@ -93,10 +107,120 @@ pub(crate) async fn insert_idempotency_all<E: Exec>(
         "ON CONFLICT (api_key_id, key) DO NOTHING",
     )
     .await?;
-    if inserted < records.len() as u64 {
+    if inserted < inserting.len() as u64 {
         return Err(StoreError::IdempotencyKeyUsed);
     }
     Ok(())
+}
+
+/// The response of the claim named by `record.claim_token`; `false` if that claim no
+/// longer holds the key.
+pub(crate) async fn complete_idempotency<E: Exec>(
+    ex: &mut E,
+    record: &IdempotencyRecord,
+) -> Result<bool, StoreError> {
+    let changed = ex
+        .execute(
+            "UPDATE idempotency SET state = 'done', status = $4, body = $5, inquiry_id = $6, \
+             claim_token = NULL \
+             WHERE api_key_id = $1 AND key = $2 AND state = 'claimed' AND claim_token = $3",
+            args![
+                record.api_key_id.as_str(),
+                record.key.as_str(),
+                record.claim_token.clone(),
+                i64::from(record.status),
+                record.body.clone(),
+                inquiry_of(&record.body)
+            ],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// See [`crate::Store::claim_idempotency`]: insert the claim; else take over a stale claim
+/// or an expired record; else report what holds the key. A row purged between the steps
+/// is claimed on the next round.
+pub(crate) async fn claim_idempotency<E: Exec>(
+    ex: &mut E,
+    claim: &IdempotencyClaim,
+    stale_before: Millis,
+    expired_before: Millis,
+) -> Result<ClaimOutcome, StoreError> {
+    for _ in 0..3 {
+        let inserted = ex
+            .execute(
+                "INSERT INTO idempotency \
+                 (api_key_id, key, request_hash, status, body, created_at, state, claim_token) \
+                 VALUES ($1, $2, $3, 0, $4, $5, 'claimed', $6) \
+                 ON CONFLICT (api_key_id, key) DO NOTHING",
+                claim_args(claim),
+            )
+            .await?;
+        if inserted == 1 {
+            return Ok(ClaimOutcome::Claimed);
+        }
+        let mut takeover = claim_args(claim);
+        takeover.extend(args![stale_before, expired_before]);
+        let taken = ex
+            .execute(
+                "UPDATE idempotency SET request_hash = $3, status = 0, body = $4, \
+                 created_at = $5, state = 'claimed', claim_token = $6, inquiry_id = NULL \
+                 WHERE api_key_id = $1 AND key = $2 AND \
+                 ((state = 'claimed' AND created_at < $7) OR (state = 'done' AND created_at < $8))",
+                takeover,
+            )
+            .await?;
+        if taken == 1 {
+            return Ok(ClaimOutcome::Claimed);
+        }
+        if let Some(entry) = idempotency_entry(ex, &claim.api_key_id, &claim.key).await? {
+            return Ok(ClaimOutcome::Taken(entry));
+        }
+    }
+    Err(StoreError::Conflict)
+}
+
+fn claim_args(claim: &IdempotencyClaim) -> Vec<crate::exec::Arg> {
+    args![
+        claim.api_key_id.as_str(),
+        claim.key.as_str(),
+        claim.request_hash.as_str(),
+        Vec::<u8>::new(),
+        claim.claimed_at,
+        claim.token.as_str()
+    ]
+}
+
+pub(crate) async fn release_idempotency<E: Exec>(
+    ex: &mut E,
+    claim: &IdempotencyClaim,
+) -> Result<(), StoreError> {
+    ex.execute(
+        "DELETE FROM idempotency \
+         WHERE api_key_id = $1 AND key = $2 AND state = 'claimed' AND claim_token = $3",
+        args![
+            claim.api_key_id.as_str(),
+            claim.key.as_str(),
+            claim.token.as_str()
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The key's row, claimed or answered.
+pub(crate) async fn idempotency_entry<E: Exec>(
+    ex: &mut E,
+    api_key_id: &ApiKeyId,
+    key: &str,
+) -> Result<Option<IdempotencyEntry>, StoreError> {
+    let sql = format!(
+        "SELECT {IDEMPOTENCY_COLUMNS}, state FROM idempotency WHERE api_key_id = $1 AND key = $2"
+    );
+    let row: Option<IdempotencyEntryRow> = ex
+        .fetch_optional(&sql, args![api_key_id.as_str(), key])
+        .await?;
+    row.map(IdempotencyEntryRow::decode).transpose()
 }
 
 /// The inquiry a recorded response is about: its `data.id`, when that is an inquiry's.
@@ -129,7 +253,7 @@ pub(crate) async fn idempotency_record<E: Exec>(
     key: &str,
 ) -> Result<Option<IdempotencyRecord>, StoreError> {
     let sql =
-        format!("SELECT {IDEMPOTENCY_COLUMNS} FROM idempotency WHERE api_key_id = $1 AND key = $2");
+        format!("SELECT {IDEMPOTENCY_COLUMNS} FROM idempotency WHERE api_key_id = $1 AND key = $2 AND state = 'done'");
     let row: Option<IdempotencyRow> = ex
         .fetch_optional(&sql, args![api_key_id.as_str(), key])
         .await?;

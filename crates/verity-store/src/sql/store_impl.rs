@@ -195,6 +195,32 @@ impl<B: Backend> Store for SqlStore<B> {
         keys::idempotency_record(&mut self.backend.pool(Role::Read), api_key_id, key).await
     }
 
+    async fn claim_idempotency(
+        &self,
+        claim: &IdempotencyClaim,
+        stale_before: Millis,
+        expired_before: Millis,
+    ) -> Result<ClaimOutcome, StoreError> {
+        let mut pool = self.backend.pool(Role::Write);
+        keys::claim_idempotency(&mut pool, claim, stale_before, expired_before).await
+    }
+
+    async fn idempotency_entry(
+        &self,
+        api_key_id: &ApiKeyId,
+        key: &str,
+    ) -> Result<Option<IdempotencyEntry>, StoreError> {
+        keys::idempotency_entry(&mut self.backend.pool(Role::Read), api_key_id, key).await
+    }
+
+    async fn complete_idempotency(&self, record: &IdempotencyRecord) -> Result<bool, StoreError> {
+        keys::complete_idempotency(&mut self.backend.pool(Role::Write), record).await
+    }
+
+    async fn release_idempotency(&self, claim: &IdempotencyClaim) -> Result<(), StoreError> {
+        keys::release_idempotency(&mut self.backend.pool(Role::Write), claim).await
+    }
+
     async fn purge_idempotency(&self, before: Millis) -> Result<u64, StoreError> {
         keys::purge_idempotency(&mut self.backend.pool(Role::Write), before).await
     }

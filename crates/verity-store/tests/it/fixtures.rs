@@ -146,5 +146,7 @@ pub fn resume(token_hash: &str) -> Command {
         token_hash: token_hash.into(),
         handoff: None,
         max_lifetime_ms: None,
+        anonymous: false,
+        replaces: None,
     })
 }

@@ -73,6 +73,8 @@ conformance! {
     events_filters_and_pagination,
     api_keys_insert_lookup_list_revoke,
     idempotency_records_and_purge,
+    idempotency_claims_hold_a_key_until_answered_released_or_stale,
+    idempotency_concurrent_claims_one_wins,
     webhooks_insert_update_get_list,
     webhooks_commit_writes_the_outbox,
     webhooks_claim_is_ordered_per_inquiry_and_leased,

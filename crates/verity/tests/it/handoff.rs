@@ -587,3 +587,42 @@ async fn next_chunk(stream: &mut reqwest::Response) -> String {
         .expect("open stream");
     String::from_utf8_lossy(&chunk).into_owned()
 }
+
+/// A redaction withdraws the inquiry's unopened one-time links: the landing page and the
+/// open both answer 410, and no session token is handed out.
+async fn a_redaction_withdraws_one_time_links(server: &TestServer) {
+    let id = new_inquiry(server).await;
+    let (status, made) = generate(server, &id, None).await;
+    assert_eq!(status, 201, "{made}");
+    let link = made["meta"]["one-time-link"]
+        .as_str()
+        .expect("link")
+        .to_owned();
+    let (status, _) = server
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/inquiries/{id}"),
+            None,
+        )
+        .await;
+    assert!((200..300).contains(&status), "redaction answered {status}");
+    let (status, page) = land(server, &link).await;
+    assert_eq!(status, 410, "{page}");
+    let (status, opened) = open(server, &code_of(&link)).await;
+    assert_eq!(status, 410, "{opened}");
+    assert!(!opened.to_string().contains("vst_"), "{opened}");
+}
+
+#[tokio::test]
+async fn a_redaction_withdraws_one_time_links_on_sqlite() {
+    a_redaction_withdraws_one_time_links(&TestServer::start()).await;
+}
+
+#[tokio::test]
+async fn a_redaction_withdraws_one_time_links_on_postgres() {
+    let url = crate::postgres::fresh_database().await;
+    let server = TestServer::builder().database_url(&url).start();
+    a_redaction_withdraws_one_time_links(&server).await;
+    drop(server);
+    crate::postgres::drop_database(&url).await;
+}

@@ -101,3 +101,87 @@ async fn idempotency_records_never_hold_session_tokens_or_one_time_links() {
         }
     }
 }
+
+/// Thirty concurrent creates with one `Idempotency-Key` and one body make exactly one
+/// inquiry: the key is claimed before the handler runs, and every other request answers
+/// that inquiry (a replay) or a 409 saying the first is still running.
+async fn thirty_concurrent_same_key_creates_make_one_inquiry(s: &TestServer) {
+    let template = s.template_id("Demo: ID").await;
+    let body = json!({"data": {"attributes": {
+        "inquiry-template-id": template, "reference-id": "same-key-user",
+        "fields": {"name-first": "Jane"}}}});
+    let send = || async {
+        let response = s
+            .client
+            .post(s.url("/api/v1/inquiries"))
+            .bearer_auth(&s.api_key)
+            .header("Idempotency-Key", "one-key-for-thirty")
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        let status = response.status().as_u16();
+        (status, response.json::<Value>().await.expect("JSON"))
+    };
+    let answers = futures::future::join_all((0..30).map(|_| send())).await;
+
+    let (_, listed) = s
+        .get("/api/v1/inquiries?filter[reference-id]=same-key-user&page[size]=100")
+        .await;
+    let made = listed["data"].as_array().expect("a list");
+    assert_eq!(made.len(), 1, "{listed}");
+    let id = made[0]["id"].as_str().expect("id");
+    let mut created = 0;
+    for (status, answer) in &answers {
+        match status {
+            201 => {
+                assert_eq!(answer["data"]["id"], id, "{answer}");
+                created += 1;
+            }
+            409 => {
+                let title = answer.to_string();
+                assert!(title.contains("still being processed"), "{answer}");
+            }
+            other => panic!("unexpected {other}: {answer}"),
+        }
+    }
+    assert!(created >= 1, "{answers:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_concurrent_same_key_creates_make_one_inquiry_on_sqlite() {
+    let s = TestServer::start();
+    thirty_concurrent_same_key_creates_make_one_inquiry(&s).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_concurrent_same_key_creates_make_one_inquiry_on_postgres() {
+    let url = crate::postgres::fresh_database().await;
+    let s = TestServer::builder().database_url(&url).start();
+    thirty_concurrent_same_key_creates_make_one_inquiry(&s).await;
+    drop(s);
+    crate::postgres::drop_database(&url).await;
+}
+
+/// A request that fails releases its claim: the same key with a corrected request runs.
+#[tokio::test]
+async fn a_failed_request_releases_its_idempotency_key() {
+    let s = TestServer::start();
+    let template = s.template_id("Demo: ID").await;
+    let post = |body: Value| {
+        s.client
+            .post(s.url("/api/v1/inquiries"))
+            .bearer_auth(&s.api_key)
+            .header("Idempotency-Key", "fix-and-retry")
+            .json(&body)
+            .send()
+    };
+    let bad = post(json!({"data": {"attributes": {"inquiry-template-id": "itmpl_unknown"}}}))
+        .await
+        .expect("POST");
+    assert_eq!(bad.status().as_u16(), 422);
+    let good = post(json!({"data": {"attributes": {"inquiry-template-id": template}}}))
+        .await
+        .expect("POST");
+    assert_eq!(good.status().as_u16(), 201, "{:?}", good.text().await);
+}

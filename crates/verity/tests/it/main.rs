@@ -14,6 +14,9 @@
 //! - `webhook_proxy`: deliveries ignore `HTTP_PROXY`-style variables and use
 //!   `webhook_proxy_url` when it is set.
 //! - `concurrency`: concurrent template and webhook changes through the API all land (both backends).
+//! - `public_flow`: the public flow endpoints under attack: framing of error pages, upload
+//!   bounds, rate limits, anonymous opens against the session cap, the demo helpers and
+//!   production mode (`demo = false`).
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
 //!   workflows, webhooks (docs/verifications.md).
 
@@ -25,6 +28,7 @@ mod erasure;
 mod handoff;
 mod idempotency;
 mod postgres;
+mod public_flow;
 mod server;
 mod split;
 mod verifications;

@@ -52,7 +52,7 @@ fn server() -> TestServer {
 }
 
 /// A multipart form body built by hand (reqwest's multipart feature is not enabled).
-fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
     let boundary = "verity-test-boundary-7f3a";
     let mut body = Vec::new();
     for (k, v) in fields {

@@ -2,10 +2,7 @@
 //! make a link (and send it, or get its QR code), read the hand-off's phase, withdraw it.
 //! Also the REST API's `POST /api/v1/inquiries/{id}/generate-one-time-link`.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
@@ -14,6 +11,7 @@ use verity_app::handoff::{links, request};
 use verity_core::handoff::OneTimeLink;
 use verity_core::id::InquiryId;
 
+use crate::client_address::ClientIp;
 use crate::error::ApiError;
 use crate::extract::Authenticated;
 use crate::flow::error::FlowError;
@@ -21,23 +19,6 @@ use crate::flow::session::Authorised;
 use crate::jsonapi::{Document, Inflection};
 use crate::resource;
 use crate::state::AppState;
-
-/// The client's address, when the server was started with connection info (it is, by
-/// `verity serve`); rate limits fall back to one shared bucket otherwise.
-pub struct ClientIp(pub Option<std::net::IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
-    }
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -269,6 +269,7 @@ fn idempotency(api_key: &ApiKeyId, key: &str, body: &str) -> IdempotencyRecord {
         status: 201,
         body: body.as_bytes().to_vec(),
         created_at: NOW,
+        claim_token: None,
     }
 }
 

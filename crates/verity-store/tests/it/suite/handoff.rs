@@ -34,6 +34,8 @@ async fn inquiry_with_link(
             token_hash: format!("unusable-{code}"),
             handoff: Some(HandoffMethod::Qr),
             max_lifetime_ms: None,
+            anonymous: false,
+            replaces: None,
         }),
         NOW + 1,
     );
@@ -231,6 +233,8 @@ pub async fn handoff_expired_canceled_and_closed_links_do_not_open(h: &Harness) 
             token_hash: "unusable-dup-2".into(),
             handoff: Some(HandoffMethod::Email),
             max_lifetime_ms: None,
+            anonymous: false,
+            replaces: None,
         }),
         NOW + 30,
     );
