@@ -332,7 +332,27 @@ mod tests {
         let mut bomb = png(64, 64);
         bomb[16..20].copy_from_slice(&w.to_be_bytes());
         bomb[20..24].copy_from_slice(&h.to_be_bytes());
+        // The IHDR chunk's CRC covers its type and data (bytes 12..29), so the decoder
+        // reads the forged size instead of refusing a damaged chunk.
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         bomb
+    }
+
+    /// CRC-32 (IEEE), as PNG chunks use it.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
     }
 
     #[test]

@@ -723,8 +723,18 @@ async fn sdk_and_demo_are_served() {
         .unwrap();
     assert_eq!(templates.as_array().unwrap().len(), 3);
     let template = s.template_id("Demo: ID").await;
-    let (_, created) = s.create_inquiry(&template, json!({})).await;
-    let id = created["data"]["id"].as_str().unwrap();
+    // The demo helper shows only inquiries the demo page created (docs/contract.md).
+    let created: Value = s
+        .client
+        .post(s.url("/demo/api/inquiries"))
+        .json(&json!({ "templateId": template }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["inquiryId"].as_str().unwrap();
     let shown: Value = s
         .client
         .get(s.url(&format!("/demo/api/inquiries/{id}")))
