@@ -186,7 +186,7 @@ test('phone, camera refused: load-camera-failed with the reason, upload offered 
   await frame.getByRole('button', { name: en.useCamera }).tap();
   const [failed] = await waitForEntry(page, 'load-camera-failed', { kind: 'event' });
   assert.deepEqual(failed.data, { reason: 'permission_denied' });
-  await frame.getByText(en.cameraFailed).waitFor();
+  await frame.locator('p.status', { hasText: en.cameraFailed }).waitFor();
   assert.equal(await frame.getByRole('button', { name: en.useCamera }).count(), 0);
   await tapUpload(page, frame, await makeJpeg(page));
   await frame.getByRole('heading', { name: en.selfieTitle }).waitFor();

@@ -203,10 +203,17 @@ test('errors: application_error 0 when the server fails', { timeout: 30_000 }, a
 test('inline flow (setupIframe/setupEvents) resizes to page-change; persona-react renders the flow', { timeout: 60_000 }, async () => {
   const inline = await openFlow(browser, host, 'startInline', { templateId: server.templates.dynamic, host: hostOpt() });
   await waitForEntry(inline.page, 'onReady', { kind: 'callback' });
-  const [change] = await waitForEntry(inline.page, 'page-change', { kind: 'event' });
-  const height = await inline.page.evaluate(() => /** @type {HTMLIFrameElement} */ (document.querySelector('#inline iframe')).getBoundingClientRect().height);
-  assert.ok(change.data.pageHeight > 0);
-  assert.equal(Math.round(height), change.data.pageHeight);
+  await waitForEntry(inline.page, 'page-change', { kind: 'event' });
+  // The page may report its height more than once as it settles (its catalog, fonts): the
+  // iframe must follow the latest report.
+  const followed = await inline.page.waitForFunction(() => {
+    const w = /** @type {any} */ (window);
+    const changes = w.__log.filter((/** @type {any} */ e) => e.name === 'page-change' && e.kind === 'event');
+    const last = changes[changes.length - 1].data.pageHeight;
+    const height = /** @type {HTMLIFrameElement} */ (document.querySelector('#inline iframe')).getBoundingClientRect().height;
+    return last > 0 && Math.round(height) === last ? last : false;
+  }, undefined, { timeout: 10_000 });
+  assert.ok(Number(await followed.jsonValue()) > 0);
   await inline.context.close();
 
   const react = await openFlow(browser, host, 'startReact', { templateId: server.templates.dynamic, host: hostOpt() });
