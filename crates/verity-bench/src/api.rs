@@ -14,17 +14,14 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
-use hyper::{Method, Request};
-use serde::Deserialize;
+use hyper::Method;
 
 use crate::cpu::{CpuMeter, CpuUse};
 use crate::database::FreshDatabase;
 use crate::error::BenchError;
 use crate::load::{self, Phase, PhaseResult};
 use crate::report::{heading, ms, thousands, Summary, Verdict};
+use crate::requests::{demo_template, request};
 use crate::server::Server;
 use crate::Context;
 
@@ -146,45 +143,6 @@ async fn bench_backend(ctx: &Context, backend: Backend) -> Result<Figures, Bench
     result
 }
 
-#[derive(Deserialize)]
-struct TemplateList {
-    data: Vec<TemplateResource>,
-}
-
-#[derive(Deserialize)]
-struct TemplateResource {
-    id: String,
-    attributes: TemplateAttributes,
-}
-
-#[derive(Deserialize)]
-struct TemplateAttributes {
-    name: String,
-}
-
-/// The seeded dynamic demo template ("Demo: ID…").
-pub(crate) async fn demo_template(server: &Server) -> Result<String, BenchError> {
-    let path = "/api/v1/inquiry-templates?page%5Bsize%5D=100";
-    let setup = |e: String| BenchError::Setup(format!("GET {path}"), e);
-    let response = reqwest::Client::new()
-        .get(format!("{}{path}", server.base_url()))
-        .bearer_auth(&server.api_key)
-        .send()
-        .await
-        .map_err(|e| setup(e.to_string()))?;
-    let status = response.status();
-    let text = response.text().await.map_err(|e| setup(e.to_string()))?;
-    if !status.is_success() {
-        return Err(setup(format!("HTTP {status}: {text}")));
-    }
-    let list: TemplateList = serde_json::from_str(&text).map_err(|e| setup(e.to_string()))?;
-    list.data
-        .into_iter()
-        .find(|t| t.attributes.name.starts_with("Demo: ID"))
-        .map(|t| t.id)
-        .ok_or_else(|| setup("no template named `Demo: ID…` was seeded".into()))
-}
-
 async fn drive(ctx: &Context, server: &mut Server) -> Result<Figures, BenchError> {
     let template = demo_template(server).await?;
     let host = server.addr.to_string();
@@ -276,34 +234,6 @@ async fn phase(
         Some(why) => Err(BenchError::ServerDied(why)),
         None => Ok((result, meter.stop())),
     }
-}
-
-pub(crate) fn request(
-    method: Method,
-    path: &str,
-    host: &str,
-    auth: Option<&str>,
-    body: Option<String>,
-) -> Request<Full<Bytes>> {
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(HOST, host);
-    if let Some(auth) = auth {
-        builder = builder.header(AUTHORIZATION, auth);
-    }
-    let body = match body {
-        Some(b) => {
-            builder = builder.header(CONTENT_TYPE, "application/json");
-            Full::new(Bytes::from(b))
-        }
-        None => Full::new(Bytes::new()),
-    };
-    // Path, host and key come from the server itself; a malformed one yields an empty request
-    // that the server answers with an error, which the error column then shows.
-    builder
-        .body(body)
-        .unwrap_or_else(|_| Request::new(Full::new(Bytes::new())))
 }
 
 fn report(backend: Backend, f: &Figures, summary: &mut Summary) {

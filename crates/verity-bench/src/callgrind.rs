@@ -15,9 +15,9 @@ use std::time::Duration;
 use hyper::Method;
 use tokio::process::Command;
 
-use crate::api::{demo_template, request};
 use crate::error::BenchError;
 use crate::load;
+use crate::requests::{demo_template, request};
 use crate::server::Server;
 
 const WARMUP_CREATES: usize = 100;

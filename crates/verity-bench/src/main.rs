@@ -30,6 +30,7 @@ mod faces;
 mod load;
 mod ocr;
 mod report;
+mod requests;
 mod server;
 mod uploads;
 mod webhooks;

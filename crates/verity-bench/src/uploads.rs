@@ -9,9 +9,9 @@ use std::io::Cursor;
 
 use serde_json::{json, Value};
 
-use crate::api::demo_template;
 use crate::error::BenchError;
 use crate::report::{heading, Summary, Verdict};
+use crate::requests::demo_template;
 use crate::server::Server;
 use crate::Context;
 

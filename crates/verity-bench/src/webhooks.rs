@@ -25,11 +25,11 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 
-use crate::api::{demo_template, request};
 use crate::database::FreshDatabase;
 use crate::error::BenchError;
 use crate::load;
 use crate::report::{heading, ms, thousands, Summary, Verdict};
+use crate::requests::{demo_template, request};
 use crate::server::Server;
 use crate::Context;
 
