@@ -64,11 +64,8 @@ async fn open_anonymously(app: &App, id: &InquiryId) -> Result<(Inquiry, String)
         session.anonymous = true;
         session.replaces = previous.as_ref().map(|s| s.id.clone());
         let mut plan = Plan::command(Command::Resume(session));
-        if let Some((ended, draft)) = previous.and_then(|s| s.end(SessionStatus::Canceled)) {
-            plan.writes
-                .session_updates
-                .push((ended.id.clone(), ended.status));
-            plan.events.push((draft, Subject::Session(ended)));
+        if let Some(previous) = previous {
+            cancel_in(&mut plan, &previous);
         }
         plan.go()
     })
@@ -89,12 +86,7 @@ pub async fn cancel(
 ) -> Result<(Inquiry, String), AppError> {
     let changed = change(app, id, |_, _| async move {
         let mut plan = Plan::command(Command::Resume(new_session(None, None)));
-        if let Some((ended, draft)) = session.end(SessionStatus::Canceled) {
-            plan.writes
-                .session_updates
-                .push((ended.id.clone(), ended.status));
-            plan.events.push((draft, Subject::Session(ended)));
-        }
+        cancel_in(&mut plan, session);
         plan.go()
     })
     .await?;
@@ -103,4 +95,15 @@ pub async fn cancel(
         .map(|(_, token)| token)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("resume returned no session")))?;
     Ok((changed.inquiry, token))
+}
+
+/// Ends `session` (canceled) inside `plan`: its status write and its event, in the same
+/// commit as whatever replaces it. A session already ended adds nothing.
+fn cancel_in(plan: &mut Plan, session: &InquirySession) {
+    if let Some((ended, draft)) = session.end(SessionStatus::Canceled) {
+        plan.writes
+            .session_updates
+            .push((ended.id.clone(), ended.status));
+        plan.events.push((draft, Subject::Session(ended)));
+    }
 }
