@@ -5,12 +5,10 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
-
-use crate::state::AppState;
 
 /// The addresses and networks whose `X-Forwarded-For` is believed (empty: nobody's).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -68,28 +66,14 @@ fn canonical(ip: IpAddr) -> IpAddr {
         v4 => v4,
     }
 }
-
-/// The client's address, when the server was started with connection info (it is, by
-/// `verity serve`); limits fall back to one shared bucket otherwise.
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(parts, state)))
-    }
-}
-
-pub fn client_ip(parts: &Parts, state: &AppState) -> Option<IpAddr> {
+/// The client's address for a request: its peer, or behind `trusted` proxies the hop they
+/// vouch for. `None` when the server was started without connection info.
+pub fn client_ip(parts: &Parts, trusted: &TrustedProxies) -> Option<IpAddr> {
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())?;
-    Some(state.config.trusted_proxies.client(peer, &parts.headers))
+    Some(trusted.client(peer, &parts.headers))
 }
 
 #[cfg(test)]

@@ -133,3 +133,19 @@ impl PageParams {
         })
     }
 }
+
+/// The client's address, when the server was started with connection info (it is, by
+/// `verity serve`); limits fall back to one shared bucket otherwise.
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let trusted = &state.config.trusted_proxies;
+        Ok(ClientIp(crate::client_address::client_ip(parts, trusted)))
+    }
+}

@@ -2,22 +2,13 @@
 //! requests per second on average with bursts up to `burst`. In memory, per process: with
 //! several processes the effective limit is per process, which is documented in the README.
 //!
-//! The public flow endpoints that write (create, upload, steps, resume, cancel, hand-off —
-//! every `POST /flow/v1/…`) are limited per client address ([`crate::client_address`]) and
-//! per inquiry by [`flow_limit`]; over a limit is the flow's documented 429 with
-//! `Retry-After` (docs/contract.md §3).
+//! The public flow's two limits ([`FlowLimits`]: per client address, per inquiry) are applied
+//! by [`crate::middleware::flow_limit`].
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use axum::extract::{Request, State};
-use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use verity_core::Millis;
-
-use crate::flow::error::FlowError;
-use crate::state::AppState;
 
 /// Buckets kept before idle (full) ones are dropped, so many addresses cannot grow the
 /// map without bound.
@@ -77,37 +68,6 @@ impl RateLimiter {
 pub struct FlowLimits {
     pub per_address: RateLimiter,
     pub per_inquiry: RateLimiter,
-}
-
-/// Limits every `POST /flow/v1/…` per client address and, when the path names an inquiry,
-/// per inquiry.
-pub async fn flow_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    if request.method() != Method::POST || !path.starts_with("/flow/v1/") {
-        return next.run(request).await;
-    }
-    let now = state.now();
-    let (parts, body) = request.into_parts();
-    let address = crate::client_address::client_ip(&parts, &state)
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    let inquiry = parts
-        .uri
-        .path()
-        .strip_prefix("/flow/v1/inquiries/")
-        .and_then(|rest| rest.split('/').next())
-        .filter(|id| !id.is_empty());
-    let limits = &state.flow_limits;
-    let checked = limits
-        .per_address
-        .check(&address, now)
-        .and_then(|()| match inquiry {
-            Some(id) => limits.per_inquiry.check(id, now),
-            None => Ok(()),
-        });
-    match checked {
-        Ok(()) => next.run(Request::from_parts(parts, body)).await,
-        Err(seconds) => FlowError::RateLimited(seconds).into_response(),
-    }
 }
 
 #[cfg(test)]

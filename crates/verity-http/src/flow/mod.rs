@@ -61,6 +61,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(handoff::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::rate_limit::flow_limit,
+            crate::middleware::flow_limit::flow_limit,
         ))
 }

@@ -11,9 +11,9 @@ use verity_app::handoff::{links, request};
 use verity_core::handoff::OneTimeLink;
 use verity_core::id::InquiryId;
 
-use crate::client_address::ClientIp;
 use crate::error::ApiError;
 use crate::extract::Authenticated;
+use crate::extract::ClientIp;
 use crate::flow::error::FlowError;
 use crate::flow::session::Authorised;
 use crate::jsonapi::{Document, Inflection};
