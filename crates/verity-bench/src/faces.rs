@@ -1,6 +1,7 @@
 //! The `faces` section: the `bench_faces` example of `verity-faces` (model load time,
 //! detect + align + embed per image — median and p99 — a selfie verification end to end, peak
-//! memory), run like the `checks` section.
+//! memory), run like the `checks` section; then the duplicate-face search over 100,000 stored
+//! faces (the `face_search` example of `verity-store`).
 
 use std::time::Duration;
 
@@ -28,6 +29,34 @@ pub fn faces() -> External {
         )],
         env: Vec::new(),
         // Generous: the first run compiles tract in release.
+        time_limit: Duration::from_secs(900),
+        judge: None,
+        exit_1_means_missed: false,
+    }
+}
+
+/// The 1:N duplicate search (`selfie_duplicate`) over 100,000 faces stored in SQLite.
+pub fn duplicate_search() -> External {
+    External {
+        section: "faces",
+        title: "faces: duplicate search over 100,000 stored faces, read + compare (target median < 1 s)",
+        program: "cargo",
+        args: [
+            "run",
+            "--release",
+            "-q",
+            "-p",
+            "verity-store",
+            "--example",
+            "face_search",
+        ]
+        .map(String::from)
+        .to_vec(),
+        requires: vec![(
+            "crates/verity-store/examples/face_search.rs",
+            "the face search example is missing",
+        )],
+        env: Vec::new(),
         time_limit: Duration::from_secs(900),
         judge: None,
         exit_1_means_missed: false,

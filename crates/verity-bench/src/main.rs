@@ -9,7 +9,8 @@
 //! - `sdk-size` the SDK's gzipped bytes — `web/tests/bench/sdk-size.mjs`;
 //! - `webhooks` deliveries/s and commit-to-receipt latency on SQLite and PostgreSQL — `webhooks.rs`;
 //! - `checks`   milliseconds per ID — the `bench_checks` example of `verity-checks`.
-//! - `faces`    face model load, per-image inference, selfie end to end, peak memory — `faces.rs`.
+//! - `faces`    face model load, per-image inference, selfie end to end, peak memory, duplicate
+//!   search over 100,000 stored faces — `faces.rs`.
 //! - `ocr`      MRZ and front-field accuracy, time and memory per document — the `bench_ocr` example of `verity-ocr` (`ocr.rs`).
 //! - `uploads`  peak server memory under 32 concurrent hostile uploads — `uploads.rs`.
 //!
@@ -168,7 +169,10 @@ async fn run_section(section: Section, ctx: &Context, summary: &mut Summary) {
         Section::SdkSize => external::run(ctx, &external::sdk_size(), summary).await,
         Section::Webhooks => webhooks::run(ctx, summary).await,
         Section::Checks => external::run(ctx, &external::checks(), summary).await,
-        Section::Faces => external::run(ctx, &faces::faces(), summary).await,
+        Section::Faces => {
+            external::run(ctx, &faces::faces(), summary).await;
+            external::run(ctx, &faces::duplicate_search(), summary).await;
+        }
         Section::Ocr => external::run(ctx, &ocr::section(), summary).await,
         Section::Uploads => uploads::run(ctx, summary).await,
     }

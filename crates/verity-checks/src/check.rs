@@ -101,6 +101,8 @@ pub mod names {
     pub const SELFIE_POSE: &str = "selfie_pose";
     pub const SELFIE_SAME_PERSON: &str = "selfie_same_person";
     pub const SELFIE_LIVENESS_PASSIVE: &str = "selfie_liveness_passive";
+    /// The selfie's face was verified before under another identity (`crate::duplicate`).
+    pub const SELFIE_DUPLICATE: &str = "selfie_duplicate";
 
     /// Government-ID checks in the order reports list them.
     pub const GOVERNMENT_ID: [&str; 15] = [
@@ -122,7 +124,7 @@ pub mod names {
     ];
 
     /// Selfie checks in the order reports list them.
-    pub const SELFIE: [&str; 9] = [
+    pub const SELFIE: [&str; 10] = [
         SELFIE_POSES,
         SELFIE_REPLAY,
         SELFIE_BLUR,
@@ -132,6 +134,7 @@ pub mod names {
         SELFIE_SAME_PERSON,
         SELFIE_ID_COMPARISON,
         SELFIE_LIVENESS_PASSIVE,
+        SELFIE_DUPLICATE,
     ];
 }
 

@@ -63,6 +63,27 @@ impl PoseFaces {
     }
 }
 
+impl PoseFaces {
+    /// The pose held against the ID portrait (`compare_pose`, else the first one measured).
+    fn compared(&self, compare_pose: Option<&str>) -> Option<&Measured> {
+        compare_pose
+            .and_then(|c| self.poses.iter().find(|p| p.pose == c))
+            .or_else(|| self.poses.first())
+    }
+
+    /// The compared pose's face, or why there is none.
+    pub fn compared_face(&self, compare_pose: Option<&str>) -> Result<Embedding, String> {
+        let Some(pose) = self.compared(compare_pose) else {
+            return Err("no decodable pose".into());
+        };
+        match &pose.embedding {
+            Ok(Some(e)) => Ok(e.clone()),
+            Ok(None) => Err(format!("{}: no single face to compare", pose.label)),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
 /// The five selfie face checks, in [`names::SELFIE`] order. `compare_pose` is the pose held
 /// against the ID portrait (the first required one, normally `center`); `id_front` the
 /// decoded ID front when there is one.
@@ -199,10 +220,7 @@ fn id_comparison(
     model: &dyn FaceModel,
 ) -> Check {
     let name = names::SELFIE_ID_COMPARISON;
-    let selfie = compare_pose
-        .and_then(|c| m.poses.iter().find(|p| p.pose == c))
-        .or_else(|| m.poses.first());
-    let Some(selfie) = selfie else {
+    let Some(selfie) = m.compared(compare_pose) else {
         return Check::not_applicable(name, "no decodable pose");
     };
     let document = match id_front {

@@ -14,6 +14,7 @@
 pub mod check;
 pub mod checks;
 pub mod context;
+pub mod duplicate;
 pub mod face;
 pub mod face_checks;
 #[cfg(any(test, feature = "fixtures"))]
@@ -26,6 +27,7 @@ pub mod text;
 
 pub use check::{names, Check, CheckStatus, RequiredChecks, Requirement};
 pub use context::{CheckContext, InquiryFields, Thresholds};
+pub use duplicate::{selfie_duplicate, ClaimedIdentity, KnownFace};
 pub use face::{DetectedFace, Embedding, Landmarks, Point};
 pub use face::{FaceBox, FaceError, FaceMatch, FaceModel, NoFaceModel};
 pub use face_checks::id_portrait_present;

@@ -8,7 +8,7 @@ use serde_json::{json, Map};
 use crate::check::names;
 use crate::checks::same_image::{dhash, distance};
 use crate::checks::{blur, decode, glare, Side};
-use crate::face::FaceModel;
+use crate::face::{Embedding, FaceModel};
 use crate::face_checks::{selfie_face_checks, PoseFaces};
 use crate::raster::{self, DecodedImage};
 use crate::{Check, CheckContext, RequiredChecks};
@@ -23,9 +23,12 @@ pub struct SelfieInput {
     pub id_front: Option<Vec<u8>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SelfieReport {
     pub checks: Vec<Check>,
+    /// The face of the pose held against the ID portrait, for the duplicate search
+    /// ([`crate::duplicate`]), or why there is none.
+    pub face: Result<Embedding, String>,
 }
 
 impl SelfieReport {
@@ -84,8 +87,12 @@ pub fn run_selfie(input: &SelfieInput, ctx: &CheckContext, face: &dyn FaceModel)
         blur::check(names::SELFIE_BLUR, &sides, t),
         glare::check(names::SELFIE_GLARE, &sides, t),
     ];
-    checks.extend(face_checks(input, &sides, ctx, face));
-    SelfieReport { checks }
+    let (face_checks, compared) = face_checks(input, &sides, ctx, face);
+    checks.extend(face_checks);
+    SelfieReport {
+        checks,
+        face: compared,
+    }
 }
 
 /// Poses must differ: a person turning their head changes the picture; a replayed photo does
@@ -116,13 +123,14 @@ fn replay_check(sides: &[Side<'_>], max_distance: u32) -> Check {
     )
 }
 
-/// The face checks: every pose measured once, the ID front decoded when there is one.
+/// The face checks: every pose measured once, the ID front decoded when there is one; and
+/// the compared pose's face.
 fn face_checks(
     input: &SelfieInput,
     sides: &[Side<'_>],
     ctx: &CheckContext,
     face: &dyn FaceModel,
-) -> Vec<Check> {
+) -> (Vec<Check>, Result<Embedding, String>) {
     let poses: Vec<(&str, &image::DynamicImage)> = sides
         .iter()
         .map(|s| (s.label.trim_start_matches("pose "), &s.image.image))
@@ -135,12 +143,17 @@ fn face_checks(
     };
     // The first required pose (normally "center") faces the camera like the ID portrait.
     let compare_pose = input.required_poses.first().map(String::as_str);
-    selfie_face_checks(
+    let checks = selfie_face_checks(
         measured.as_ref(),
         compare_pose,
         document.as_ref().map(|d| &d.image).map_err(Clone::clone),
         face,
-    )
+    );
+    let compared = match &measured {
+        Some(m) => m.compared_face(compare_pose),
+        None => Err(crate::face::NO_FACE_MODEL.to_owned()),
+    };
+    (checks, compared)
 }
 
 #[cfg(test)]

@@ -186,8 +186,8 @@ pub struct Change {
     pub session_updates: Vec<(SessionId, SessionStatus)>,
     pub events: Vec<NewEvent>,
     pub documents: Vec<Document>,
-    /// Deletes every document of this inquiry and scrubs its verifications down to check
-    /// names and statuses (redaction).
+    /// Deletes every document and the stored face of this inquiry and scrubs its
+    /// verifications down to check names and statuses (redaction).
     pub delete_documents_of: Option<InquiryId>,
     pub idempotency: Option<IdempotencyRecord>,
     /// One-time links created or canceled.
@@ -196,6 +196,8 @@ pub struct Change {
     pub verifications: Vec<crate::VerificationWrite>,
     /// Workflow runs to insert or replace, written after the inquiry.
     pub workflow_runs: Vec<crate::WorkflowRun>,
+    /// Stored faces to insert or replace (one per inquiry), written after the inquiry.
+    pub faces: Vec<crate::FaceRecord>,
 }
 
 #[derive(Debug, Clone)]

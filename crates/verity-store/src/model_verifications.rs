@@ -46,3 +46,16 @@ pub struct WorkflowRun {
     pub due_at: Millis,
     pub updated_at: Millis,
 }
+
+/// An inquiry's stored face for the duplicate search: the face of its latest checked selfie
+/// (unit length) and the identity it was verified under — the reference-id and a digest of
+/// the name, never the name. One per inquiry (a later selfie replaces it); redaction
+/// deletes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaceRecord {
+    pub inquiry_id: InquiryId,
+    pub reference_id: Option<String>,
+    pub name_key: Option<String>,
+    pub embedding: Vec<f32>,
+    pub created_at: Millis,
+}

@@ -339,4 +339,10 @@ pub trait Store: Send + Sync + 'static {
         lease_until: Millis,
         limit: u32,
     ) -> Result<Vec<WorkflowRun>, StoreError>;
+
+    // --- Stored faces (written by `commit`: `Change::faces`) ------------------------
+
+    /// Every stored face but `except`'s (the inquiry being checked), oldest first: the
+    /// duplicate search compares them all.
+    async fn faces_except(&self, except: &InquiryId) -> Result<Vec<FaceRecord>, StoreError>;
 }

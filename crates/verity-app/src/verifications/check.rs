@@ -8,11 +8,14 @@
 
 use std::time::Duration;
 
+use verity_checks::{ClaimedIdentity, Embedding, KnownFace};
 use verity_core::event::EventDraft;
-use verity_core::inquiry::Command;
+use verity_core::id::InquiryId;
+use verity_core::inquiry::{Command, Inquiry};
 use verity_core::template::TemplateDefinition;
 use verity_core::verification::{Verification, VerificationType};
-use verity_store::VerificationWrite;
+use verity_core::Millis;
+use verity_store::{FaceRecord, VerificationWrite};
 
 use super::outcome;
 use super::run::{self, Inputs};
@@ -31,6 +34,10 @@ pub async fn check_one(app: &App, time_limit: Duration, v: Verification) -> Resu
             documents.push(doc);
         }
     }
+    let known_faces = match v.kind {
+        VerificationType::Selfie => known_faces(app, &inquiry.id).await?,
+        VerificationType::GovernmentId => Vec::new(),
+    };
     let today = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(app.now())
         .unwrap_or_default()
         .date_naive();
@@ -43,6 +50,7 @@ pub async fn check_one(app: &App, time_limit: Duration, v: Verification) -> Resu
         today,
         face: app.face.clone(),
         text: app.text.clone(),
+        known_faces,
     };
     let started = std::time::Instant::now();
     let task = tokio::task::spawn_blocking(move || run::run(&inputs));
@@ -63,18 +71,47 @@ pub async fn check_one(app: &App, time_limit: Duration, v: Verification) -> Resu
         app.now(),
     );
     let draft = EventDraft::about(name, &done.id, &done.inquiry_id);
-    record(app, &definition, done, draft).await
+    record(app, &definition, done, draft, result.face).await
 }
 
-/// Commits the finished verification with its event, the fields the document fills, and
-/// the inquiry's outcome when this was the last verification it waited for.
+/// The faces every other inquiry stored, in the checks crate's terms.
+async fn known_faces(app: &App, except: &InquiryId) -> Result<Vec<KnownFace>, AppError> {
+    let stored = app.store.faces_except(except).await?;
+    Ok(stored
+        .into_iter()
+        .map(|f| KnownFace {
+            inquiry_id: f.inquiry_id.to_string(),
+            identity: ClaimedIdentity {
+                reference_id: f.reference_id,
+                name_key: f.name_key,
+            },
+            embedding: Embedding(f.embedding),
+        })
+        .collect())
+}
+
+/// The face a selfie verification stores, with the identity the inquiry claims now.
+fn face_record(inquiry: &Inquiry, embedding: Vec<f32>, now: Millis) -> FaceRecord {
+    let identity = run::claimed_identity(inquiry);
+    FaceRecord {
+        inquiry_id: inquiry.id.clone(),
+        reference_id: identity.reference_id,
+        name_key: identity.name_key,
+        embedding,
+        created_at: now,
+    }
+}
+
+/// Commits the finished verification with its event, the fields the document fills, the
+/// selfie's face, and the inquiry's outcome when this was the last verification it waited for.
 async fn record(
     app: &App,
     definition: &TemplateDefinition,
     done: Verification,
     draft: EventDraft,
+    face: Option<Vec<f32>>,
 ) -> Result<(), AppError> {
-    let (done, draft) = (&done, &draft);
+    let (done, draft, face) = (&done, &draft, &face);
     let changed = change(app, &done.inquiry_id, |inquiry, now| async move {
         let stored = app.store.verification(&done.id).await?;
         if stored.is_none_or(|s| s.status.is_finished()) {
@@ -99,6 +136,10 @@ async fn record(
         plan.events
             .push((draft.clone(), Subject::Verification(done.clone())));
         if inquiry.redacted_at.is_none() {
+            if let Some(embedding) = face {
+                let record = face_record(&inquiry, embedding.clone(), now);
+                plan.writes.faces.push(record);
+            }
             plan.commands
                 .extend(filled_fields(definition, done, &inquiry));
             if let Some((command, run)) = outcome::finish(&inquiry, definition, &all, now) {
@@ -121,7 +162,7 @@ async fn record(
 fn filled_fields(
     definition: &TemplateDefinition,
     done: &Verification,
-    inquiry: &verity_core::inquiry::Inquiry,
+    inquiry: &Inquiry,
 ) -> Option<Command> {
     let mapped = run::mapped_fields(definition, &done.extracted);
     if done.kind != VerificationType::GovernmentId || !inquiry.status.is_open() || mapped.is_empty()

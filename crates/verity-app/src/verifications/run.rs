@@ -9,8 +9,9 @@ use serde_json::Value;
 use std::sync::Arc;
 
 use verity_checks::{
-    run_government_id, run_selfie, Check, CheckContext, CheckStatus, FaceModel, GovernmentIdInput,
-    InquiryFields, RequiredChecks, Requirement, SelfieInput, TextReader,
+    run_government_id, run_selfie, selfie_duplicate, Check, CheckContext, CheckStatus,
+    ClaimedIdentity, FaceModel, GovernmentIdInput, InquiryFields, KnownFace, RequiredChecks,
+    Requirement, SelfieInput, TextReader,
 };
 use verity_core::capture::{DocumentKind, Side};
 use verity_core::inquiry::Inquiry;
@@ -35,6 +36,8 @@ pub struct Inputs {
     pub face: Arc<dyn FaceModel>,
     /// Reads the MRZ and the printed front; `NoTextReader` makes text checks `not_applicable`.
     pub text: Arc<dyn TextReader>,
+    /// Selfies: the faces other inquiries stored, for `selfie_duplicate`.
+    pub known_faces: Vec<KnownFace>,
 }
 
 /// A finished run: every check (with `required` set), whether a required one is unmet,
@@ -44,6 +47,8 @@ pub struct Outcome {
     pub checks: Vec<CheckResult>,
     pub unmet_required: bool,
     pub extracted: Value,
+    /// Selfies: the face to store for later duplicate searches (unit length).
+    pub face: Option<Vec<f32>>,
 }
 
 /// The template's required checks in `verity-checks`' terms.
@@ -104,11 +109,19 @@ fn context(input: &Inputs) -> CheckContext {
 /// Runs every check of the verification's kind.
 pub fn run(input: &Inputs) -> Outcome {
     let ctx = context(input);
-    let (checks, extracted) = match input.kind {
-        VerificationType::GovernmentId => government_id(input, &ctx),
-        VerificationType::Selfie => (selfie(input, &ctx), Value::Null),
+    let (checks, extracted, face) = match input.kind {
+        VerificationType::GovernmentId => {
+            let (checks, extracted) = government_id(input, &ctx);
+            (checks, extracted, None)
+        }
+        VerificationType::Selfie => {
+            let (checks, face) = selfie(input, &ctx);
+            (checks, Value::Null, face)
+        }
     };
-    judge(&required_checks(&input.definition), checks, extracted)
+    let mut outcome = judge(&required_checks(&input.definition), checks, extracted);
+    outcome.face = face;
+    outcome
 }
 
 /// The checks of the latest ID (its class decides which sides count) and its data.
@@ -154,8 +167,9 @@ fn portrait_check(front: &[u8], ctx: &CheckContext, face: &dyn FaceModel) -> Che
     }
 }
 
-/// The checks of the step's poses, compared with the latest ID front.
-fn selfie(input: &Inputs, ctx: &CheckContext) -> Vec<Check> {
+/// The checks of the step's poses, compared with the latest ID front and with the faces of
+/// other inquiries; and the face to store.
+fn selfie(input: &Inputs, ctx: &CheckContext) -> (Vec<Check>, Option<Vec<f32>>) {
     let docs = &input.documents;
     let poses = input
         .definition
@@ -173,7 +187,39 @@ fn selfie(input: &Inputs, ctx: &CheckContext) -> Vec<Check> {
         id_front: latest(docs, DocumentKind::GovernmentId, Side::Front.as_str())
             .map(|d| d.bytes.clone()),
     };
-    run_selfie(&selfie, ctx, input.face.as_ref()).checks
+    let report = run_selfie(&selfie, ctx, input.face.as_ref());
+    let mut checks = report.checks;
+    checks.push(selfie_duplicate(
+        report.face.as_ref().map_err(Clone::clone),
+        &claimed_identity(&input.inquiry),
+        &input.known_faces,
+        input.face.match_threshold(),
+    ));
+    (checks, report.face.ok().map(|e| e.0))
+}
+
+/// Who the inquiry says the person is: its reference-id and a digest of its name
+/// (`name-first` and `name-last`, case and spacing ignored), the form faces are stored with.
+pub fn claimed_identity(inquiry: &Inquiry) -> ClaimedIdentity {
+    use sha2::{Digest, Sha256};
+    let name: Vec<String> = ["name-first", "name-last"]
+        .iter()
+        .filter_map(|k| text_field(inquiry, k))
+        .map(|part| {
+            part.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        })
+        .collect();
+    let name_key = (!name.is_empty()).then(|| {
+        let digest = Sha256::digest(name.join("\u{1f}").as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    });
+    ClaimedIdentity {
+        reference_id: inquiry.reference_id.clone(),
+        name_key,
+    }
 }
 
 /// Marks required checks and decides whether any is unmet.
@@ -197,6 +243,7 @@ pub fn judge(required: &RequiredChecks, checks: Vec<Check>, extracted: Value) ->
         checks,
         unmet_required,
         extracted,
+        face: None,
     }
 }
 

@@ -24,7 +24,9 @@ use verity_core::Millis;
 
 use crate::errors;
 use crate::exec::{args, Exec};
-use crate::queries::{bulk, documents, events, handoff, inquiries, keys, verifications, webhooks};
+use crate::queries::{
+    bulk, documents, events, faces, handoff, inquiries, keys, verifications, webhooks,
+};
 use crate::rows::{encode, session_status_str};
 use crate::{AccountLink, Change, Committed, InquiryWrite, StoreError};
 
@@ -123,6 +125,7 @@ async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(),
         .filter_map(|c| c.delete_documents_of.as_ref())
     {
         documents::delete_of(ex, inquiry_id).await?;
+        faces::delete_of(ex, inquiry_id).await?;
         verifications::redact_of(ex, inquiry_id).await?;
         events::redact_of(ex, inquiry_id).await?;
         keys::redact_idempotency_of(ex, inquiry_id).await?;
@@ -138,6 +141,9 @@ async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(),
     }
     for run in changes.iter().flat_map(|c| &c.workflow_runs) {
         verifications::upsert_run(ex, run).await?;
+    }
+    for face in changes.iter().flat_map(|c| &c.faces) {
+        faces::upsert(ex, face).await?;
     }
     Ok(())
 }

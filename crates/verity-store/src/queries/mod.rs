@@ -6,6 +6,7 @@ pub(crate) mod change;
 pub(crate) mod documents;
 pub(crate) mod endpoints;
 pub(crate) mod events;
+pub(crate) mod faces;
 pub(crate) mod handoff;
 pub(crate) mod inquiries;
 pub(crate) mod keys;

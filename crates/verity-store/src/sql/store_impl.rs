@@ -20,7 +20,8 @@ use verity_core::Millis;
 use super::{in_transaction, Backend, Role, SqlStore};
 use crate::exec::{args, Exec};
 use crate::queries::{
-    documents, endpoints, events, handoff, inquiries, keys, templates, verifications, webhooks,
+    documents, endpoints, events, faces, handoff, inquiries, keys, templates, verifications,
+    webhooks,
 };
 use crate::*;
 
@@ -378,5 +379,9 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Vec<WorkflowRun>, StoreError> {
         let mut claimer = self.backend.pool(Role::Write);
         verifications::claim_runs(&mut claimer, now, lease_until, limit, B::SKIP_LOCKED).await
+    }
+
+    async fn faces_except(&self, except: &InquiryId) -> Result<Vec<FaceRecord>, StoreError> {
+        faces::all_except(&mut self.backend.pool(Role::Read), except).await
     }
 }

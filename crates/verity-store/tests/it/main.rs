@@ -86,4 +86,5 @@ conformance! {
     verifications_claim_is_leased_and_expired_leases_reclaim,
     verifications_concurrent_claimers_never_share_one,
     workflow_runs_upsert_and_claim_when_due,
+    faces_upsert_list_others_and_redaction_deletes,
 }

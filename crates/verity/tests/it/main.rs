@@ -23,6 +23,7 @@
 mod api;
 mod cli;
 mod concurrency;
+mod duplicate_faces;
 mod durability;
 mod erasure;
 mod handoff;

@@ -43,7 +43,7 @@ pub(crate) fn strict_template() -> Value {
     }}})
 }
 
-fn server() -> TestServer {
+pub(crate) fn server() -> TestServer {
     TestServer::builder()
         .env("VERITY_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true")
         .env("VERITY_WEBHOOK_POLL_INTERVAL_MS", "100")
@@ -83,10 +83,15 @@ pub(crate) struct Flow<'a> {
 
 impl<'a> Flow<'a> {
     pub(crate) async fn start(s: &'a TestServer, template_id: &str) -> Flow<'a> {
+        Self::start_with(s, json!({"templateId": template_id})).await
+    }
+
+    /// Creates the inquiry with the flow's create `body` (template, reference-id, fields).
+    pub(crate) async fn start_with(s: &'a TestServer, body: Value) -> Flow<'a> {
         let client = reqwest::Client::new();
         let resp = client
             .post(s.url("/flow/v1/inquiries"))
-            .json(&json!({"templateId": template_id}))
+            .json(&body)
             .send()
             .await
             .expect("create");

@@ -7,7 +7,7 @@ use verity_core::verification::{
     CheckOutcome, CheckResult, Verification, VerificationStatus, VerificationType,
 };
 use verity_store::{
-    Change, NewEvent, StoreError, VerificationWrite, WorkflowRun, WorkflowRunStatus,
+    Change, FaceRecord, NewEvent, StoreError, VerificationWrite, WorkflowRun, WorkflowRunStatus,
 };
 
 use crate::fixtures::{self, NOW};
@@ -294,4 +294,60 @@ pub async fn verifications_concurrent_claimers_never_share_one(h: &Harness) {
         "every verification claimed exactly once"
     );
     assert_eq!(unique.len(), all.len());
+}
+
+pub async fn faces_upsert_list_others_and_redaction_deletes(h: &Harness) {
+    let store = h.open().await;
+    let a = inquiry(store.as_ref()).await;
+    let b = inquiry(store.as_ref()).await;
+    let face = |id: &InquiryId, v: f32, at: i64| FaceRecord {
+        inquiry_id: id.clone(),
+        reference_id: Some(format!("ref-{v}")),
+        name_key: None,
+        embedding: vec![v, -0.5, 1.0e-7, f32::MAX],
+        created_at: at,
+    };
+    let write = |faces: Vec<FaceRecord>| Change {
+        faces,
+        ..Change::default()
+    };
+    store
+        .commit(write(vec![face(&a, 0.25, NOW)]))
+        .await
+        .expect("a");
+    store
+        .commit(write(vec![face(&b, 0.5, NOW + 1)]))
+        .await
+        .expect("b");
+    assert_eq!(
+        store.faces_except(&a).await.expect("list"),
+        [face(&b, 0.5, NOW + 1)]
+    );
+    // A later selfie replaces the inquiry's face; the floats come back bit for bit.
+    store
+        .commit(write(vec![face(&a, 0.75, NOW + 2)]))
+        .await
+        .expect("replace");
+    assert_eq!(
+        store.faces_except(&b).await.expect("list"),
+        [face(&a, 0.75, NOW + 2)]
+    );
+    let unknown = fixtures::id();
+    assert_eq!(store.faces_except(&unknown).await.expect("all").len(), 2);
+    // A face for an inquiry that does not exist is refused.
+    let missing = store.commit(write(vec![face(&unknown, 1.0, NOW)])).await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
+
+    store
+        .commit(Change {
+            delete_documents_of: Some(a.clone()),
+            ..Change::default()
+        })
+        .await
+        .expect("redact");
+    assert_eq!(store.faces_except(&b).await.expect("list"), []);
+    assert_eq!(store.faces_except(&unknown).await.expect("all").len(), 1);
 }

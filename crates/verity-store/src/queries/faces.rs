@@ -1,0 +1,65 @@
+//! Stored faces (`face_embeddings`): upserted inside a commit, deleted by a redaction, read
+//! whole for the duplicate search (brute force: every row is compared by the caller).
+
+use verity_core::id::InquiryId;
+
+use crate::errors;
+use crate::exec::{args, Exec};
+use crate::rows::FaceRow;
+use crate::{FaceRecord, StoreError};
+
+/// Little-endian f32s: the same bytes on both backends and every platform.
+fn encode(embedding: &[f32]) -> Vec<u8> {
+    embedding.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+pub(crate) fn decode(bytes: &[u8]) -> Option<Vec<f32>> {
+    if bytes.len() % 4 != 0 {
+        return None;
+    }
+    let floats = bytes.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]);
+    Some(floats.map(f32::from_le_bytes).collect())
+}
+
+pub(crate) async fn upsert<E: Exec>(ex: &mut E, face: &FaceRecord) -> Result<(), StoreError> {
+    ex.execute(
+        "INSERT INTO face_embeddings (inquiry_id, reference_id, name_key, embedding, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (inquiry_id) DO UPDATE SET \
+         reference_id = excluded.reference_id, name_key = excluded.name_key, \
+         embedding = excluded.embedding, created_at = excluded.created_at",
+        args![
+            face.inquiry_id.as_str(),
+            face.reference_id.clone(),
+            face.name_key.clone(),
+            encode(&face.embedding),
+            face.created_at
+        ],
+    )
+    .await
+    .map_err(errors::insert("face", "inquiry"))?;
+    Ok(())
+}
+
+pub(crate) async fn delete_of<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(), StoreError> {
+    ex.execute(
+        "DELETE FROM face_embeddings WHERE inquiry_id = $1",
+        args![id.as_str()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every stored face but `except`'s, oldest first.
+pub(crate) async fn all_except<E: Exec>(
+    ex: &mut E,
+    except: &InquiryId,
+) -> Result<Vec<FaceRecord>, StoreError> {
+    let rows: Vec<FaceRow> = ex
+        .fetch_all(
+            "SELECT inquiry_id, reference_id, name_key, embedding, created_at \
+             FROM face_embeddings WHERE inquiry_id <> $1 ORDER BY created_at, inquiry_id",
+            args![except.as_str()],
+        )
+        .await?;
+    rows.into_iter().map(FaceRow::decode).collect()
+}
