@@ -240,26 +240,3 @@ impl IdempotencyEntryRow {
         }
     }
 }
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct FaceRow {
-    pub inquiry_id: String,
-    pub reference_id: Option<String>,
-    pub name_key: Option<String>,
-    pub embedding: Vec<u8>,
-    pub created_at: i64,
-}
-
-impl FaceRow {
-    pub fn decode(self) -> Result<crate::FaceRecord, StoreError> {
-        let what = format!("face of {}", self.inquiry_id);
-        Ok(crate::FaceRecord {
-            inquiry_id: self.inquiry_id.parse().map_err(|e| corrupt(&what, e))?,
-            reference_id: self.reference_id,
-            name_key: self.name_key,
-            embedding: crate::queries::faces::decode(&self.embedding)
-                .ok_or_else(|| corrupt(&what, "not a whole number of f32s"))?,
-            created_at: self.created_at,
-        })
-    }
-}

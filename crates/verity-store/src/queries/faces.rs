@@ -4,8 +4,8 @@
 use verity_core::id::InquiryId;
 
 use crate::errors;
+use crate::errors::corrupt;
 use crate::exec::{args, Exec};
-use crate::rows::FaceRow;
 use crate::{FaceRecord, StoreError};
 
 /// Little-endian f32s: the same bytes on both backends and every platform.
@@ -13,7 +13,7 @@ fn encode(embedding: &[f32]) -> Vec<u8> {
     embedding.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-pub(crate) fn decode(bytes: &[u8]) -> Option<Vec<f32>> {
+fn decode(bytes: &[u8]) -> Option<Vec<f32>> {
     if bytes.len() % 4 != 0 {
         return None;
     }
@@ -62,4 +62,27 @@ pub(crate) async fn all_except<E: Exec>(
         )
         .await?;
     rows.into_iter().map(FaceRow::decode).collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct FaceRow {
+    pub inquiry_id: String,
+    pub reference_id: Option<String>,
+    pub name_key: Option<String>,
+    pub embedding: Vec<u8>,
+    pub created_at: i64,
+}
+
+impl FaceRow {
+    fn decode(self) -> Result<crate::FaceRecord, StoreError> {
+        let what = format!("face of {}", self.inquiry_id);
+        Ok(crate::FaceRecord {
+            inquiry_id: self.inquiry_id.parse().map_err(|e| corrupt(&what, e))?,
+            reference_id: self.reference_id,
+            name_key: self.name_key,
+            embedding: decode(&self.embedding)
+                .ok_or_else(|| corrupt(&what, "not a whole number of f32s"))?,
+            created_at: self.created_at,
+        })
+    }
 }
