@@ -27,6 +27,8 @@ const SERVER: &str = "server";
 const TEXT_PREFIX: &str = "sealed:1:";
 /// Sealed bytes: this magic, then `i` or `s`, then nonce and ciphertext.
 const BYTES_MAGIC: &[u8] = b"\0VS1";
+/// How a row written before encryption (plain JSON) begins.
+const JSON_STARTS: [char; 2] = ['{', '['];
 /// Unwrapped data keys kept in memory; past this the cache starts over.
 const CACHE_LIMIT: usize = 10_000;
 
@@ -303,7 +305,7 @@ impl Vault {
         stored: &str,
     ) -> Result<String, StoreError> {
         let Some(rest) = stored.strip_prefix(TEXT_PREFIX) else {
-            return if stored.starts_with(['{', '[']) {
+            return if stored.starts_with(JSON_STARTS) {
                 Ok(stored.to_owned())
             } else {
                 Err(undecryptable(what, "it is neither sealed nor JSON"))

@@ -19,7 +19,8 @@ pub async fn open_store(
     let loaded = crate::keys::load(config)?;
     if let Some(path) = &loaded.generated {
         let message = format!(
-            "generated a new encryption key file at {}: BACK IT UP apart from the database;              without it the encrypted data cannot be read (docs/encryption.md)",
+            "generated a new encryption key file at {}: BACK IT UP apart from the database; \
+             without it the encrypted data cannot be read (docs/encryption.md)",
             path.display()
         );
         tracing::warn!("{message}");
