@@ -376,7 +376,9 @@ mod tests {
     async fn uploads_wait_for_a_decode_turn_and_the_document_cap_holds() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("v.db").display());
-        let store = verity_store::open(&url).await.unwrap();
+        let store = verity_store::open(&url, verity_store::Keyring::ephemeral())
+            .await
+            .unwrap();
         let mut app = App::new(
             store.clone(),
             std::sync::Arc::new(crate::test_support::Plain),

@@ -49,7 +49,9 @@ mod tests {
     async fn expires_only_overdue_open_inquiries_and_logs_it() {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}", dir.path().join("v.db").display());
-        let store = verity_store::open(&url).await.expect("store");
+        let store = verity_store::open(&url, verity_store::Keyring::ephemeral())
+            .await
+            .expect("store");
         let now = Arc::new(AtomicI64::new(1_800_000_000_000));
         let mut state = App::new(store.clone(), Arc::new(Plain));
         let clock = now.clone();

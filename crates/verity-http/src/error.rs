@@ -60,6 +60,10 @@ pub enum ApiError {
     Unprocessable(Vec<Problem>),
     #[error("rate limited")]
     TooManyRequests { retry_after_seconds: u64 },
+    /// A stored ciphertext did not open (altered in the database, or its data key is
+    /// gone): a 500 that says so, naming the record, never the bytes (docs/encryption.md).
+    #[error("stored data cannot be decrypted: {0}")]
+    Undecryptable(String),
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -84,7 +88,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Undecryptable(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -99,6 +103,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Unprocessable(_) => "Unprocessable entity",
             ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::Undecryptable(_) => "Stored data cannot be decrypted",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -119,6 +124,9 @@ impl ApiError {
                 retry_after_seconds,
             } => vec![Problem::new(format!(
                 "too many requests; retry after {retry_after_seconds} s"
+            ))],
+            ApiError::Undecryptable(what) => vec![Problem::new(format!(
+                "stored data cannot be decrypted: {what}"
             ))],
             ApiError::Internal(_) => vec![Problem::new("something went wrong on our side")],
         }
@@ -144,8 +152,14 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(cause) = &self {
-            tracing::error!(error = %format!("{cause:#}"), "request failed");
+        match &self {
+            ApiError::Internal(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "request failed");
+            }
+            ApiError::Undecryptable(what) => {
+                tracing::error!(record = %what, "stored data cannot be decrypted");
+            }
+            _ => {}
         }
         let status = self.status();
         let mut response = (status, axum::Json(self.body())).into_response();
@@ -175,6 +189,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict => {
                 ApiError::Conflict("the resource was changed concurrently; retry".into())
             }
+            StoreError::Undecryptable(what) => ApiError::Undecryptable(what),
             other => ApiError::Internal(other.into()),
         }
     }

@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transpose()?
         .unwrap_or(20_000);
     let concurrency: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(64);
-    let store = verity_store::open(&url).await?;
+    let store = verity_store::open(&url, verity_store::Keyring::ephemeral()).await?;
 
     let template_id = TemplateId::Dynamic(Id::generate(&mut rand::thread_rng()));
     let version: InquiryTemplateVersionId = Id::generate(&mut rand::thread_rng());

@@ -35,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(100_000);
-    let store = verity_store::open(&url).await?;
+    let store = verity_store::open(&url, verity_store::Keyring::ephemeral()).await?;
 
     let started = Instant::now();
     for first in (0..total).step_by(BATCH) {

@@ -14,6 +14,7 @@
 
 mod errors;
 mod exec;
+mod keyring;
 mod migrations;
 mod model;
 mod model_handoff;
@@ -26,7 +27,9 @@ mod rows;
 mod sql;
 mod sqlite;
 mod store;
+mod vault;
 
+pub use keyring::{Keyring, KeyringError};
 pub use model::*;
 pub use model_handoff::*;
 pub use model_verifications::*;
@@ -37,12 +40,16 @@ pub use sqlite::{SqliteBackend, SqliteOptions, SqliteStore};
 pub use store::{Store, StoreError};
 
 /// Opens the store a database URL names (`sqlite://path?mode=rwc`, `sqlite:path` or
-/// `postgres://…`/`postgresql://…`) with default options, and runs pending migrations.
-pub async fn open(database_url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+/// `postgres://…`/`postgresql://…`) with default options, runs pending migrations and
+/// checks that `keyring` holds every key-encryption key the stored data keys need.
+pub async fn open(
+    database_url: &str,
+    keyring: Keyring,
+) -> Result<std::sync::Arc<dyn Store>, StoreError> {
     if database_url.starts_with("sqlite:") {
-        sqlite::open_url(database_url).await
+        sqlite::open_url(database_url, keyring).await
     } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
-        postgres::open_url(database_url).await
+        postgres::open_url(database_url, keyring).await
     } else {
         let scheme = database_url.split(':').next().unwrap_or_default();
         Err(StoreError::Unsupported(format!(

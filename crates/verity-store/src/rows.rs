@@ -35,13 +35,6 @@ impl DocRow {
     }
 }
 
-pub(crate) fn decode_all<T: DeserializeOwned>(
-    rows: &[DocRow],
-    what: &str,
-) -> Result<Vec<T>, StoreError> {
-    rows.iter().map(|r| r.decode(what)).collect()
-}
-
 pub(crate) fn encode<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }
@@ -199,9 +192,11 @@ pub(crate) struct IdempotencyRow {
     pub status: i64,
     pub body: Vec<u8>,
     pub created_at: i64,
+    /// Whose data key sealed `body` (none: the server's).
+    pub inquiry_id: Option<String>,
 }
 pub(crate) const IDEMPOTENCY_COLUMNS: &str =
-    "api_key_id, key, request_hash, status, body, created_at";
+    "api_key_id, key, request_hash, status, body, created_at, inquiry_id";
 
 impl IdempotencyRow {
     pub fn decode(self) -> Result<IdempotencyRecord, StoreError> {

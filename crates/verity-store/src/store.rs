@@ -39,6 +39,13 @@ pub enum StoreError {
     Corrupt(String),
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// A sealed value did not open: it was altered in the database, or the data key that
+    /// sealed it was destroyed (a redacted inquiry's). Never answered with altered bytes.
+    #[error("stored data cannot be decrypted: {0}")]
+    Undecryptable(String),
+    /// A stored data key is wrapped by a key-encryption key the keyring does not hold.
+    #[error("the keyring lacks key-encryption key `{0}`, which wraps stored data keys")]
+    MissingKek(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -52,6 +59,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Applies pending migrations. Idempotent; safe when several processes start at once.
     async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// Re-wraps every data key with the keyring's current key-encryption key, without
+    /// re-encrypting any row (docs/encryption.md); returns how many were re-wrapped.
+    /// Afterwards older KEKs can be dropped from the keyring.
+    async fn rewrap_data_keys(&self) -> Result<u64, StoreError>;
 
     /// Cheap round trip to the database, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;

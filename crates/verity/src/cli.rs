@@ -34,6 +34,18 @@ pub enum Command {
     /// Manage templates.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Manage the key-encryption keys of encryption at rest (docs/encryption.md).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Add a new current key to the keyring file and re-wrap every data key with it
+    /// (the rows stay as they are). Restart running servers afterwards.
+    Rotate,
+    /// Re-wrap every data key with the keyring's current (last) key.
+    Rewrap,
 }
 
 #[derive(Subcommand, Debug)]
@@ -93,6 +105,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("revoked {id}");
                 }
             }
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Rotate) => {
+            let (id, moved, path) = crate::keys::rotate(&config).await?;
+            println!("added key-encryption key {id} to {}", path.display());
+            println!("re-wrapped {moved} data keys; older keys in that file may now be removed");
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Rewrap) => {
+            let store = open_store(&config).await?;
+            let moved = store.rewrap_data_keys().await?;
+            println!("re-wrapped {moved} data keys");
             Ok(())
         }
         Command::Template(TemplateCommand::Import { file }) => {

@@ -22,6 +22,13 @@ pub struct Config {
     /// SQLite `synchronous=FULL` (survives power loss) instead of `NORMAL` (survives
     /// process crashes and kills).
     pub sqlite_synchronous_full: bool,
+    /// The keyring file of encryption at rest (docs/encryption.md); empty:
+    /// `<data_dir>/encryption.keys`, created with a fresh key on first start.
+    pub encryption_key_file: String,
+    /// The keyring itself (`ID BASE64` lines), normally as `VERITY_ENCRYPTION_KEY`; when
+    /// set, `encryption_key_file` is not read.
+    #[serde(skip_serializing)]
+    pub encryption_key: String,
     /// Largest JSON request body in bytes.
     pub json_body_limit: usize,
     /// Largest uploaded image in bytes.
@@ -121,6 +128,8 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
             sqlite_synchronous_full: false,
+            encryption_key_file: String::new(),
+            encryption_key: String::new(),
             json_body_limit: 1024 * 1024,
             upload_limit: 10 * 1024 * 1024,
             upload_max_pixels: 40_000_000,

@@ -1,8 +1,10 @@
 //! The `verity` binary: `serve` (the default), `migrate`, `api-key create|list|revoke`,
-//! `template import FILE`.
+//! `template import FILE`,
+//! `keys rotate|rewrap`.
 
 mod cli;
 mod config;
+mod keys;
 mod models;
 mod serve;
 mod setup;

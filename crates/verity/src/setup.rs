@@ -16,7 +16,20 @@ pub async fn open_store(
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
     }
-    verity_store::open(&config.effective_database_url())
+    let loaded = crate::keys::load(config)?;
+    if let Some(path) = &loaded.generated {
+        let message = format!(
+            "generated a new encryption key file at {}: BACK IT UP apart from the database; \
+             without it the encrypted data cannot be read (docs/encryption.md)",
+            path.display()
+        );
+        tracing::warn!("{message}");
+        // Subcommands log nowhere; their stdout is for their answer.
+        if !tracing::dispatcher::has_been_set() {
+            eprintln!("warning: {message}");
+        }
+    }
+    verity_store::open(&config.effective_database_url(), loaded.keyring)
         .await
         .with_context(|| format!("opening database {}", config.database_for_log()))
 }

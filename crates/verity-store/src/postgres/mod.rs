@@ -19,7 +19,8 @@ use verity_core::id::InquiryId;
 
 use crate::exec::{args, Exec};
 use crate::sql::{Backend, Role, SqlStore};
-use crate::{Store, StoreError};
+use crate::vault::Vault;
+use crate::{Keyring, Store, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct PgOptions {
@@ -28,6 +29,9 @@ pub struct PgOptions {
     /// Connections kept apart for background work (webhook claims and their recording),
     /// so a burst of requests queued on the main pool cannot starve delivery.
     pub background_connections: u32,
+    /// The key-encryption keys (docs/encryption.md). The default is
+    /// [`Keyring::ephemeral`]: data sealed with it cannot be read by another process.
+    pub keyring: Keyring,
 }
 
 impl Default for PgOptions {
@@ -35,6 +39,7 @@ impl Default for PgOptions {
         PgOptions {
             max_connections: 16,
             background_connections: 2,
+            keyring: Keyring::ephemeral(),
         }
     }
 }
@@ -53,6 +58,7 @@ pub struct PgBackend {
     background: PgPool,
     /// The `LISTEN` task, started by the first watcher (a CLI command never needs it).
     listener: std::sync::OnceLock<tokio::task::JoinHandle<()>>,
+    vault: Vault,
 }
 
 impl Drop for PgBackend {
@@ -114,6 +120,7 @@ impl SqlStore<PgBackend> {
             pool,
             background,
             listener: std::sync::OnceLock::new(),
+            vault: Vault::new(options.keyring),
         })
         .await
     }
@@ -133,6 +140,10 @@ impl Backend for PgBackend {
             Role::Read | Role::Write => &self.pool,
             Role::BackgroundRead | Role::BackgroundWrite => &self.background,
         }
+    }
+
+    fn vault(&self) -> &Vault {
+        &self.vault
     }
 
     async fn begin(&self, role: Role) -> Result<Self::Tx, StoreError> {
@@ -165,7 +176,12 @@ impl Backend for PgBackend {
     }
 }
 
-/// Opens an `Arc<dyn Store>` from a `postgres:` URL with default options.
-pub(crate) async fn open_url(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    Ok(Arc::new(PgStore::connect(url).await?))
+/// Opens an `Arc<dyn Store>` from a `postgres:` URL with default options and `keyring`.
+pub(crate) async fn open_url(url: &str, keyring: Keyring) -> Result<Arc<dyn Store>, StoreError> {
+    let options = PgOptions {
+        keyring,
+        ..PgOptions::default()
+    };
+    let connect = PgConnectOptions::from_str(url)?;
+    Ok(Arc::new(PgStore::connect_with(connect, options).await?))
 }

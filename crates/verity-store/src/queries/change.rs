@@ -28,10 +28,15 @@ use crate::queries::{
     bulk, documents, events, faces, handoff, inquiries, keys, verifications, webhooks,
 };
 use crate::rows::{encode, session_status_str};
+use crate::vault::Vault;
 use crate::{AccountLink, Change, Committed, InquiryWrite, StoreError};
 
-pub(crate) async fn apply<E: Exec>(ex: &mut E, change: &Change) -> Result<Committed, StoreError> {
-    let mut committed = apply_all(ex, &[change]).await?;
+pub(crate) async fn apply<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    change: &Change,
+) -> Result<Committed, StoreError> {
+    let mut committed = apply_all(ex, vault, &[change]).await?;
     committed
         .pop()
         .ok_or_else(|| StoreError::Corrupt("a change committed without a result".into()))
@@ -40,13 +45,22 @@ pub(crate) async fn apply<E: Exec>(ex: &mut E, change: &Change) -> Result<Commit
 /// Writes every change of `changes`; one [`Committed`] each, in order.
 pub(crate) async fn apply_all<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     changes: &[&Change],
 ) -> Result<Vec<Committed>, StoreError> {
+    // A redacted inquiry's new values (its redacted document, its last events) are sealed
+    // with the server key: its own data key is destroyed below (docs/encryption.md).
+    for id in changes
+        .iter()
+        .filter_map(|c| c.delete_documents_of.as_ref())
+    {
+        vault.begin_destroy(id.as_str());
+    }
     let records: Vec<_> = changes
         .iter()
         .filter_map(|c| c.idempotency.as_ref())
         .collect();
-    keys::insert_idempotency_all(ex, &records).await?;
+    keys::insert_idempotency_all(ex, vault, &records).await?;
 
     let mut committed: Vec<Committed> = changes
         .iter()
@@ -56,12 +70,12 @@ pub(crate) async fn apply_all<E: Exec>(
         })
         .collect();
     link_accounts(ex, changes, &mut committed).await?;
-    write_inquiries(ex, changes, &committed).await?;
+    write_inquiries(ex, vault, changes, &committed).await?;
     write_sessions(ex, changes).await?;
-    write_documents(ex, changes).await?;
+    write_documents(ex, vault, changes).await?;
 
     let new_events: Vec<_> = changes.iter().flat_map(|c| &c.events).collect();
-    let seqs = events::append_all(ex, &new_events).await?;
+    let seqs = events::append_all(ex, vault, &new_events).await?;
     // The webhook outbox, in the same transaction as its events: nothing is lost on a crash.
     webhooks::enqueue(ex, &new_events, &seqs).await?;
     Ok(committed)
@@ -70,6 +84,7 @@ pub(crate) async fn apply_all<E: Exec>(
 /// New inquiries in one statement, then each update with its revision check.
 async fn write_inquiries<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     changes: &[&Change],
     committed: &[Committed],
 ) -> Result<(), StoreError> {
@@ -79,7 +94,7 @@ async fn write_inquiries<E: Exec>(
         .filter(|(change, _)| matches!(change.inquiry, Some(InquiryWrite::Insert(_))))
         .filter_map(|(_, done)| done.inquiry.as_ref())
         .collect();
-    insert_inquiries(ex, &inserts).await?;
+    insert_inquiries(ex, vault, &inserts).await?;
     for (change, done) in changes.iter().zip(committed) {
         if let (
             Some(InquiryWrite::Update {
@@ -88,7 +103,7 @@ async fn write_inquiries<E: Exec>(
             Some(inquiry),
         ) = (&change.inquiry, &done.inquiry)
         {
-            update_inquiry(ex, inquiry, *expected_revision).await?;
+            update_inquiry(ex, vault, inquiry, *expected_revision).await?;
         }
     }
     Ok(())
@@ -119,31 +134,37 @@ async fn write_sessions<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), 
 /// Redactions first (documents deleted, verifications and earlier events scrubbed, one-time
 /// links withdrawn), then new documents,
 /// verification writes and workflow runs.
-async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), StoreError> {
+async fn write_documents<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    changes: &[&Change],
+) -> Result<(), StoreError> {
     for inquiry_id in changes
         .iter()
         .filter_map(|c| c.delete_documents_of.as_ref())
     {
         documents::delete_of(ex, inquiry_id).await?;
         faces::delete_of(ex, inquiry_id).await?;
-        verifications::redact_of(ex, inquiry_id).await?;
-        events::redact_of(ex, inquiry_id).await?;
-        keys::redact_idempotency_of(ex, inquiry_id).await?;
+        verifications::redact_of(ex, vault, inquiry_id).await?;
+        events::redact_of(ex, vault, inquiry_id).await?;
+        keys::redact_idempotency_of(ex, vault, inquiry_id).await?;
         handoff::withdraw_of(ex, inquiry_id).await?;
         inquiries::never_overdue(ex, inquiry_id).await?;
+        // Last: the scrubbing above still opened what this key sealed.
+        vault.destroy(ex, inquiry_id.as_str()).await?;
     }
     let docs: Vec<_> = changes.iter().flat_map(|c| &c.documents).collect();
-    documents::insert_all(ex, &docs).await?;
+    documents::insert_all(ex, vault, &docs).await?;
     // Verifications after the inquiries they belong to; one statement each (a finish must
     // find its row still `submitted`).
     for write in changes.iter().flat_map(|c| &c.verifications) {
-        verifications::write(ex, write).await?;
+        verifications::write(ex, vault, write).await?;
     }
     for run in changes.iter().flat_map(|c| &c.workflow_runs) {
         verifications::upsert_run(ex, run).await?;
     }
     for face in changes.iter().flat_map(|c| &c.faces) {
-        faces::upsert(ex, face).await?;
+        faces::upsert(ex, vault, face).await?;
     }
     Ok(())
 }
@@ -261,25 +282,31 @@ async fn upsert_accounts<E: Exec>(
         .collect()
 }
 
-async fn insert_inquiries<E: Exec>(ex: &mut E, inquiries: &[&Inquiry]) -> Result<(), StoreError> {
-    let rows = inquiries
-        .iter()
-        .map(|inquiry| {
-            Ok(args![
-                inquiry.id.as_str(),
-                inquiry.status.as_str(),
-                inquiry.reference_id.clone(),
-                inquiry.account_id.as_ref().map(|id| id.to_string()),
-                inquiry.template_id.as_str(),
-                inquiry.template_version_id.as_str(),
-                inquiry.expires_at,
-                inquiry.created_at,
-                inquiry.updated_at,
-                inquiry.revision,
-                encode(*inquiry)?
-            ])
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+/// New inquiries, each with its new data key (docs/encryption.md).
+async fn insert_inquiries<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    inquiries: &[&Inquiry],
+) -> Result<(), StoreError> {
+    let mut rows = Vec::with_capacity(inquiries.len());
+    for inquiry in inquiries {
+        let id = inquiry.id.as_str();
+        vault.create_inquiry_key(ex, id, inquiry.created_at).await?;
+        let doc = vault.seal_text(ex, Some(id), &encode(*inquiry)?).await?;
+        rows.push(args![
+            inquiry.id.as_str(),
+            inquiry.status.as_str(),
+            inquiry.reference_id.clone(),
+            inquiry.account_id.as_ref().map(|id| id.to_string()),
+            inquiry.template_id.as_str(),
+            inquiry.template_version_id.as_str(),
+            inquiry.expires_at,
+            inquiry.created_at,
+            inquiry.updated_at,
+            inquiry.revision,
+            doc
+        ]);
+    }
     bulk::insert(
         ex,
         "INSERT INTO inquiries (id, status, reference_id, account_id, template_id, \
@@ -325,9 +352,13 @@ async fn insert_sessions<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(),
 /// Writes `inquiry` (already at `expected + 1`) if the stored revision is `expected`.
 async fn update_inquiry<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     inquiry: &Inquiry,
     expected: i64,
 ) -> Result<(), StoreError> {
+    let doc = vault
+        .seal_text(ex, Some(inquiry.id.as_str()), &encode(inquiry)?)
+        .await?;
     let changed = ex
         .execute(
             "UPDATE inquiries SET status = $3, reference_id = $4, account_id = $5, \
@@ -342,7 +373,7 @@ async fn update_inquiry<E: Exec>(
                 inquiry.expires_at,
                 inquiry.updated_at,
                 inquiry.revision,
-                encode(inquiry)?
+                doc
             ],
         )
         .await

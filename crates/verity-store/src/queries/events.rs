@@ -7,33 +7,37 @@ use verity_core::id::{EventId, InquiryId};
 
 use crate::errors;
 use crate::exec::{args, Exec};
-use crate::pagination::{fetch_page, map_page, Where};
+use crate::pagination::{fetch_page, Where};
 use crate::queries::bulk;
 use crate::rows::{encode, EventRow, EVENT_COLUMNS};
+use crate::vault::Vault;
 use crate::{EventFilter, NewEvent, Page, PageRequest, StoreError, StoredEvent};
 
 /// Appends `events` in the order given, so `seq` follows it. Returns each event's `seq`, in
 /// the same order (the webhook outbox records it for per-inquiry ordering).
 pub(crate) async fn append_all<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     events: &[&NewEvent],
 ) -> Result<Vec<i64>, StoreError> {
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = events
-        .iter()
-        .map(|event| {
-            Ok(args![
-                event.id.as_str(),
-                event.name.as_str(),
-                event.subject_id.as_str(),
-                event.inquiry_id.as_ref().map(|id| id.to_string()),
-                event.created_at,
-                encode(&event.payload)?
-            ])
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        let inquiry = event.inquiry_id.as_ref().map(|id| id.as_str());
+        let payload = vault
+            .seal_text(ex, inquiry, &encode(&event.payload)?)
+            .await?;
+        rows.push(args![
+            event.id.as_str(),
+            event.name.as_str(),
+            event.subject_id.as_str(),
+            inquiry.map(str::to_owned),
+            event.created_at,
+            payload
+        ]);
+    }
     let returned: Vec<(String, i64)> = bulk::insert_returning(
         ex,
         "INSERT INTO events (id, name, subject_id, inquiry_id, created_at, payload)",
@@ -58,15 +62,46 @@ pub(crate) async fn append_all<E: Exec>(
 
 pub(crate) async fn get<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     id: &EventId,
 ) -> Result<Option<StoredEvent>, StoreError> {
     let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1");
     let row: Option<EventRow> = ex.fetch_optional(&sql, args![id.as_str()]).await?;
-    row.map(EventRow::decode).transpose()
+    match row {
+        Some(row) => Ok(Some(open(ex, vault, row).await?.decode()?)),
+        None => Ok(None),
+    }
+}
+
+/// The row with its payload opened.
+pub(crate) async fn open<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    mut row: EventRow,
+) -> Result<EventRow, StoreError> {
+    let what = format!("event {}", row.id);
+    row.payload = vault
+        .open_text(ex, row.inquiry_id.as_deref(), &what, &row.payload)
+        .await?;
+    Ok(row)
+}
+
+/// Each row with its payload opened, decoded.
+pub(crate) async fn open_all<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    rows: Vec<EventRow>,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        events.push(open(ex, vault, row).await?.decode()?);
+    }
+    Ok(events)
 }
 
 pub(crate) async fn list<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     filter: &EventFilter,
     page: &PageRequest,
 ) -> Result<Page<StoredEvent>, StoreError> {
@@ -84,23 +119,35 @@ pub(crate) async fn list<E: Exec>(
         filters.push("created_at", "<", before);
     }
     let rows = fetch_page::<_, EventRow>(ex, "events", EVENT_COLUMNS, filters, page).await?;
-    map_page(rows, EventRow::decode)
+    Ok(Page {
+        items: open_all(ex, vault, rows.items).await?,
+        next_after: rows.next_after,
+        prev_before: rows.prev_before,
+    })
 }
 
 /// Erasure: every event about inquiry `id` keeps only what identifies its resource — type,
 /// id and status — so neither the event log nor a webhook delivery or redelivery (both send
 /// the stored payload) carries the inquiry's personal data after a redaction.
-pub(crate) async fn redact_of<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(), StoreError> {
+pub(crate) async fn redact_of<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    id: &InquiryId,
+) -> Result<(), StoreError> {
+    let inquiry = Some(id.as_str());
     let rows: Vec<(String, String)> = ex
         .fetch_all(
             "SELECT id, payload FROM events WHERE inquiry_id = $1",
             args![id.as_str()],
         )
         .await?;
-    for (event_id, payload) in rows {
+    for (event_id, stored) in rows {
+        let what = format!("event {event_id}");
+        let payload = vault.open_text(ex, inquiry, &what, &stored).await?;
+        let redacted = vault.seal_text(ex, inquiry, &skeleton(&payload)).await?;
         ex.execute(
             "UPDATE events SET payload = $2 WHERE id = $1",
-            args![event_id, skeleton(&payload)],
+            args![event_id, redacted],
         )
         .await?;
     }

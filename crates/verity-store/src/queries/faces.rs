@@ -1,11 +1,16 @@
 //! Stored faces (`face_embeddings`): upserted inside a commit, deleted by a redaction, read
 //! whole for the duplicate search (brute force: every row is compared by the caller).
+//!
+//! Embeddings are sealed with the server's data key, not the inquiry's: a search opens every
+//! stored face, and one key keeps that one unwrap instead of one per inquiry. A redaction
+//! deletes the row itself.
 
 use verity_core::id::InquiryId;
 
 use crate::errors;
 use crate::errors::corrupt;
 use crate::exec::{args, Exec};
+use crate::vault::Vault;
 use crate::{FaceRecord, StoreError};
 
 /// Little-endian f32s: the same bytes on both backends and every platform.
@@ -21,7 +26,12 @@ fn decode(bytes: &[u8]) -> Option<Vec<f32>> {
     Some(floats.map(f32::from_le_bytes).collect())
 }
 
-pub(crate) async fn upsert<E: Exec>(ex: &mut E, face: &FaceRecord) -> Result<(), StoreError> {
+pub(crate) async fn upsert<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    face: &FaceRecord,
+) -> Result<(), StoreError> {
+    let sealed = vault.seal_bytes(ex, None, &encode(&face.embedding)).await?;
     ex.execute(
         "INSERT INTO face_embeddings (inquiry_id, reference_id, name_key, embedding, created_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (inquiry_id) DO UPDATE SET \
@@ -31,7 +41,7 @@ pub(crate) async fn upsert<E: Exec>(ex: &mut E, face: &FaceRecord) -> Result<(),
             face.inquiry_id.as_str(),
             face.reference_id.clone(),
             face.name_key.clone(),
-            encode(&face.embedding),
+            sealed,
             face.created_at
         ],
     )
@@ -52,6 +62,7 @@ pub(crate) async fn delete_of<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(),
 /// Every stored face but `except`'s, oldest first.
 pub(crate) async fn all_except<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     except: &InquiryId,
 ) -> Result<Vec<FaceRecord>, StoreError> {
     let rows: Vec<FaceRow> = ex
@@ -61,7 +72,13 @@ pub(crate) async fn all_except<E: Exec>(
             args![except.as_str()],
         )
         .await?;
-    rows.into_iter().map(FaceRow::decode).collect()
+    let mut faces = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let what = format!("face of {}", row.inquiry_id);
+        row.embedding = vault.open_bytes(ex, None, &what, &row.embedding).await?;
+        faces.push(row.decode()?);
+    }
+    Ok(faces)
 }
 
 #[derive(sqlx::FromRow)]

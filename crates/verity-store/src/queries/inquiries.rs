@@ -8,11 +8,13 @@ use verity_core::Millis;
 
 use crate::exec::{args, Exec};
 use crate::pagination::{fetch_page, map_page, Where};
-use crate::rows::{decode_all, DocRow, SessionRow, DOC_COLUMNS, SESSION_COLUMNS};
+use crate::rows::{DocRow, SessionRow, DOC_COLUMNS, SESSION_COLUMNS};
+use crate::vault::Vault;
 use crate::{InquiryFilter, Page, PageRequest, StoreError};
 
 pub(crate) async fn get<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     id: &InquiryId,
 ) -> Result<Option<Inquiry>, StoreError> {
     let row: Option<DocRow> = ex
@@ -21,11 +23,34 @@ pub(crate) async fn get<E: Exec>(
             args![id.as_str()],
         )
         .await?;
-    row.map(|r| r.decode("inquiry")).transpose()
+    match row {
+        Some(row) => Ok(Some(open(ex, vault, row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// An inquiry row's document, opened with the inquiry's own data key (or the server's).
+async fn open<E: Exec>(ex: &mut E, vault: &Vault, mut row: DocRow) -> Result<Inquiry, StoreError> {
+    let what = format!("inquiry {}", row.id);
+    row.doc = vault.open_text(ex, Some(&row.id), &what, &row.doc).await?;
+    row.decode("inquiry")
+}
+
+async fn open_all<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    rows: Vec<DocRow>,
+) -> Result<Vec<Inquiry>, StoreError> {
+    let mut inquiries = Vec::with_capacity(rows.len());
+    for row in rows {
+        inquiries.push(open(ex, vault, row).await?);
+    }
+    Ok(inquiries)
 }
 
 pub(crate) async fn list<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     filter: &InquiryFilter,
     page: &PageRequest,
 ) -> Result<Page<Inquiry>, StoreError> {
@@ -43,11 +68,16 @@ pub(crate) async fn list<E: Exec>(
         filters.push("template_id", "=", template_id.as_str());
     }
     let rows = fetch_page::<_, DocRow>(ex, "inquiries", DOC_COLUMNS, filters, page).await?;
-    map_page(rows, |r| r.decode("inquiry"))
+    Ok(Page {
+        items: open_all(ex, vault, rows.items).await?,
+        next_after: rows.next_after,
+        prev_before: rows.prev_before,
+    })
 }
 
 pub(crate) async fn overdue<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     now: Millis,
     limit: u32,
 ) -> Result<Vec<Inquiry>, StoreError> {
@@ -60,7 +90,7 @@ pub(crate) async fn overdue<E: Exec>(
             args![now, i64::from(limit)],
         )
         .await?;
-    decode_all(&rows, "inquiry")
+    open_all(ex, vault, rows).await
 }
 
 pub(crate) async fn session_by_token_hash<E: Exec>(

@@ -9,6 +9,7 @@ use crate::queries::bulk;
 use crate::rows::{
     ApiKeyRow, IdempotencyEntryRow, IdempotencyRow, API_KEY_COLUMNS, IDEMPOTENCY_COLUMNS,
 };
+use crate::vault::Vault;
 use crate::{
     ApiKey, ClaimOutcome, IdempotencyClaim, IdempotencyEntry, IdempotencyRecord, StoreError,
 };
@@ -69,6 +70,7 @@ pub(crate) async fn revoke_api_key<E: Exec>(
 /// is already there. Run first in a commit so a replayed request costs one statement.
 pub(crate) async fn insert_idempotency_all<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     records: &[&IdempotencyRecord],
 ) -> Result<(), StoreError> {
     let (completing, inserting): (Vec<&IdempotencyRecord>, Vec<&IdempotencyRecord>) = records
@@ -76,27 +78,29 @@ pub(crate) async fn insert_idempotency_all<E: Exec>(
         .copied()
         .partition(|r| r.claim_token.is_some());
     for record in completing {
-        if !complete_idempotency(ex, record).await? {
+        if !complete_idempotency(ex, vault, record).await? {
             return Err(StoreError::IdempotencyKeyUsed);
         }
     }
     if inserting.is_empty() {
         return Ok(());
     }
-    let rows = inserting
-        .iter()
-        .map(|record| {
-            args![
-                record.api_key_id.as_str(),
-                record.key.as_str(),
-                record.request_hash.as_str(),
-                i64::from(record.status),
-                record.body.clone(),
-                record.created_at,
-                inquiry_of(&record.body)
-            ]
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(inserting.len());
+    for record in &inserting {
+        let inquiry = inquiry_of(&record.body);
+        let body = vault
+            .seal_bytes(ex, inquiry.as_deref(), &record.body)
+            .await?;
+        rows.push(args![
+            record.api_key_id.as_str(),
+            record.key.as_str(),
+            record.request_hash.as_str(),
+            i64::from(record.status),
+            body,
+            record.created_at,
+            inquiry
+        ]);
+    }
     // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a failed
     // statement would poison the transaction, and the caller rolls back anyway.
     let inserted = bulk::insert(
@@ -117,8 +121,14 @@ pub(crate) async fn insert_idempotency_all<E: Exec>(
 /// longer holds the key.
 pub(crate) async fn complete_idempotency<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     record: &IdempotencyRecord,
 ) -> Result<bool, StoreError> {
+    // The stored response of a create carries the inquiry's fields: sealed like them.
+    let inquiry = inquiry_of(&record.body);
+    let body = vault
+        .seal_bytes(ex, inquiry.as_deref(), &record.body)
+        .await?;
     let changed = ex
         .execute(
             "UPDATE idempotency SET state = 'done', status = $4, body = $5, inquiry_id = $6, \
@@ -129,8 +139,8 @@ pub(crate) async fn complete_idempotency<E: Exec>(
                 record.key.as_str(),
                 record.claim_token.clone(),
                 i64::from(record.status),
-                record.body.clone(),
-                inquiry_of(&record.body)
+                body,
+                inquiry
             ],
         )
         .await?;
@@ -142,6 +152,7 @@ pub(crate) async fn complete_idempotency<E: Exec>(
 /// is claimed on the next round.
 pub(crate) async fn claim_idempotency<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     claim: &IdempotencyClaim,
     stale_before: Millis,
     expired_before: Millis,
@@ -173,7 +184,7 @@ pub(crate) async fn claim_idempotency<E: Exec>(
         if taken == 1 {
             return Ok(ClaimOutcome::Claimed);
         }
-        if let Some(entry) = idempotency_entry(ex, &claim.api_key_id, &claim.key).await? {
+        if let Some(entry) = idempotency_entry(ex, vault, &claim.api_key_id, &claim.key).await? {
             return Ok(ClaimOutcome::Taken(entry));
         }
     }
@@ -211,6 +222,7 @@ pub(crate) async fn release_idempotency<E: Exec>(
 /// The key's row, claimed or answered.
 pub(crate) async fn idempotency_entry<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     api_key_id: &ApiKeyId,
     key: &str,
 ) -> Result<Option<IdempotencyEntry>, StoreError> {
@@ -220,7 +232,27 @@ pub(crate) async fn idempotency_entry<E: Exec>(
     let row: Option<IdempotencyEntryRow> = ex
         .fetch_optional(&sql, args![api_key_id.as_str(), key])
         .await?;
-    row.map(IdempotencyEntryRow::decode).transpose()
+    let Some(mut row) = row else {
+        return Ok(None);
+    };
+    // A claim has no response yet, so nothing to open.
+    if row.state == "done" {
+        row.record = open(ex, vault, row.record).await?;
+    }
+    row.decode().map(Some)
+}
+
+/// The row with its recorded response opened.
+async fn open<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    mut row: IdempotencyRow,
+) -> Result<IdempotencyRow, StoreError> {
+    let what = format!("idempotency record {}", row.key);
+    row.body = vault
+        .open_bytes(ex, row.inquiry_id.as_deref(), &what, &row.body)
+        .await?;
+    Ok(row)
 }
 
 /// The inquiry a recorded response is about: its `data.id`, when that is an inquiry's.
@@ -234,14 +266,18 @@ fn inquiry_of(body: &[u8]) -> Option<String> {
 /// replay answers the redacted inquiry's id and nothing the redaction removed.
 pub(crate) async fn redact_idempotency_of<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     id: &InquiryId,
 ) -> Result<(), StoreError> {
     let body = serde_json::json!({
         "data": {"type": "inquiry", "id": id.as_str(), "attributes": {"redacted": true}}
     });
+    let body = vault
+        .seal_bytes(ex, Some(id.as_str()), body.to_string().as_bytes())
+        .await?;
     ex.execute(
         "UPDATE idempotency SET body = $2 WHERE inquiry_id = $1",
-        args![id.as_str(), body.to_string().into_bytes()],
+        args![id.as_str(), body],
     )
     .await?;
     Ok(())
@@ -249,6 +285,7 @@ pub(crate) async fn redact_idempotency_of<E: Exec>(
 
 pub(crate) async fn idempotency_record<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     api_key_id: &ApiKeyId,
     key: &str,
 ) -> Result<Option<IdempotencyRecord>, StoreError> {
@@ -257,7 +294,10 @@ pub(crate) async fn idempotency_record<E: Exec>(
     let row: Option<IdempotencyRow> = ex
         .fetch_optional(&sql, args![api_key_id.as_str(), key])
         .await?;
-    row.map(IdempotencyRow::decode).transpose()
+    match row {
+        Some(row) => open(ex, vault, row).await?.decode().map(Some),
+        None => Ok(None),
+    }
 }
 
 pub(crate) async fn purge_idempotency<E: Exec>(

@@ -7,12 +7,55 @@ use verity_core::Millis;
 
 use crate::errors;
 use crate::exec::{args, Exec};
-use crate::rows::{decode_all, encode, DocRow, DOC_COLUMNS};
+use crate::rows::{encode, DocRow};
+use crate::vault::Vault;
 use crate::{StoreError, VerificationWrite, WorkflowRun, WorkflowRunStatus};
 
-pub(crate) async fn write<E: Exec>(ex: &mut E, w: &VerificationWrite) -> Result<(), StoreError> {
+/// A verification's document sealed with its inquiry's data key: its details quote
+/// what the document said.
+async fn sealed<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    v: &Verification,
+) -> Result<String, StoreError> {
+    vault
+        .seal_text(ex, Some(v.inquiry_id.as_str()), &encode(v)?)
+        .await
+}
+
+/// Opens and decodes verification rows; `inquiry_id` is selected with them.
+async fn open_all<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    rows: Vec<SealedRow>,
+) -> Result<Vec<Verification>, StoreError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let what = format!("verification {}", row.id);
+        let doc = vault
+            .open_text(ex, Some(&row.inquiry_id), &what, &row.doc)
+            .await?;
+        out.push(DocRow { id: row.id, doc }.decode("verification")?);
+    }
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct SealedRow {
+    id: String,
+    inquiry_id: String,
+    doc: String,
+}
+const SEALED_COLUMNS: &str = "id, inquiry_id, doc";
+
+pub(crate) async fn write<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    w: &VerificationWrite,
+) -> Result<(), StoreError> {
     match w {
         VerificationWrite::Insert(v) => {
+            let doc = sealed(ex, vault, v).await?;
             ex.execute(
                 "INSERT INTO verifications (id, inquiry_id, status, lease_until, created_at, \
                  updated_at, doc) VALUES ($1, $2, $3, 0, $4, $4, $5)",
@@ -21,13 +64,14 @@ pub(crate) async fn write<E: Exec>(ex: &mut E, w: &VerificationWrite) -> Result<
                     v.inquiry_id.as_str(),
                     v.status.as_str(),
                     v.created_at,
-                    encode(v)?
+                    doc
                 ],
             )
             .await
             .map_err(errors::insert("verification", "inquiry"))?;
         }
         VerificationWrite::Finish(v) => {
+            let doc = sealed(ex, vault, v).await?;
             let changed = ex
                 .execute(
                     "UPDATE verifications SET status = $2, lease_until = 0, updated_at = $3, \
@@ -36,7 +80,7 @@ pub(crate) async fn write<E: Exec>(ex: &mut E, w: &VerificationWrite) -> Result<
                         v.id.as_str(),
                         v.status.as_str(),
                         v.completed_at.unwrap_or(v.created_at),
-                        encode(v)?
+                        doc
                     ],
                 )
                 .await?;
@@ -61,12 +105,17 @@ pub(crate) async fn write<E: Exec>(ex: &mut E, w: &VerificationWrite) -> Result<
 
 /// Redaction: keeps each verification's checks' names and statuses, removes what the
 /// document said (extracted data, reasons and measurements, which can quote it).
-pub(crate) async fn redact_of<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(), StoreError> {
-    for v in for_inquiry(ex, id).await? {
+pub(crate) async fn redact_of<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    id: &InquiryId,
+) -> Result<(), StoreError> {
+    for v in for_inquiry(ex, vault, id).await? {
         let v = v.redacted();
+        let doc = sealed(ex, vault, &v).await?;
         ex.execute(
             "UPDATE verifications SET doc = $2 WHERE id = $1",
-            args![v.id.as_str(), encode(&v)?],
+            args![v.id.as_str(), doc],
         )
         .await?;
     }
@@ -75,20 +124,23 @@ pub(crate) async fn redact_of<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(),
 
 pub(crate) async fn get<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     id: &VerificationId,
 ) -> Result<Option<Verification>, StoreError> {
-    let sql = format!("SELECT {DOC_COLUMNS} FROM verifications WHERE id = $1");
-    let row: Option<DocRow> = ex.fetch_optional(&sql, args![id.as_str()]).await?;
-    row.map(|r| r.decode("verification")).transpose()
+    let sql = format!("SELECT {SEALED_COLUMNS} FROM verifications WHERE id = $1");
+    let rows: Vec<SealedRow> = ex.fetch_all(&sql, args![id.as_str()]).await?;
+    Ok(open_all(ex, vault, rows).await?.pop())
 }
 
 pub(crate) async fn for_inquiry<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     id: &InquiryId,
 ) -> Result<Vec<Verification>, StoreError> {
-    let sql = format!("SELECT {DOC_COLUMNS} FROM verifications WHERE inquiry_id = $1 ORDER BY seq");
-    let rows: Vec<DocRow> = ex.fetch_all(&sql, args![id.as_str()]).await?;
-    decode_all(&rows, "verification")
+    let sql =
+        format!("SELECT {SEALED_COLUMNS} FROM verifications WHERE inquiry_id = $1 ORDER BY seq");
+    let rows: Vec<SealedRow> = ex.fetch_all(&sql, args![id.as_str()]).await?;
+    open_all(ex, vault, rows).await
 }
 
 /// Leases up to `limit` submitted verifications whose lease ran out, oldest first.
@@ -96,6 +148,7 @@ pub(crate) async fn for_inquiry<E: Exec>(
 /// writer serialises claims).
 pub(crate) async fn claim<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     now: Millis,
     lease_until: Millis,
     limit: u32,
@@ -105,12 +158,12 @@ pub(crate) async fn claim<E: Exec>(
         "UPDATE verifications SET lease_until = $2 WHERE seq IN ( \
            SELECT seq FROM verifications WHERE status = 'submitted' AND lease_until <= $1 \
            ORDER BY seq LIMIT $3 {lock}) \
-         RETURNING {DOC_COLUMNS}"
+         RETURNING {SEALED_COLUMNS}"
     );
-    let rows: Vec<DocRow> = ex
+    let rows: Vec<SealedRow> = ex
         .fetch_all(&sql, args![now, lease_until, i64::from(limit)])
         .await?;
-    decode_all(&rows, "verification")
+    open_all(ex, vault, rows).await
 }
 
 #[derive(sqlx::FromRow)]

@@ -19,6 +19,7 @@ use crate::pagination::{fetch_page, map_page, Where};
 use crate::queries::bulk;
 use crate::queries::endpoints::{WebhookRow, WEBHOOK_COLUMNS};
 use crate::rows::{EventRow, Keyed, EVENT_COLUMNS};
+use crate::vault::Vault;
 use crate::{
     Attempt, AttemptOutcome, AttemptResult, ClaimedDelivery, Delivery, DeliveryStatus,
     EndpointHealth, NewEvent, Page, PageRequest, StoreError, Webhook,
@@ -159,6 +160,7 @@ pub(crate) async fn claim<E: Exec>(
 /// Loads what the claimed rows need to be sent: their endpoints and events.
 pub(crate) async fn load_claimed<E: Exec>(
     ex: &mut E,
+    vault: &Vault,
     claimed: Vec<(String, String, String, u32)>,
 ) -> Result<Vec<ClaimedDelivery>, StoreError> {
     if claimed.is_empty() {
@@ -183,10 +185,7 @@ pub(crate) async fn load_claimed<E: Exec>(
     );
     let args: Vec<Arg> = claimed.iter().map(|c| Arg::from(c.2.as_str())).collect();
     let events: Vec<EventRow> = ex.fetch_all(&sql, args).await?;
-    let events: Vec<_> = events
-        .into_iter()
-        .map(EventRow::decode)
-        .collect::<Result<_, _>>()?;
+    let events = crate::queries::events::open_all(ex, vault, events).await?;
     claimed
         .into_iter()
         .map(|(id, webhook_id, event_id, attempts)| {

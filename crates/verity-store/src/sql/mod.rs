@@ -20,6 +20,7 @@ use verity_core::id::InquiryId;
 
 use crate::exec::{Exec, Transact};
 use crate::queries::change;
+use crate::vault::Vault;
 use crate::{Change, Committed, StoreError};
 
 /// Which connections a call runs on. Background work (the webhook delivery worker)
@@ -52,6 +53,9 @@ pub trait Backend: Send + Sync + 'static {
     const SKIP_LOCKED_DELIVERIES: &'static str;
 
     fn pool(&self, role: Role) -> Self::Pool<'_>;
+
+    /// The keyring and data-key cache every sealed row goes through.
+    fn vault(&self) -> &Vault;
 
     /// Begins a transaction that will write (on SQLite it takes the write lock at once,
     /// so it never fails half-way on a lock upgrade).
@@ -93,7 +97,7 @@ async fn write_in_transaction<B: Backend + ?Sized>(
     change: &Change,
 ) -> Result<Committed, StoreError> {
     let mut tx = backend.begin(Role::Write).await?;
-    let applied = match change::apply(&mut tx, change).await {
+    let applied = match change::apply(&mut tx, backend.vault(), change).await {
         Ok(committed) => match change.touched_inquiry() {
             Some(id) => B::announce(&mut tx, &id).await.map(|()| committed),
             None => Ok(committed),
@@ -131,6 +135,8 @@ impl<B: Backend> SqlStore<B> {
             changes: broadcast::channel(256).0,
         };
         store.backend.migrate().await?;
+        let vault = store.backend.vault();
+        vault.check(&mut store.backend.pool(Role::Read)).await?;
         Ok(store)
     }
 

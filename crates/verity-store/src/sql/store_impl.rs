@@ -39,6 +39,12 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.checkpoint().await
     }
 
+    async fn rewrap_data_keys(&self) -> Result<u64, StoreError> {
+        in_transaction!(self, Role::Write, |tx| {
+            self.backend.vault().rewrap(&mut tx).await
+        })
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.backend
             .pool(Role::Read)
@@ -111,7 +117,7 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn inquiry(&self, id: &InquiryId) -> Result<Option<Inquiry>, StoreError> {
-        inquiries::get(&mut self.backend.pool(Role::Read), id).await
+        inquiries::get(&mut self.backend.pool(Role::Read), self.backend.vault(), id).await
     }
 
     async fn list_inquiries(
@@ -119,11 +125,23 @@ impl<B: Backend> Store for SqlStore<B> {
         filter: &InquiryFilter,
         page: &PageRequest,
     ) -> Result<Page<Inquiry>, StoreError> {
-        inquiries::list(&mut self.backend.pool(Role::Read), filter, page).await
+        inquiries::list(
+            &mut self.backend.pool(Role::Read),
+            self.backend.vault(),
+            filter,
+            page,
+        )
+        .await
     }
 
     async fn overdue_inquiries(&self, now: Millis, limit: u32) -> Result<Vec<Inquiry>, StoreError> {
-        inquiries::overdue(&mut self.backend.pool(Role::Read), now, limit).await
+        inquiries::overdue(
+            &mut self.backend.pool(Role::Read),
+            self.backend.vault(),
+            now,
+            limit,
+        )
+        .await
     }
 
     async fn session_by_token_hash(
@@ -153,7 +171,7 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn event(&self, id: &EventId) -> Result<Option<StoredEvent>, StoreError> {
-        events::get(&mut self.backend.pool(Role::Read), id).await
+        events::get(&mut self.backend.pool(Role::Read), self.backend.vault(), id).await
     }
 
     async fn list_events(
@@ -161,11 +179,17 @@ impl<B: Backend> Store for SqlStore<B> {
         filter: &EventFilter,
         page: &PageRequest,
     ) -> Result<Page<StoredEvent>, StoreError> {
-        events::list(&mut self.backend.pool(Role::Read), filter, page).await
+        events::list(
+            &mut self.backend.pool(Role::Read),
+            self.backend.vault(),
+            filter,
+            page,
+        )
+        .await
     }
 
     async fn document(&self, id: &DocumentId) -> Result<Option<Document>, StoreError> {
-        documents::get(&mut self.backend.pool(Role::Read), id).await
+        documents::get(&mut self.backend.pool(Role::Read), self.backend.vault(), id).await
     }
 
     async fn documents_for_inquiry(&self, id: &InquiryId) -> Result<Vec<Document>, StoreError> {
@@ -193,7 +217,13 @@ impl<B: Backend> Store for SqlStore<B> {
         api_key_id: &ApiKeyId,
         key: &str,
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
-        keys::idempotency_record(&mut self.backend.pool(Role::Read), api_key_id, key).await
+        keys::idempotency_record(
+            &mut self.backend.pool(Role::Read),
+            self.backend.vault(),
+            api_key_id,
+            key,
+        )
+        .await
     }
 
     async fn claim_idempotency(
@@ -203,7 +233,14 @@ impl<B: Backend> Store for SqlStore<B> {
         expired_before: Millis,
     ) -> Result<ClaimOutcome, StoreError> {
         let mut pool = self.backend.pool(Role::Write);
-        keys::claim_idempotency(&mut pool, claim, stale_before, expired_before).await
+        keys::claim_idempotency(
+            &mut pool,
+            self.backend.vault(),
+            claim,
+            stale_before,
+            expired_before,
+        )
+        .await
     }
 
     async fn idempotency_entry(
@@ -211,11 +248,22 @@ impl<B: Backend> Store for SqlStore<B> {
         api_key_id: &ApiKeyId,
         key: &str,
     ) -> Result<Option<IdempotencyEntry>, StoreError> {
-        keys::idempotency_entry(&mut self.backend.pool(Role::Read), api_key_id, key).await
+        keys::idempotency_entry(
+            &mut self.backend.pool(Role::Read),
+            self.backend.vault(),
+            api_key_id,
+            key,
+        )
+        .await
     }
 
     async fn complete_idempotency(&self, record: &IdempotencyRecord) -> Result<bool, StoreError> {
-        keys::complete_idempotency(&mut self.backend.pool(Role::Write), record).await
+        keys::complete_idempotency(
+            &mut self.backend.pool(Role::Write),
+            self.backend.vault(),
+            record,
+        )
+        .await
     }
 
     async fn release_idempotency(&self, claim: &IdempotencyClaim) -> Result<(), StoreError> {
@@ -284,7 +332,12 @@ impl<B: Backend> Store for SqlStore<B> {
         let mut claimer = self.backend.pool(Role::BackgroundWrite);
         let lock = B::SKIP_LOCKED_DELIVERIES;
         let claimed = webhooks::claim(&mut claimer, now, lease_until, limit, lock).await?;
-        webhooks::load_claimed(&mut self.backend.pool(Role::BackgroundRead), claimed).await
+        webhooks::load_claimed(
+            &mut self.backend.pool(Role::BackgroundRead),
+            self.backend.vault(),
+            claimed,
+        )
+        .await
     }
 
     async fn record_attempts(&self, outcomes: &[AttemptOutcome]) -> Result<(), StoreError> {
@@ -344,14 +397,15 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn verification(&self, id: &VerificationId) -> Result<Option<Verification>, StoreError> {
-        verifications::get(&mut self.backend.pool(Role::Read), id).await
+        verifications::get(&mut self.backend.pool(Role::Read), self.backend.vault(), id).await
     }
 
     async fn verifications_for_inquiry(
         &self,
         id: &InquiryId,
     ) -> Result<Vec<Verification>, StoreError> {
-        verifications::for_inquiry(&mut self.backend.pool(Role::Read), id).await
+        verifications::for_inquiry(&mut self.backend.pool(Role::Read), self.backend.vault(), id)
+            .await
     }
 
     async fn claim_verifications(
@@ -361,7 +415,15 @@ impl<B: Backend> Store for SqlStore<B> {
         limit: u32,
     ) -> Result<Vec<Verification>, StoreError> {
         let mut claimer = self.backend.pool(Role::Write);
-        verifications::claim(&mut claimer, now, lease_until, limit, B::SKIP_LOCKED).await
+        verifications::claim(
+            &mut claimer,
+            self.backend.vault(),
+            now,
+            lease_until,
+            limit,
+            B::SKIP_LOCKED,
+        )
+        .await
     }
 
     async fn workflow_run(
@@ -382,6 +444,11 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn faces_except(&self, except: &InquiryId) -> Result<Vec<FaceRecord>, StoreError> {
-        faces::all_except(&mut self.backend.pool(Role::Read), except).await
+        faces::all_except(
+            &mut self.backend.pool(Role::Read),
+            self.backend.vault(),
+            except,
+        )
+        .await
     }
 }

@@ -9,11 +9,14 @@
 //! made its change durable. If the batch as a whole fails (the `BEGIN`, a savepoint or
 //! the `COMMIT`), every change is retried alone so each caller gets its own true answer.
 
+use std::sync::Arc;
+
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::exec::{args, Exec};
 use crate::queries::change;
+use crate::vault::Vault;
 use crate::{Change, Committed, StoreError};
 
 type Reply = oneshot::Sender<Result<Committed, StoreError>>;
@@ -30,10 +33,10 @@ pub(crate) struct Committer {
 
 impl Committer {
     /// Spawns the writer task on the current tokio runtime.
-    pub fn spawn(writer: SqlitePool, max_batch: usize) -> Self {
+    pub fn spawn(writer: SqlitePool, max_batch: usize, vault: Arc<Vault>) -> Self {
         let max_batch = max_batch.max(1);
         let (jobs, queue) = mpsc::channel(max_batch * 4);
-        tokio::spawn(run(writer, queue, max_batch));
+        tokio::spawn(run(writer, vault, queue, max_batch));
         Committer { jobs }
     }
 
@@ -49,13 +52,18 @@ impl Committer {
     }
 }
 
-async fn run(writer: SqlitePool, mut queue: mpsc::Receiver<Job>, max_batch: usize) {
+async fn run(
+    writer: SqlitePool,
+    vault: Arc<Vault>,
+    mut queue: mpsc::Receiver<Job>,
+    max_batch: usize,
+) {
     let mut batch = Vec::with_capacity(max_batch);
     // Whatever queued up while the previous batch was being written forms the next one.
     while queue.recv_many(&mut batch, max_batch).await > 0 {
         if batch.len() == 1 {
             if let Some(job) = batch.pop() {
-                let result = commit_alone(&writer, &job.change).await;
+                let result = commit_alone(&writer, &vault, &job.change).await;
                 // The caller may have gone away; its change is committed regardless.
                 let _ = job.reply.send(result);
             }
@@ -63,8 +71,8 @@ async fn run(writer: SqlitePool, mut queue: mpsc::Receiver<Job>, max_batch: usiz
         }
         // Optimistically all together (a few statements for the whole batch); if any
         // change fails, nothing was committed and the batch is redone one savepoint a change.
-        let outcome = match commit_batch(&writer, &batch, false).await {
-            Ok(Outcome::ChangeFailed) => commit_batch(&writer, &batch, true).await,
+        let outcome = match commit_batch(&writer, &vault, &batch, false).await {
+            Ok(Outcome::ChangeFailed) => commit_batch(&writer, &vault, &batch, true).await,
             other => other,
         };
         match outcome {
@@ -78,7 +86,7 @@ async fn run(writer: SqlitePool, mut queue: mpsc::Receiver<Job>, max_batch: usiz
                     tracing::warn!(error = %err, size = batch.len(), "group commit failed; retrying changes one by one");
                 }
                 for job in batch.drain(..) {
-                    let result = commit_alone(&writer, &job.change).await;
+                    let result = commit_alone(&writer, &vault, &job.change).await;
                     let _ = job.reply.send(result);
                 }
             }
@@ -94,10 +102,14 @@ enum Outcome {
 }
 
 /// One change in its own `BEGIN IMMEDIATE` transaction.
-async fn commit_alone(writer: &SqlitePool, change: &Change) -> Result<Committed, StoreError> {
+async fn commit_alone(
+    writer: &SqlitePool,
+    vault: &Vault,
+    change: &Change,
+) -> Result<Committed, StoreError> {
     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
     let mut conn: &mut SqliteConnection = &mut tx;
-    match change::apply(&mut conn, change).await {
+    match change::apply(&mut conn, vault, change).await {
         Ok(committed) => {
             tx.commit().await?;
             Ok(committed)
@@ -116,6 +128,7 @@ async fn commit_alone(writer: &SqlitePool, change: &Change) -> Result<Committed,
 /// committed.
 async fn commit_batch(
     writer: &SqlitePool,
+    vault: &Vault,
     jobs: &[Job],
     isolate: bool,
 ) -> Result<Outcome, StoreError> {
@@ -123,7 +136,7 @@ async fn commit_batch(
     let mut conn: &mut SqliteConnection = &mut tx;
     if !isolate {
         let changes: Vec<&Change> = jobs.iter().map(|job| &job.change).collect();
-        return match change::apply_all(&mut conn, &changes).await {
+        return match change::apply_all(&mut conn, vault, &changes).await {
             Ok(committed) => {
                 tx.commit().await?;
                 Ok(Outcome::Committed(committed.into_iter().map(Ok).collect()))
@@ -138,7 +151,7 @@ async fn commit_batch(
     for job in jobs {
         let mut conn: &mut SqliteConnection = &mut tx;
         conn.execute("SAVEPOINT change", args![]).await?;
-        let result = change::apply(&mut conn, &job.change).await;
+        let result = change::apply(&mut conn, vault, &job.change).await;
         if result.is_err() {
             conn.execute("ROLLBACK TO change", args![]).await?;
         }
@@ -194,7 +207,7 @@ mod tests {
         // The second change collides with the first inside the same batch.
         let jobs: Vec<_> = [&a, &a, &c].into_iter().map(|i| job(i).0).collect();
 
-        let optimistic = commit_batch(&store.backend.write, &jobs, false)
+        let optimistic = commit_batch(&store.backend.write, &store.backend.vault, &jobs, false)
             .await
             .expect("batch");
         assert!(matches!(optimistic, Outcome::ChangeFailed));
@@ -204,9 +217,10 @@ mod tests {
             "rolled back"
         );
 
-        let Outcome::Committed(results) = commit_batch(&store.backend.write, &jobs, true)
-            .await
-            .expect("batch")
+        let Outcome::Committed(results) =
+            commit_batch(&store.backend.write, &store.backend.vault, &jobs, true)
+                .await
+                .expect("batch")
         else {
             panic!("isolated batches always commit");
         };
@@ -250,9 +264,10 @@ mod tests {
             })
             .collect();
 
-        let Outcome::Committed(results) = commit_batch(&store.backend.write, &jobs, false)
-            .await
-            .expect("batch")
+        let Outcome::Committed(results) =
+            commit_batch(&store.backend.write, &store.backend.vault, &jobs, false)
+                .await
+                .expect("batch")
         else {
             panic!("nothing in this batch fails");
         };

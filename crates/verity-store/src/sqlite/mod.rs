@@ -18,7 +18,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::sql::{Backend, Role, SqlStore};
-use crate::{Change, Committed, Store, StoreError};
+use crate::vault::Vault;
+use crate::{Change, Committed, Keyring, Store, StoreError};
 use committer::Committer;
 
 /// Tuning knobs; the defaults suit a small server.
@@ -34,6 +35,9 @@ pub struct SqliteOptions {
     pub busy_timeout: Duration,
     /// Most changes one group commit writes in a single transaction.
     pub max_batch: usize,
+    /// The key-encryption keys (docs/encryption.md). The default is
+    /// [`Keyring::ephemeral`]: data sealed with it cannot be read by another process.
+    pub keyring: Keyring,
 }
 
 impl Default for SqliteOptions {
@@ -43,6 +47,7 @@ impl Default for SqliteOptions {
             read_connections: 4,
             busy_timeout: Duration::from_secs(5),
             max_batch: 256,
+            keyring: Keyring::ephemeral(),
         }
     }
 }
@@ -57,6 +62,7 @@ pub struct SqliteBackend {
     pub(crate) write: SqlitePool,
     committer: Committer,
     path: PathBuf,
+    vault: Arc<Vault>,
 }
 
 impl SqlStore<SqliteBackend> {
@@ -146,11 +152,13 @@ impl SqlStore<SqliteBackend> {
             .max_connections(options.read_connections.max(1))
             .connect_with(connect)
             .await?;
+        let vault = Arc::new(Vault::new(options.keyring));
         SqlStore::new(SqliteBackend {
-            committer: Committer::spawn(write.clone(), options.max_batch),
+            committer: Committer::spawn(write.clone(), options.max_batch, vault.clone()),
             read,
             write,
             path,
+            vault,
         })
         .await
     }
@@ -176,6 +184,10 @@ impl Backend for SqliteBackend {
             Role::Read | Role::BackgroundRead => &self.read,
             Role::Write | Role::BackgroundWrite => &self.write,
         }
+    }
+
+    fn vault(&self) -> &Vault {
+        &self.vault
     }
 
     async fn begin(&self, _role: Role) -> Result<Self::Tx, StoreError> {
@@ -221,11 +233,13 @@ fn in_memory_refused() -> StoreError {
     StoreError::Unsupported("in-memory SQLite; give a file path".into())
 }
 
-/// Opens an `Arc<dyn Store>` from a `sqlite:` URL with default options.
-pub(crate) async fn open_url(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    Ok(Arc::new(
-        SqliteStore::open_url(url, SqliteOptions::default()).await?,
-    ))
+/// Opens an `Arc<dyn Store>` from a `sqlite:` URL with default options and `keyring`.
+pub(crate) async fn open_url(url: &str, keyring: Keyring) -> Result<Arc<dyn Store>, StoreError> {
+    let options = SqliteOptions {
+        keyring,
+        ..SqliteOptions::default()
+    };
+    Ok(Arc::new(SqliteStore::open_url(url, options).await?))
 }
 
 /// `SQLITE_BUSY` ("database is locked"), however sqlx or the migrator wraps it.

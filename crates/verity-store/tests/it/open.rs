@@ -7,7 +7,9 @@ async fn sqlite_url_opens_and_migrates() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("nested").join("v.db");
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    let store = verity_store::open(&url).await.expect("open");
+    let store = verity_store::open(&url, verity_store::Keyring::ephemeral())
+        .await
+        .expect("open");
     assert_eq!(store.backend(), "sqlite");
     store.ping().await.expect("ping");
     assert!(path.exists());
@@ -15,7 +17,9 @@ async fn sqlite_url_opens_and_migrates() {
 
 #[tokio::test]
 async fn unknown_scheme_is_unsupported() {
-    let err = verity_store::open("mysql://localhost/x").await.err();
+    let err = verity_store::open("mysql://localhost/x", verity_store::Keyring::ephemeral())
+        .await
+        .err();
     assert!(
         matches!(&err, Some(StoreError::Unsupported(msg)) if msg.contains("mysql")),
         "{err:?}"
@@ -25,6 +29,8 @@ async fn unknown_scheme_is_unsupported() {
 #[tokio::test]
 async fn in_memory_sqlite_is_refused() {
     // Separate reader and writer pools would each see their own empty database.
-    let err = verity_store::open("sqlite::memory:").await.err();
+    let err = verity_store::open("sqlite::memory:", verity_store::Keyring::ephemeral())
+        .await
+        .err();
     assert!(matches!(err, Some(StoreError::Unsupported(_))), "{err:?}");
 }

@@ -4,6 +4,8 @@
 //! - `api`: the REST API's behaviour, happy paths and every kind of bad input.
 //! - `idempotency`: what the idempotency table keeps (never a value shown once).
 //! - `erasure`: a redaction leaves no personal value in the event log and ends sessions.
+//! - `encryption`: nothing personal in plaintext in the database files or tables, tamper,
+//!   rotation with a restart, redaction deleting the data key (docs/encryption.md).
 //! - `durability`: restarts and `kill -9` lose nothing committed.
 //! - `postgres`: the same server against PostgreSQL, two processes sharing one database.
 //! - `cli`: the subcommands besides `serve`.
@@ -25,6 +27,7 @@ mod cli;
 mod concurrency;
 mod duplicate_faces;
 mod durability;
+mod encryption;
 mod erasure;
 mod handoff;
 mod idempotency;

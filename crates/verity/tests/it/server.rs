@@ -67,6 +67,9 @@ impl Builder {
             .stderr(Stdio::inherit());
         if let Some(url) = &self.database_url {
             cmd.env("VERITY_DATABASE_URL", url);
+            // Processes sharing a database share its keyring (docs/encryption.md): derived
+            // from the URL here, so every server started on one database has the same.
+            cmd.env("VERITY_ENCRYPTION_KEY", keyring_for(url));
         }
         for (k, v) in &self.env {
             cmd.env(k, v);
@@ -102,6 +105,17 @@ impl Builder {
             client: reqwest::Client::new(),
         }
     }
+}
+
+/// A keyring of one key derived from `url` (tests only: a real key is random).
+pub fn keyring_for(url: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let key = sha2::Sha256::digest(format!("verity test keyring {url}").as_bytes());
+    format!(
+        "test {}",
+        base64::engine::general_purpose::STANDARD.encode(key)
+    )
 }
 
 pub fn free_port() -> u16 {

@@ -3,6 +3,7 @@
 
 mod commit;
 mod documents;
+mod encryption;
 mod erasure;
 mod events;
 mod handoff;
@@ -16,6 +17,7 @@ mod webhooks;
 
 pub use commit::*;
 pub use documents::*;
+pub use encryption::*;
 pub use erasure::*;
 pub use events::*;
 pub use handoff::*;
