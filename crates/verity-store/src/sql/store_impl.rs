@@ -125,6 +125,15 @@ impl<B: Backend> Store for SqlStore<B> {
         inquiries::overdue(&mut self.backend.pool(Role::Read), now, limit).await
     }
 
+    async fn retained_inquiries(
+        &self,
+        template: &TemplateId,
+        before: Millis,
+        limit: u32,
+    ) -> Result<Vec<Inquiry>, StoreError> {
+        inquiries::retained(&mut self.backend.pool(Role::Read), template, before, limit).await
+    }
+
     async fn session_by_token_hash(
         &self,
         token_hash: &str,

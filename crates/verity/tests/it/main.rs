@@ -17,6 +17,8 @@
 //! - `public_flow`: the public flow endpoints under attack: framing of error pages, upload
 //!   bounds, rate limits, anonymous opens against the session cap, the demo helpers and
 //!   production mode (`demo = false`).
+//! - `operations`: backup while serving and restore, graceful shutdown on SIGTERM, the
+//!   templates' `retention-days` (docs/operations.md).
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
 //!   workflows, webhooks (docs/verifications.md).
 
@@ -27,6 +29,7 @@ mod durability;
 mod erasure;
 mod handoff;
 mod idempotency;
+mod operations;
 mod postgres;
 mod public_flow;
 mod server;
