@@ -34,6 +34,9 @@ pub struct AppConfig {
     pub upload_max_pixels: u64,
     /// Documents one inquiry may hold; further uploads are a conflict.
     pub max_documents_per_inquiry: usize,
+    /// Days a finished inquiry is kept before it is redacted when its template names no
+    /// `retention-days`; 0 keeps them forever (docs/operations.md §1).
+    pub retention_days: u32,
 }
 
 impl Default for AppConfig {
@@ -45,6 +48,7 @@ impl Default for AppConfig {
             idempotency_wait_ms: 10_000,
             upload_max_pixels: 40_000_000,
             max_documents_per_inquiry: 50,
+            retention_days: 0,
         }
     }
 }

@@ -128,6 +128,7 @@ impl From<TemplateError> for AppError {
             TemplateError::Workflow(_) => Some("workflow"),
             TemplateError::UnknownExtractedField(_)
             | TemplateError::UnknownExtractedAttribute(_) => Some("extracted-fields"),
+            TemplateError::BadRetention => Some("retention-days"),
             _ => None,
         };
         AppError::Invalid {

@@ -230,13 +230,32 @@ pub async fn act(app: &App, id: &InquiryId, action: Action) -> Result<Changed, A
 /// it is. Afterwards the SQLite write-ahead log is checkpointed (the database runs with
 /// `secure_delete`), so the erased values and images leave the files, not only the rows.
 async fn redact(app: &App, id: &InquiryId) -> Result<Changed, AppError> {
-    let changed = change(app, id, |current, _| async move {
-        if current.redacted_at.is_some() {
-            return Ok(None);
+    let changed = redact_if(app, id, |_| true).await?;
+    checkpoint(app).await;
+    Ok(changed)
+}
+
+/// Redacts inquiry `id` if `due` holds for it as read (and re-read after a conflict), without
+/// the checkpoint: a caller redacting many checkpoints once ([`checkpoint`]). `decided` is
+/// `Some` when this call redacted it.
+pub(crate) async fn redact_if<F>(app: &App, id: &InquiryId, due: F) -> Result<Changed, AppError>
+where
+    F: Fn(&Inquiry) -> bool + Sync,
+{
+    change(app, id, |current, _| {
+        let go = current.redacted_at.is_none() && due(&current);
+        async move {
+            if !go {
+                return Ok(None);
+            }
+            Plan::command(Command::Redact).go()
         }
-        Plan::command(Command::Redact).go()
     })
-    .await?;
+    .await
+}
+
+/// Checkpoints the SQLite write-ahead log after redactions, retrying while readers hold it.
+pub(crate) async fn checkpoint(app: &App) {
     for attempt in 0..5u64 {
         match app.store.checkpoint().await {
             Ok(true) => break,
@@ -247,7 +266,6 @@ async fn redact(app: &App, id: &InquiryId) -> Result<Changed, AppError> {
             }
         }
     }
-    Ok(changed)
 }
 
 /// Draws a first (or another) session for inquiry `id`; the token is shown once.

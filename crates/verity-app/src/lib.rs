@@ -11,7 +11,8 @@
 //! - [`templates`]: template lifecycle rules and the demo templates;
 //! - [`handoff`]: one-time links, their senders and limits;
 //! - [`verifications`]: what a verification checks, the outcome, the workflow runner's steps;
-//! - [`sweeper`]: one expiry sweep.
+//! - [`sweeper`]: one expiry sweep; [`retention`]: one retention sweep (redacts inquiries kept
+//!   past their time).
 //!
 //! Nothing here imports `axum`, `http` or `tower`: the edges translate [`AppError`] into
 //! their own responses, each in one place.
@@ -24,6 +25,7 @@ pub mod events;
 pub mod handoff;
 pub mod idempotency;
 pub mod inquiries;
+pub mod retention;
 pub mod sessions;
 pub mod steps;
 pub mod sweeper;

@@ -148,6 +148,7 @@ pub fn demo_definition() -> TemplateDefinition {
         required_checks: Some(lenient_checks()),
         extracted_fields: BTreeMap::new(),
         workflow: Vec::new(),
+        retention_days: None,
     }
 }
 
@@ -178,6 +179,7 @@ pub fn demo_legacy_definition() -> TemplateDefinition {
         required_checks: None,
         extracted_fields: BTreeMap::new(),
         workflow: Vec::new(),
+        retention_days: None,
     }
 }
 

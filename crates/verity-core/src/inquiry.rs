@@ -276,6 +276,26 @@ impl Inquiry {
         }
     }
 
+    /// When the inquiry reached the final state it is in, the start of its retention period
+    /// (docs/operations.md §1): completed, failed, expired, approved or declined.
+    /// `None` while it is open or awaiting review, and once it is redacted.
+    pub fn retained_since(&self) -> Option<Millis> {
+        if self.redacted_at.is_some() {
+            return None;
+        }
+        let reached = match self.status {
+            InquiryStatus::Completed => self.completed_at,
+            InquiryStatus::Failed => self.failed_at,
+            InquiryStatus::Expired => self.expired_at,
+            InquiryStatus::Approved | InquiryStatus::Declined => self.decisioned_at,
+            InquiryStatus::Created | InquiryStatus::Pending | InquiryStatus::NeedsReview => {
+                return None
+            }
+        };
+        // Every final transition stamps its time; the last update is the fallback.
+        Some(reached.unwrap_or(self.updated_at))
+    }
+
     /// Whether the inquiry's time-to-live has run out at `now` while still open.
     pub fn is_overdue(&self, now: Millis) -> bool {
         self.status.is_open() && now >= self.expires_at

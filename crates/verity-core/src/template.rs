@@ -137,7 +137,15 @@ pub struct TemplateDefinition {
     /// Rules run after the inquiry is completed or failed (see [`crate::workflow`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub workflow: Vec<WorkflowRule>,
+    /// Days an inquiry is kept after it reached a final state before the sweeper redacts it
+    /// (docs/operations.md §1); `0` keeps them forever, `None` follows the server's
+    /// `retention_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
 }
+
+/// The longest retention a template may ask for: one hundred years.
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
 
 /// How strictly a required check is held (mirrors `verity_checks::Requirement`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +202,8 @@ pub enum TemplateError {
     UnknownExtractedField(String),
     #[error("extracted-fields: `{0}` is not an extracted attribute (one of name_first, name_middle, name_last, birthdate, expiration_date, document_number, issuing_jurisdiction, issuing_country, sex)")]
     UnknownExtractedAttribute(String),
+    #[error("retention-days must be between 0 (keep forever) and 36500")]
+    BadRetention,
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
 }
@@ -260,6 +270,9 @@ impl TemplateDefinition {
             if !EXTRACTED_ATTRIBUTES.contains(&attribute.as_str()) {
                 return Err(TemplateError::UnknownExtractedAttribute(attribute.clone()));
             }
+        }
+        if self.retention_days.is_some_and(|d| d > MAX_RETENTION_DAYS) {
+            return Err(TemplateError::BadRetention);
         }
         crate::workflow::validate(&self.workflow, &self.fields)?;
         Ok(())
@@ -405,6 +418,7 @@ mod tests {
             required_checks: None,
             extracted_fields: BTreeMap::new(),
             workflow: Vec::new(),
+            retention_days: None,
         }
     }
 
@@ -439,6 +453,12 @@ mod tests {
         let mut d = definition();
         d.inquiry_ttl_seconds = 1;
         assert_eq!(d.validate(), Err(TemplateError::BadTtl));
+
+        let mut d = definition();
+        d.retention_days = Some(MAX_RETENTION_DAYS + 1);
+        assert_eq!(d.validate(), Err(TemplateError::BadRetention));
+        d.retention_days = Some(0);
+        assert_eq!(d.validate(), Ok(()), "0 keeps inquiries forever");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! backend trait ([`sql`]): the backends only own connection handling, how a write
 //! transaction begins, their row-lock dialect and what happens around a commit.
 
+pub mod backup;
 mod errors;
 mod exec;
 mod keyring;

@@ -144,6 +144,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Page<Inquiry>, StoreError>;
     /// Open inquiries (`created`/`pending`) whose `expires_at <= now`, oldest first, at most `limit`.
     async fn overdue_inquiries(&self, now: Millis, limit: u32) -> Result<Vec<Inquiry>, StoreError>;
+    /// Inquiries of `template` that reached a final state at or before `before` and are not
+    /// redacted ([`Inquiry::retained_since`]), the longest kept first, at most `limit`.
+    async fn retained_inquiries(
+        &self,
+        template: &TemplateId,
+        before: Millis,
+        limit: u32,
+    ) -> Result<Vec<Inquiry>, StoreError>;
 
     /// The session whose token hashes to `token_hash`, whatever its status.
     async fn session_by_token_hash(

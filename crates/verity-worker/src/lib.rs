@@ -4,7 +4,7 @@
 //! - webhook delivery (below);
 //! - [`checks`]: the checks worker, claiming submitted verifications;
 //! - [`workflows`]: the workflow runner, claiming due workflow runs;
-//! - [`sweeper`]: the expiry sweeper.
+//! - [`sweeper`]: the expiry and retention sweeper.
 //!
 //! The last three run the use cases of `verity-app` on its `App`.
 //!

@@ -34,6 +34,18 @@ pub enum Command {
     /// Manage templates.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Write a consistent copy of the SQLite database to FILE (safe while the server runs).
+    Backup { file: PathBuf },
+    /// Restore a backup made by `verity backup` into the data directory (server stopped).
+    Restore {
+        file: PathBuf,
+        /// The data directory to restore into (default: `data_dir` of the configuration).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Replace the database of a data directory that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
     /// Manage the key-encryption keys of encryption at rest (docs/encryption.md).
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -119,6 +131,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("re-wrapped {moved} data keys");
             Ok(())
         }
+        Command::Backup { file } => crate::backup::backup(&config, &file).await,
+        Command::Restore {
+            file,
+            data_dir,
+            force,
+        } => crate::backup::restore(&config, &file, data_dir, force).await,
         Command::Template(TemplateCommand::Import { file }) => {
             let store = open_store(&config).await?;
             let template = crate::template_file::load(&file, now())?;

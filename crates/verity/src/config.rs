@@ -63,8 +63,14 @@ pub struct Config {
     pub sweep_interval_seconds: u64,
     /// `tracing` filter, e.g. `info` or `verity=debug,info`.
     pub log: String,
-    /// Log as JSON lines instead of human-readable text.
-    pub log_json: bool,
+    /// `text` (human-readable lines) or `json` (one JSON object a line, for log shippers).
+    pub log_format: LogFormat,
+    /// Days a finished inquiry is kept before the sweeper redacts it, for templates that
+    /// name no `retention-days`; 0 keeps them forever (docs/operations.md §1).
+    pub retention_days: u32,
+    /// On SIGTERM or Ctrl-C: how long in-flight requests and claimed background work may
+    /// take to finish before the process exits anyway (docs/operations.md §3).
+    pub shutdown_grace_seconds: u64,
     /// A webhook receiver must answer within this many seconds.
     pub webhook_timeout_seconds: u64,
     /// Let webhook URLs resolve to loopback/private/link-local addresses (SSRF guard off).
@@ -146,7 +152,9 @@ impl Default for Config {
             demo: true,
             sweep_interval_seconds: 5,
             log: "info".into(),
-            log_json: false,
+            log_format: LogFormat::Text,
+            retention_days: 0,
+            shutdown_grace_seconds: 20,
             webhook_timeout_seconds: 10,
             webhook_allow_private_addresses: false,
             webhook_concurrency: 64,
@@ -172,6 +180,14 @@ impl Default for Config {
             workers: verity_worker::Loop::ALL.to_vec(),
         }
     }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -231,6 +247,11 @@ impl Config {
         if self.sweep_interval_seconds == 0 {
             return Err(ConfigError::Invalid(
                 "sweep_interval_seconds must be at least 1".into(),
+            ));
+        }
+        if self.retention_days > verity_core::template::MAX_RETENTION_DAYS {
+            return Err(ConfigError::Invalid(
+                "retention_days must be between 0 (keep forever) and 36500".into(),
             ));
         }
         if self.webhook_timeout_seconds == 0 || self.webhook_concurrency == 0 {
@@ -429,6 +450,21 @@ mod tests {
             };
             assert!(c.validate().is_err(), "webhook_proxy_url {proxy}");
         }
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure signature is fixed
+    fn log_format_and_retention_load_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("VERITY_LOG_FORMAT", "json");
+            jail.set_env("VERITY_RETENTION_DAYS", "30");
+            let c = Config::load(None).expect("loads");
+            assert_eq!(c.log_format, LogFormat::Json);
+            assert_eq!(c.retention_days, 30);
+            jail.set_env("VERITY_LOG_FORMAT", "xml");
+            assert!(Config::load(None).is_err(), "only text or json");
+            Ok(())
+        });
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The `verity` binary: `serve` (the default), `migrate`, `api-key create|list|revoke`,
-//! `template import FILE`,
+//! `template import FILE`, `backup FILE`, `restore FILE`,
 //! `keys rotate|rewrap`.
 
+mod backup;
 mod cli;
 mod config;
 mod keys;
@@ -24,7 +25,11 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run(cli)) {
+    let result = runtime.block_on(cli::run(cli));
+    // Blocking work cut off by the shutdown grace period (a check still running) must not
+    // hold the exit: its claim is taken up again when the lease runs out.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

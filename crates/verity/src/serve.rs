@@ -1,8 +1,9 @@
 //! `verity serve`: opens the store, seeds the demo on first start, builds the application,
 //! starts the background loops this process runs (`workers`) and the HTTP server (the whole
 //! API with `run_api`, else only the operations endpoints), and shuts all of them down
-//! together on Ctrl-C / SIGTERM.
+//! together on Ctrl-C / SIGTERM within `shutdown_grace_seconds` (docs/operations.md §3).
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,7 +22,7 @@ fn init_tracing(config: &Config) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     // A second init (tests) is harmless: keep the first subscriber.
-    let _ = if config.log_json {
+    let _ = if config.log_format == crate::config::LogFormat::Json {
         builder.json().try_init()
     } else {
         builder.try_init()
@@ -53,6 +54,7 @@ fn build_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<AppStat
         idempotency_wait_ms: i64::try_from(config.idempotency_wait_ms).unwrap_or(i64::MAX),
         upload_max_pixels: config.upload_max_pixels,
         max_documents_per_inquiry: config.max_documents_per_inquiry,
+        retention_days: config.retention_days,
         ..AppConfig::default()
     });
     app.decodes = Arc::new(tokio::sync::Semaphore::new(
@@ -133,24 +135,56 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     } else {
         verity_http::operations::router(state)
     };
-    let stop = shutdown.clone();
     // Connection info: the hand-off's per-address send limit reads the client's address.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            wait_for_signal().await;
-            stop.cancel();
-        })
-        .await
-        .context("serving HTTP")?;
-    shutdown.cancel();
-    for (which, handle) in running {
-        if let Err(e) = handle.await {
-            tracing::error!(worker = ?which, error = %e, "background loop panicked");
-        }
+    let signalled = CancellationToken::new();
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(signalled.clone().cancelled_owned())
+        .into_future();
+    tokio::pin!(server);
+    tokio::select! {
+        served = &mut server => return served.context("serving HTTP"),
+        () = wait_for_signal() => {}
     }
+    let grace = Duration::from_secs(config.shutdown_grace_seconds);
+    tracing::info!(
+        grace_seconds = config.shutdown_grace_seconds,
+        "shutting down: no new connections; finishing requests and background work in flight"
+    );
+    signalled.cancel();
+    shutdown.cancel();
+    drain(server, running, tokio::time::Instant::now() + grace).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// docs/operations.md §3: waits until `deadline` for the requests in flight (the
+/// listener is closed) and for each background loop to finish the work it claimed (the loops
+/// claim nothing new once cancelled). Whatever is still running then is cut off: a request's
+/// transaction either committed or did not, and claimed work is taken up again when its lease
+/// runs out.
+async fn drain<S>(
+    server: std::pin::Pin<&mut S>,
+    running: Vec<(verity_worker::Loop, tokio::task::JoinHandle<()>)>,
+    deadline: tokio::time::Instant,
+) where
+    S: std::future::Future<Output = std::io::Result<()>>,
+{
+    match tokio::time::timeout_at(deadline, server).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "HTTP server failed while shutting down"),
+        Err(_) => tracing::warn!("grace period over: requests still in flight are cut off"),
+    }
+    for (which, handle) in running {
+        match tokio::time::timeout_at(deadline, handle).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(worker = ?which, error = %e, "background loop panicked"),
+            Err(_) => tracing::warn!(
+                worker = ?which,
+                "grace period over: work still in flight is left to its lease"
+            ),
+        }
+    }
 }
 
 /// Tells the person at the terminal what runs where.

@@ -423,6 +423,12 @@ export interface components {
         [key: string]: unknown;
       } | null;
       /**
+       * Format: int32
+       * @description Days a finished inquiry is kept before it is redacted; `0` forever; `null` follows
+       * the server's `retention_days` (docs/operations.md §1).
+       */
+      "retention-days"?: number | null;
+      /**
        * @description `active` or `inactive`.
        * @example active
        */
@@ -477,6 +483,11 @@ export interface components {
       "required-checks"?: {
         [key: string]: unknown;
       } | null;
+      /**
+       * Format: int32
+       * @description Days a finished inquiry is kept before the sweeper redacts it (0 = forever).
+       */
+      "retention-days"?: number | null;
       /** @example active */
       status?: string | null;
       steps?: {

@@ -57,6 +57,9 @@ impl MergeInto for TemplateInput {
         if let Some(v) = self.workflow {
             base.workflow = v;
         }
+        if self.retention_days.is_some() {
+            base.retention_days = self.retention_days;
+        }
         base
     }
 }
@@ -73,6 +76,7 @@ fn empty_definition() -> TemplateDefinition {
         required_checks: None,
         extracted_fields: BTreeMap::new(),
         workflow: Vec::new(),
+        retention_days: None,
     }
 }
 

@@ -58,6 +58,9 @@ pub struct TemplateAttributes {
     pub extracted_fields: Value,
     #[schema(value_type = Vec<HashMap<String, serde_json::Value>>)]
     pub workflow: Value,
+    /// Days a finished inquiry is kept before it is redacted; `0` forever; `null` follows
+    /// the server's `retention_days` (docs/operations.md §1).
+    pub retention_days: Option<u32>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -110,6 +113,7 @@ impl From<&Template> for TemplateResource {
                 required_checks: to_value(&d.required_checks),
                 extracted_fields: to_value(&d.extracted_fields),
                 workflow: to_value(&d.workflow),
+                retention_days: d.retention_days,
                 created_at: time(t.created_at),
                 updated_at: time(t.updated_at),
             },
@@ -170,6 +174,9 @@ pub struct TemplateInput {
     pub extracted_fields: Option<BTreeMap<String, String>>,
     #[schema(value_type = Option<Vec<HashMap<String, serde_json::Value>>>)]
     pub workflow: Option<Vec<WorkflowRule>>,
+    /// Days a finished inquiry is kept before the sweeper redacts it (0 = forever).
+    #[schema(minimum = 0, maximum = 36500)]
+    pub retention_days: Option<u32>,
 }
 
 request!(

@@ -304,14 +304,15 @@ async fn insert_inquiries<E: Exec>(
             inquiry.created_at,
             inquiry.updated_at,
             inquiry.revision,
+            inquiry.retained_since(),
             doc
         ]);
     }
     bulk::insert(
         ex,
         "INSERT INTO inquiries (id, status, reference_id, account_id, template_id, \
-         template_version_id, expires_at, created_at, updated_at, revision, doc)",
-        11,
+         template_version_id, expires_at, created_at, updated_at, revision, retained_since, doc)",
+        12,
         rows,
         "",
     )
@@ -362,7 +363,7 @@ async fn update_inquiry<E: Exec>(
     let changed = ex
         .execute(
             "UPDATE inquiries SET status = $3, reference_id = $4, account_id = $5, \
-             expires_at = $6, updated_at = $7, revision = $8, doc = $9 \
+             expires_at = $6, updated_at = $7, revision = $8, doc = $9, retained_since = $10 \
              WHERE id = $1 AND revision = $2",
             args![
                 inquiry.id.as_str(),
@@ -373,7 +374,8 @@ async fn update_inquiry<E: Exec>(
                 inquiry.expires_at,
                 inquiry.updated_at,
                 inquiry.revision,
-                doc
+                doc,
+                inquiry.retained_since()
             ],
         )
         .await

@@ -1,7 +1,7 @@
 //! Reads of inquiries, their sessions and accounts.
 
 use verity_core::account::Account;
-use verity_core::id::{AccountId, InquiryId};
+use verity_core::id::{AccountId, InquiryId, TemplateId};
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
 use verity_core::Millis;
@@ -88,6 +88,26 @@ pub(crate) async fn overdue<E: Exec>(
              WHERE status IN ('created', 'pending') AND expires_at <= $1 \
              ORDER BY expires_at, seq LIMIT $2",
             args![now, i64::from(limit)],
+        )
+        .await?;
+    open_all(ex, vault, rows).await
+}
+
+/// Through the partial index `inquiries_retained` (migration 0011): its predicate is
+/// repeated so both planners use it.
+pub(crate) async fn retained<E: Exec>(
+    ex: &mut E,
+    vault: &Vault,
+    template: &TemplateId,
+    before: Millis,
+    limit: u32,
+) -> Result<Vec<Inquiry>, StoreError> {
+    let rows: Vec<DocRow> = ex
+        .fetch_all(
+            "SELECT id, doc FROM inquiries \
+             WHERE template_id = $1 AND retained_since IS NOT NULL AND retained_since <= $2 \
+             ORDER BY retained_since, seq LIMIT $3",
+            args![template.as_str(), before, i64::from(limit)],
         )
         .await?;
     open_all(ex, vault, rows).await

@@ -144,6 +144,23 @@ impl<B: Backend> Store for SqlStore<B> {
         .await
     }
 
+    async fn retained_inquiries(
+        &self,
+        template: &TemplateId,
+        before: Millis,
+        limit: u32,
+    ) -> Result<Vec<Inquiry>, StoreError> {
+        let vault = self.backend.vault();
+        inquiries::retained(
+            &mut self.backend.pool(Role::Read),
+            vault,
+            template,
+            before,
+            limit,
+        )
+        .await
+    }
+
     async fn session_by_token_hash(
         &self,
         token_hash: &str,

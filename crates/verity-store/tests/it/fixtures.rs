@@ -45,6 +45,7 @@ pub fn definition() -> TemplateDefinition {
         required_checks: None,
         extracted_fields: Default::default(),
         workflow: Vec::new(),
+        retention_days: None,
     }
 }
 

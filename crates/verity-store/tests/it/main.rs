@@ -74,6 +74,7 @@ conformance! {
     encryption_rotation_rewraps_and_the_old_kek_can_be_dropped,
     erasure_redaction_and_checkpoint_leave_no_marker_in_the_files,
     erasure_redacted_open_inquiries_are_not_overdue,
+    erasure_retained_inquiries_are_final_and_unredacted,
     events_filters_and_pagination,
     api_keys_insert_lookup_list_revoke,
     idempotency_records_and_purge,

@@ -117,7 +117,10 @@ fn in_sqlite_files(data_dir: &Path, needle: &str) -> bool {
 }
 
 /// The store of a stopped server, opened with its keyring file: what the server stored.
-async fn open_store(data_dir: &Path, url: &str) -> std::sync::Arc<dyn verity_store::Store> {
+pub(crate) async fn open_store(
+    data_dir: &Path,
+    url: &str,
+) -> std::sync::Arc<dyn verity_store::Store> {
     let keys = std::fs::read_to_string(data_dir.join("encryption.keys")).expect("keyring file");
     let keyring = verity_store::Keyring::parse(&keys).expect("keyring");
     verity_store::open(url, keyring).await.expect("open store")

@@ -19,6 +19,8 @@
 //! - `public_flow`: the public flow endpoints under attack: framing of error pages, upload
 //!   bounds, rate limits, anonymous opens against the session cap, the demo helpers and
 //!   production mode (`demo = false`).
+//! - `operations`: backup while serving and restore, graceful shutdown on SIGTERM, the
+//!   templates' `retention-days` (docs/operations.md).
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
 //!   workflows, webhooks (docs/verifications.md).
 
@@ -31,6 +33,7 @@ mod encryption;
 mod erasure;
 mod handoff;
 mod idempotency;
+mod operations;
 mod postgres;
 mod public_flow;
 mod server;

@@ -218,6 +218,30 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// Sends SIGTERM and returns at once: the graceful shutdown runs meanwhile.
+    pub fn terminate(&self) {
+        if let Some(child) = &self.child {
+            let sent = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status()
+                .expect("run kill");
+            assert!(sent.success(), "SIGTERM was not sent");
+        }
+    }
+
+    /// Waits (at most `limit`) for the process to exit; its exit status, `None` past it.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let mut child = self.child.take()?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait());
+        });
+        rx.recv_timeout(limit).ok().and_then(Result::ok)
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.kill9();

@@ -148,3 +148,77 @@ pub async fn erasure_redacted_open_inquiries_are_not_overdue(h: &Harness) {
         [&kept_id]
     );
 }
+
+/// docs/operations.md §1: `retained_inquiries` finds a template's inquiries that reached a
+/// final state at or before the cutoff, the longest kept first; open, other templates' and
+/// redacted inquiries are never among them, and a resumed expiry leaves the list.
+pub async fn erasure_retained_inquiries_are_final_and_unredacted(h: &Harness) {
+    let store = h.open().await;
+    let template = fixtures::template("t", NOW);
+    let other = fixtures::template("o", NOW);
+    let mut ids = Vec::new();
+    for (n, t) in [&template, &template, &template, &other]
+        .into_iter()
+        .enumerate()
+    {
+        let created = fixtures::create(t, None, NOW + n as i64);
+        ids.push(created.inquiry.id.clone());
+        store
+            .commit(fixtures::insert(created, NOW))
+            .await
+            .expect("create");
+    }
+    let read = |id: &verity_core::id::InquiryId| {
+        let id = id.clone();
+        let store = store.clone();
+        async move { store.inquiry(&id).await.expect("read").expect("stored") }
+    };
+    // ids[0] expires at NOW+10, ids[1] completes at NOW+20, ids[2] stays open, ids[3]
+    // (the other template) expires at NOW+5.
+    for (id, at, commands) in [
+        (&ids[0], NOW + 10, vec![Command::Expire]),
+        (&ids[1], NOW + 20, vec![Command::Start, Command::Complete]),
+        (&ids[3], NOW + 5, vec![Command::Expire]),
+    ] {
+        for command in commands {
+            let current = read(id).await;
+            store
+                .commit(fixtures::update(&current, command, at))
+                .await
+                .expect("finish");
+        }
+    }
+    let due = |before| {
+        let (store, template) = (store.clone(), template.id.clone());
+        async move {
+            let found = store
+                .retained_inquiries(&template, before, 10)
+                .await
+                .expect("retained");
+            found.into_iter().map(|i| i.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(due(NOW + 9).await, Vec::<verity_core::id::InquiryId>::new());
+    assert_eq!(due(NOW + 10).await, [ids[0].clone()]);
+    assert_eq!(due(NOW + 100).await, [ids[0].clone(), ids[1].clone()]);
+
+    let completed = read(&ids[1]).await;
+    store
+        .commit(Change {
+            delete_documents_of: Some(ids[1].clone()),
+            ..fixtures::update(&completed, Command::Redact, NOW + 30)
+        })
+        .await
+        .expect("redact");
+    let expired = read(&ids[0]).await;
+    let resumed = fixtures::update(
+        &expired,
+        fixtures::resume("retention-resume-hash"),
+        NOW + 40,
+    );
+    store.commit(resumed).await.expect("resume");
+    assert_eq!(
+        due(NOW + 100).await,
+        Vec::<verity_core::id::InquiryId>::new()
+    );
+}
