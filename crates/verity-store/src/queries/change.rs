@@ -24,7 +24,9 @@ use verity_core::Millis;
 
 use crate::errors;
 use crate::exec::{args, Exec};
-use crate::queries::{bulk, documents, events, handoff, inquiries, keys, verifications, webhooks};
+use crate::queries::{
+    bulk, captures, documents, events, handoff, inquiries, keys, verifications, webhooks,
+};
 use crate::rows::{encode, session_status_str};
 use crate::{AccountLink, Change, Committed, InquiryWrite, StoreError};
 
@@ -114,7 +116,7 @@ async fn write_sessions<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), 
     Ok(())
 }
 
-/// Redactions first (documents deleted, verifications and earlier events scrubbed, one-time
+/// Redactions first (documents and capture refusals deleted, verifications and earlier events scrubbed, one-time
 /// links withdrawn), then new documents,
 /// verification writes and workflow runs.
 async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), StoreError> {
@@ -123,6 +125,7 @@ async fn write_documents<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(),
         .filter_map(|c| c.delete_documents_of.as_ref())
     {
         documents::delete_of(ex, inquiry_id).await?;
+        captures::delete_of(ex, inquiry_id).await?;
         verifications::redact_of(ex, inquiry_id).await?;
         events::redact_of(ex, inquiry_id).await?;
         keys::redact_idempotency_of(ex, inquiry_id).await?;

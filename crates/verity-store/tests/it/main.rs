@@ -68,6 +68,7 @@ conformance! {
     inquiries_overdue_oldest_first,
     accounts_list_and_filter,
     documents_insert_list_get_and_delete,
+    documents_capture_refusals_count_per_side_and_go_with_redaction,
     erasure_redaction_and_checkpoint_leave_no_marker_in_the_files,
     erasure_redacted_open_inquiries_are_not_overdue,
     events_filters_and_pagination,
