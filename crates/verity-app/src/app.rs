@@ -34,6 +34,9 @@ pub struct AppConfig {
     pub upload_max_pixels: u64,
     /// Documents one inquiry may hold; further uploads are a conflict.
     pub max_documents_per_inquiry: usize,
+    /// How long the instant checks of one captured image may take at upload; past it the
+    /// capture is kept unjudged (docs/verifications.md §5).
+    pub capture_checks_time_limit_ms: u64,
 }
 
 impl Default for AppConfig {
@@ -45,6 +48,7 @@ impl Default for AppConfig {
             idempotency_wait_ms: 10_000,
             upload_max_pixels: 40_000_000,
             max_documents_per_inquiry: 50,
+            capture_checks_time_limit_ms: 2_000,
         }
     }
 }

@@ -146,6 +146,7 @@ pub fn demo_definition() -> TemplateDefinition {
         inquiry_ttl_seconds: 24 * 3600,
         minimum_age: Some(18),
         required_checks: Some(lenient_checks()),
+        max_capture_attempts: 3,
         extracted_fields: BTreeMap::new(),
         workflow: Vec::new(),
     }
@@ -176,6 +177,7 @@ pub fn demo_legacy_definition() -> TemplateDefinition {
         inquiry_ttl_seconds: 24 * 3600,
         minimum_age: None,
         required_checks: None,
+        max_capture_attempts: 3,
         extracted_fields: BTreeMap::new(),
         workflow: Vec::new(),
     }

@@ -17,10 +17,13 @@
 //! - `public_flow`: the public flow endpoints under attack: framing of error pages, upload
 //!   bounds, rate limits, anonymous opens against the session cap, the demo helpers and
 //!   production mode (`demo = false`).
+//! - `capture`: instant per-capture checks at upload: refusals with the failing check and the
+//!   retakes left, the bad capture kept once they are used up (docs/verifications.md §5).
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
 //!   workflows, webhooks (docs/verifications.md).
 
 mod api;
+mod capture;
 mod cli;
 mod concurrency;
 mod durability;
