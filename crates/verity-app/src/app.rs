@@ -37,6 +37,9 @@ pub struct AppConfig {
     /// Days a finished inquiry is kept before it is redacted when its template names no
     /// `retention-days`; 0 keeps them forever (docs/operations.md §1).
     pub retention_days: u32,
+    /// How long the instant checks of one captured image may take at upload; past it the
+    /// capture is kept unjudged (docs/verifications.md §5).
+    pub capture_checks_time_limit_ms: u64,
 }
 
 impl Default for AppConfig {
@@ -49,6 +52,7 @@ impl Default for AppConfig {
             upload_max_pixels: 40_000_000,
             max_documents_per_inquiry: 50,
             retention_days: 0,
+            capture_checks_time_limit_ms: 2_000,
         }
     }
 }

@@ -9,7 +9,8 @@
 //! decompression bomb or a truncated file is refused before anything is stored and
 //! concurrent uploads cannot add up to more memory than that many decodes. An inquiry
 //! holds at most `max_documents_per_inquiry` documents. (The edge caps the size while
-//! reading.)
+//! reading.) A decoded image then passes its instant checks ([`crate::capture`]) or is
+//! refused with nothing stored.
 
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
@@ -54,14 +55,14 @@ pub enum Capture {
 }
 
 impl Capture {
-    fn kind(&self) -> DocumentKind {
+    pub(crate) fn kind(&self) -> DocumentKind {
         match self {
             Capture::GovernmentId { .. } => DocumentKind::GovernmentId,
             Capture::Selfie(_) => DocumentKind::Selfie,
         }
     }
 
-    fn side(&self) -> &'static str {
+    pub(crate) fn side(&self) -> &'static str {
         match self {
             Capture::GovernmentId { side, .. } => side.as_str(),
             Capture::Selfie(pose) => pose.as_str(),
@@ -144,13 +145,14 @@ pub async fn upload(app: &App, id: &InquiryId, form: UploadForm) -> Result<Docum
         .acquire_owned()
         .await
         .map_err(|e| anyhow::anyhow!("the decode queue is closed: {e}"))?;
-    let (content_type, bytes) = tokio::task::spawn_blocking(move || {
-        let checked = decode_checked(bytes, max_pixels);
-        drop(turn);
-        checked
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("decoder task failed: {e}"))??;
+    // The turn moves into the task (a dropped request must not free it while the decoder
+    // runs) and on to the instant checks, which decode the image again.
+    let (checked, turn) =
+        tokio::task::spawn_blocking(move || (decode_checked(bytes, max_pixels), turn))
+            .await
+            .map_err(|e| anyhow::anyhow!("decoder task failed: {e}"))?;
+    let (content_type, bytes) = checked?;
+    crate::capture::screen(app, id, &capture, bytes.clone(), turn).await?;
     let (id_class, country) = match &capture {
         Capture::GovernmentId {
             id_class, country, ..

@@ -60,6 +60,15 @@ pub enum AppError {
     /// An uploaded image that is too large, of the wrong type or undecodable.
     #[error("{0}")]
     InvalidUpload(String),
+    /// A captured image one of its instant checks refused (docs/verifications.md §5): the
+    /// check's name, what to do in plain words, and how many more captures of that side or
+    /// pose may be refused before a bad one is kept for the verification to judge.
+    #[error("{reason}")]
+    CaptureRefused {
+        check: String,
+        reason: String,
+        attempts_left: u32,
+    },
     /// No usable session for the inquiry.
     #[error("{0}")]
     Unauthenticated(&'static str),

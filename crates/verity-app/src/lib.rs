@@ -8,6 +8,7 @@
 //!   commit, retried on a revision conflict);
 //! - [`inquiries`], [`sessions`], [`steps`], [`documents`]: the use cases of the REST API and
 //!   the flow (create, update fields, resume, cancel, submit a step, upload, decide, redact);
+//! - [`capture`]: the instant checks of one uploaded image, which may refuse it;
 //! - [`templates`]: template lifecycle rules and the demo templates;
 //! - [`handoff`]: one-time links, their senders and limits;
 //! - [`verifications`]: what a verification checks, the outcome, the workflow runner's steps;
@@ -18,6 +19,7 @@
 //! their own responses, each in one place.
 
 pub mod app;
+pub mod capture;
 pub mod change;
 pub mod documents;
 pub mod error;

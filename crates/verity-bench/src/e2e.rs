@@ -48,18 +48,18 @@ pub struct Load {
 }
 
 /// One upload as the flow app sends it: its form fields, file name and image.
-struct Upload {
-    fields: Vec<(&'static str, String)>,
-    file_name: &'static str,
-    content_type: &'static str,
-    bytes: Vec<u8>,
+pub(crate) struct Upload {
+    pub(crate) fields: Vec<(&'static str, String)>,
+    pub(crate) file_name: &'static str,
+    pub(crate) content_type: &'static str,
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// The inputs every verification submits (generated once).
-struct Inputs {
-    details: Value,
-    id_uploads: Vec<Upload>,
-    selfie_uploads: Vec<Upload>,
+pub(crate) struct Inputs {
+    pub(crate) details: Value,
+    pub(crate) id_uploads: Vec<Upload>,
+    pub(crate) selfie_uploads: Vec<Upload>,
 }
 
 /// What one verification measured.
@@ -175,7 +175,7 @@ async fn run_all(driver: &Arc<Driver>, load: Load) -> (Vec<Outcome>, Vec<String>
 }
 
 /// The licence of an adult (valid today) and the selfie set of the portrait's person.
-fn inputs() -> Inputs {
+pub(crate) fn inputs() -> Inputs {
     let today = chrono::Utc::now().date_naive();
     let id = fixtures::licence(LicenceVariant::Valid, today);
     let typed = &id.inquiry;
@@ -251,7 +251,7 @@ fn template_document() -> Value {
     }}})
 }
 
-async fn create_template(base: &str, api_key: &str) -> Result<String, BenchError> {
+pub(crate) async fn create_template(base: &str, api_key: &str) -> Result<String, BenchError> {
     let path = "/api/v1/inquiry-templates";
     let setup = |e: String| BenchError::Setup(format!("POST {path}"), e);
     let response = reqwest::Client::new()
@@ -416,7 +416,7 @@ impl Driver {
 }
 
 /// A multipart form body as a browser's `FormData` sends it.
-fn multipart(upload: &Upload) -> (String, Vec<u8>) {
+pub(crate) fn multipart(upload: &Upload) -> (String, Vec<u8>) {
     let boundary = "----verity-bench-boundary-5f2c91";
     let mut body = Vec::with_capacity(upload.bytes.len() + 1024);
     for (k, v) in &upload.fields {
@@ -438,7 +438,7 @@ fn multipart(upload: &Upload) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-fn truncate(s: &str, max: usize) -> &str {
+pub(crate) fn truncate(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
         Some((i, _)) => &s[..i],
         None => s,
@@ -446,7 +446,7 @@ fn truncate(s: &str, max: usize) -> &str {
 }
 
 /// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     if sorted.is_empty() {
         return None;
     }

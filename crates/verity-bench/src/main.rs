@@ -6,6 +6,7 @@
 //!   verification, decision latency, upload bytes, peak memory — `e2e.rs`;
 //! - `api`      the REST API on SQLite and PostgreSQL under 64 connections — `api.rs`;
 //! - `flow`     `new Client` → `onReady` in headless Chromium — `web/tests/bench/flow-ready.mjs`;
+//!   then per-capture feedback latency and bytes per complete inquiry — `capture.rs`;
 //! - `sdk-size` the SDK's gzipped bytes — `web/tests/bench/sdk-size.mjs`;
 //! - `webhooks` deliveries/s and commit-to-receipt latency on SQLite and PostgreSQL — `webhooks.rs`;
 //! - `checks`   milliseconds per ID — the `bench_checks` example of `verity-checks`.
@@ -22,6 +23,7 @@
 
 mod api;
 mod callgrind;
+mod capture;
 mod cpu;
 mod database;
 mod e2e;
@@ -165,7 +167,10 @@ async fn run_section(section: Section, ctx: &Context, summary: &mut Summary) {
     match section {
         Section::E2e => e2e::run(ctx, ctx.e2e, summary).await,
         Section::Api => api::run(ctx, summary).await,
-        Section::Flow => external::run(ctx, &external::flow(ctx), summary).await,
+        Section::Flow => {
+            external::run(ctx, &external::flow(ctx), summary).await;
+            capture::run(ctx, summary).await;
+        }
         Section::SdkSize => external::run(ctx, &external::sdk_size(), summary).await,
         Section::Webhooks => webhooks::run(ctx, summary).await,
         Section::Checks => external::run(ctx, &external::checks(), summary).await,
@@ -188,6 +193,7 @@ fn context(cli: &Cli) -> Result<Context, BenchError> {
     let needs_server = cli.only.is_empty()
         || cli.only.contains(&Section::E2e)
         || cli.only.contains(&Section::Api)
+        || cli.only.contains(&Section::Flow)
         || cli.only.contains(&Section::Webhooks)
         || cli.only.contains(&Section::Uploads);
     if needs_server && !verity.is_file() {

@@ -11,6 +11,7 @@
 //!   selfies (no real personal data, printed in the embedded public-domain OCR-B font) for this
 //!   crate's tests and end-to-end tests elsewhere.
 
+pub mod capture;
 pub mod check;
 pub mod checks;
 pub mod context;

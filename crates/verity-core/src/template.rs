@@ -130,6 +130,11 @@ pub struct TemplateDefinition {
     /// `None`: the defaults of `verity-checks` (`RequiredChecks::default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_checks: Option<BTreeMap<String, CheckRequirement>>,
+    /// Retakes asked for per ID side or selfie pose when a capture fails an instant check at
+    /// upload (docs/verifications.md §5); once they are used up a bad capture is kept and the
+    /// verification decides. 0: never refuse a capture.
+    #[serde(default = "default_capture_attempts")]
+    pub max_capture_attempts: u32,
     /// Inquiry fields filled from the document's data: field key → extracted attribute
     /// (one of [`EXTRACTED_ATTRIBUTES`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -173,6 +178,11 @@ pub const EXTRACTED_ATTRIBUTES: [&str; 9] = [
 fn default_border_radius() -> u32 {
     8
 }
+/// Most refused captures a template may allow per side or pose.
+pub const MAX_CAPTURE_ATTEMPTS: u32 = 10;
+fn default_capture_attempts() -> u32 {
+    3
+}
 fn default_ttl() -> u64 {
     24 * 60 * 60
 }
@@ -196,6 +206,8 @@ pub enum TemplateError {
     NoChoices(String),
     #[error("inquiry time-to-live must be between 60 seconds and 365 days")]
     BadTtl,
+    #[error("max-capture-attempts must be between 0 and {MAX_CAPTURE_ATTEMPTS}")]
+    BadCaptureAttempts,
     #[error("the last step must be the completion step")]
     CompletionNotLast,
     #[error("extracted-fields: field `{0}` is not declared")]
@@ -262,6 +274,9 @@ impl TemplateDefinition {
         }
         if !(60..=365 * 24 * 3600).contains(&self.inquiry_ttl_seconds) {
             return Err(TemplateError::BadTtl);
+        }
+        if self.max_capture_attempts > MAX_CAPTURE_ATTEMPTS {
+            return Err(TemplateError::BadCaptureAttempts);
         }
         for (field, attribute) in &self.extracted_fields {
             if self.fields.get(field).is_none() {
@@ -416,6 +431,7 @@ mod tests {
             inquiry_ttl_seconds: 3600,
             minimum_age: None,
             required_checks: None,
+            max_capture_attempts: 3,
             extracted_fields: BTreeMap::new(),
             workflow: Vec::new(),
             retention_days: None,

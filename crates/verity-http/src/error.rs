@@ -220,6 +220,9 @@ impl From<AppError> for ApiError {
                 ApiError::invalid("/data/attributes/inquiry-template-id", p.to_string())
             }
             AppError::InvalidUpload(why) => ApiError::Unprocessable(vec![Problem::new(why)]),
+            AppError::CaptureRefused { reason, .. } => {
+                ApiError::Unprocessable(vec![Problem::new(reason)])
+            }
             AppError::Unauthenticated(why) => ApiError::Unauthenticated(why),
             AppError::LinkRefused(why) => ApiError::Conflict(why.to_string()),
             AppError::RateLimited(seconds) => ApiError::TooManyRequests {

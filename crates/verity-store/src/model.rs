@@ -115,6 +115,20 @@ pub struct Document {
     pub created_at: Millis,
 }
 
+/// A capture refused at upload by its instant checks (docs/verifications.md §5): counted
+/// per inquiry, kind and side or pose against the template's `max-capture-attempts`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureRefusal {
+    pub inquiry_id: InquiryId,
+    /// `government_id` or `selfie`, as on [`Document`].
+    pub kind: String,
+    /// The ID side or selfie pose, as on [`Document`].
+    pub side: String,
+    /// The check that refused it.
+    pub check: String,
+    pub created_at: Millis,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiKey {
     pub id: ApiKeyId,

@@ -182,6 +182,19 @@ pub trait Store: Send + Sync + 'static {
     /// Metadata only (`bytes` empty), oldest first.
     async fn documents_for_inquiry(&self, id: &InquiryId) -> Result<Vec<Document>, StoreError>;
 
+    /// Records a capture refused at upload (docs/verifications.md §5). `NotFound` if the
+    /// inquiry does not exist. A redaction (`Change::delete_documents_of`) deletes the
+    /// inquiry's refusals with its documents.
+    async fn insert_capture_refusal(&self, refusal: &CaptureRefusal) -> Result<(), StoreError>;
+    /// How many captures of `kind` and `side` (an ID side or selfie pose) inquiry `id`
+    /// had refused.
+    async fn count_capture_refusals(
+        &self,
+        id: &InquiryId,
+        kind: &str,
+        side: &str,
+    ) -> Result<u64, StoreError>;
+
     // --- API keys and idempotency --------------------------------------------------
 
     async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError>;

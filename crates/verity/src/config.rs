@@ -107,6 +107,9 @@ pub struct Config {
     /// A verification's checks must finish within this many milliseconds, else it fails
     /// (check `checks_time_limit`).
     pub checks_time_limit_ms: u64,
+    /// The instant checks of one uploaded image must finish within this many milliseconds,
+    /// else the image is kept unjudged (docs/verifications.md §5).
+    pub capture_checks_time_limit_ms: u64,
     /// Verifications checked at once (each on its own blocking thread).
     pub checks_concurrency: usize,
     /// Milliseconds between looks for verifications and due workflow runs when nothing
@@ -172,6 +175,7 @@ impl Default for Config {
             sms_gateway_secret: String::new(),
             handoff_poll_interval_ms: 2000,
             checks_time_limit_ms: 30_000,
+            capture_checks_time_limit_ms: 2_000,
             checks_concurrency: 2,
             checks_poll_interval_ms: 500,
             face_models_dir: "shipped".into(),

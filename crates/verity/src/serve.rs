@@ -55,13 +55,16 @@ fn build_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<AppStat
         upload_max_pixels: config.upload_max_pixels,
         max_documents_per_inquiry: config.max_documents_per_inquiry,
         retention_days: config.retention_days,
+        capture_checks_time_limit_ms: config.capture_checks_time_limit_ms,
         ..AppConfig::default()
     });
     app.decodes = Arc::new(tokio::sync::Semaphore::new(
         config.upload_decode_concurrency.max(1),
     ));
     app.handoff = Arc::new(config.handoff()?);
-    if config.workers.contains(&verity_worker::Loop::Checks) {
+    // The checks worker judges verifications with the models, and the API the instant checks
+    // of each upload (docs/verifications.md §5).
+    if config.workers.contains(&verity_worker::Loop::Checks) || config.run_api {
         app.face = crate::models::faces(&ModelSource::parse(&config.face_models_dir));
         app.text = crate::models::text(&ModelSource::parse(&config.ocr_models_dir));
     }

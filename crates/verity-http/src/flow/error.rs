@@ -1,7 +1,8 @@
 //! The flow's errors and their wire codes (docs/contract.md §3). The flow API answers
 //! `{"error": {"status", "code", "message", "fields"?}}` so the flow app can forward
 //! `{status, code, message}` to the host page's `onError` unchanged; `fields` carries
-//! per-field problems of a form submission (shown beside the fields, never sent to `onError`).
+//! per-field problems of a form submission (shown beside the fields, never sent to `onError`);
+//! `check` and `attemptsLeft` those of a refused capture (docs/contract.md §7.2).
 //!
 //! Errors of the application ([`AppError`]) are converted here, in one place.
 
@@ -29,6 +30,14 @@ pub enum FlowError {
     /// An uploaded image that is too large, of the wrong type or undecodable.
     #[error("{0}")]
     InvalidUpload(String),
+    /// A captured image its instant checks refused (docs/verifications.md §5): answered with
+    /// the check's name and the retakes left beside the plain-words message.
+    #[error("{reason}")]
+    CaptureRefused {
+        check: String,
+        reason: String,
+        attempts_left: u32,
+    },
     /// The request does not fit the inquiry's state (e.g. a step after completion).
     #[error("{0}")]
     Conflict(String),
@@ -59,6 +68,9 @@ impl FlowError {
             }
             FlowError::InvalidUpload(_) => {
                 ("invalid_upload", 422, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            FlowError::CaptureRefused { .. } => {
+                ("capture_refused", 422, StatusCode::UNPROCESSABLE_ENTITY)
             }
             FlowError::Conflict(_) => ("unknown", 409, StatusCode::CONFLICT),
             FlowError::LinkRefused(verity_core::handoff::Refusal::Unknown) => {
@@ -99,11 +111,22 @@ impl IntoResponse for FlowError {
         self.log();
         let (_, _, http) = self.wire();
         let mut body = self.to_wire_json();
-        if let FlowError::InvalidFields(fields) = &self {
-            body["fields"] = fields
-                .iter()
-                .map(|(key, message)| json!({"key": key, "message": message}))
-                .collect();
+        match &self {
+            FlowError::InvalidFields(fields) => {
+                body["fields"] = fields
+                    .iter()
+                    .map(|(key, message)| json!({"key": key, "message": message}))
+                    .collect();
+            }
+            FlowError::CaptureRefused {
+                check,
+                attempts_left,
+                ..
+            } => {
+                body["check"] = json!(check);
+                body["attemptsLeft"] = json!(attempts_left);
+            }
+            _ => {}
         }
         let mut response = (http, axum::Json(json!({ "error": body }))).into_response();
         if let FlowError::RateLimited(seconds) = self {
@@ -130,6 +153,15 @@ impl From<AppError> for FlowError {
                 FlowError::InvalidFields(fields.into_iter().map(|f| (f.key, f.message)).collect())
             }
             AppError::InvalidUpload(why) => FlowError::InvalidUpload(why),
+            AppError::CaptureRefused {
+                check,
+                reason,
+                attempts_left,
+            } => FlowError::CaptureRefused {
+                check,
+                reason,
+                attempts_left,
+            },
             AppError::Unauthenticated(why) => FlowError::Unauthenticated(why.into()),
             AppError::LinkRefused(why) => FlowError::LinkRefused(why),
             AppError::RateLimited(seconds) => FlowError::RateLimited(seconds),

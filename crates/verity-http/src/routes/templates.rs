@@ -48,6 +48,9 @@ impl MergeInto for TemplateInput {
         if self.minimum_age.is_some() {
             base.minimum_age = self.minimum_age;
         }
+        if let Some(v) = self.max_capture_attempts {
+            base.max_capture_attempts = v;
+        }
         if self.required_checks.is_some() {
             base.required_checks = self.required_checks;
         }
@@ -74,6 +77,7 @@ fn empty_definition() -> TemplateDefinition {
         inquiry_ttl_seconds: 24 * 3600,
         minimum_age: None,
         required_checks: None,
+        max_capture_attempts: 3,
         extracted_fields: BTreeMap::new(),
         workflow: Vec::new(),
         retention_days: None,

@@ -52,6 +52,8 @@ pub struct TemplateAttributes {
     pub border_radius: u32,
     pub inquiry_ttl_seconds: u64,
     pub minimum_age: Option<u32>,
+    /// Refused retakes per ID side or selfie pose (docs/verifications.md §5).
+    pub max_capture_attempts: u32,
     #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     pub required_checks: Value,
     #[schema(value_type = HashMap<String, serde_json::Value>)]
@@ -110,6 +112,7 @@ impl From<&Template> for TemplateResource {
                 border_radius: d.border_radius,
                 inquiry_ttl_seconds: d.inquiry_ttl_seconds,
                 minimum_age: d.minimum_age,
+                max_capture_attempts: d.max_capture_attempts,
                 required_checks: to_value(&d.required_checks),
                 extracted_fields: to_value(&d.extracted_fields),
                 workflow: to_value(&d.workflow),
@@ -168,6 +171,8 @@ pub struct TemplateInput {
     pub border_radius: Option<u32>,
     pub inquiry_ttl_seconds: Option<u64>,
     pub minimum_age: Option<u32>,
+    #[schema(maximum = 10)]
+    pub max_capture_attempts: Option<u32>,
     #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
     pub required_checks: Option<BTreeMap<String, CheckRequirement>>,
     #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]

@@ -25,7 +25,7 @@ use verity_core::Millis;
 use crate::errors;
 use crate::exec::{args, Exec};
 use crate::queries::{
-    bulk, documents, events, faces, handoff, inquiries, keys, verifications, webhooks,
+    bulk, captures, documents, events, faces, handoff, inquiries, keys, verifications, webhooks,
 };
 use crate::rows::{encode, session_status_str};
 use crate::vault::Vault;
@@ -131,7 +131,7 @@ async fn write_sessions<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), 
     Ok(())
 }
 
-/// Redactions first (documents deleted, verifications and earlier events scrubbed, one-time
+/// Redactions first (documents and capture refusals deleted, verifications and earlier events scrubbed, one-time
 /// links withdrawn), then new documents,
 /// verification writes and workflow runs.
 async fn write_documents<E: Exec>(
@@ -145,6 +145,7 @@ async fn write_documents<E: Exec>(
     {
         documents::delete_of(ex, inquiry_id).await?;
         faces::delete_of(ex, inquiry_id).await?;
+        captures::delete_of(ex, inquiry_id).await?;
         verifications::redact_of(ex, vault, inquiry_id).await?;
         events::redact_of(ex, vault, inquiry_id).await?;
         keys::redact_idempotency_of(ex, vault, inquiry_id).await?;

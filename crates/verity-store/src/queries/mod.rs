@@ -2,6 +2,7 @@
 //! [`crate::exec::Exec`]. Backends only decide which pool or transaction a call runs on.
 
 pub(crate) mod bulk;
+pub(crate) mod captures;
 pub(crate) mod change;
 pub(crate) mod documents;
 pub(crate) mod endpoints;

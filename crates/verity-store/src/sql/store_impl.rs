@@ -20,8 +20,8 @@ use verity_core::Millis;
 use super::{in_transaction, Backend, Role, SqlStore};
 use crate::exec::{args, Exec};
 use crate::queries::{
-    documents, endpoints, events, faces, handoff, inquiries, keys, templates, verifications,
-    webhooks,
+    captures, documents, endpoints, events, faces, handoff, inquiries, keys, templates,
+    verifications, webhooks,
 };
 use crate::*;
 
@@ -211,6 +211,19 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn documents_for_inquiry(&self, id: &InquiryId) -> Result<Vec<Document>, StoreError> {
         documents::for_inquiry(&mut self.backend.pool(Role::Read), id).await
+    }
+
+    async fn insert_capture_refusal(&self, refusal: &CaptureRefusal) -> Result<(), StoreError> {
+        captures::insert(&mut self.backend.pool(Role::Write), refusal).await
+    }
+
+    async fn count_capture_refusals(
+        &self,
+        id: &InquiryId,
+        kind: &str,
+        side: &str,
+    ) -> Result<u64, StoreError> {
+        captures::count(&mut self.backend.pool(Role::Read), id, kind, side).await
     }
 
     async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {

@@ -43,6 +43,7 @@ pub fn definition() -> TemplateDefinition {
         inquiry_ttl_seconds: 3600,
         minimum_age: None,
         required_checks: None,
+        max_capture_attempts: 3,
         extracted_fields: Default::default(),
         workflow: Vec::new(),
         retention_days: None,

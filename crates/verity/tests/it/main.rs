@@ -21,10 +21,13 @@
 //!   production mode (`demo = false`).
 //! - `operations`: backup while serving and restore, graceful shutdown on SIGTERM, the
 //!   templates' `retention-days` (docs/operations.md).
+//! - `capture`: instant per-capture checks at upload: refusals with the failing check and the
+//!   retakes left, the bad capture kept once they are used up (docs/verifications.md §5).
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
 //!   workflows, webhooks (docs/verifications.md).
 
 mod api;
+mod capture;
 mod cli;
 mod concurrency;
 mod duplicate_faces;

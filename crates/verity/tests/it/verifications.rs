@@ -105,13 +105,13 @@ impl<'a> Flow<'a> {
         }
     }
 
-    async fn step(&self, name: &str, body: Value) -> Value {
+    pub(crate) async fn step(&self, name: &str, body: Value) -> Value {
         let (status, body) = self.try_step(name, body).await;
         assert_eq!(status, 200, "step {name}: {body}");
         body
     }
 
-    async fn try_step(&self, name: &str, body: Value) -> (u16, Value) {
+    pub(crate) async fn try_step(&self, name: &str, body: Value) -> (u16, Value) {
         let resp = self
             .client
             .post(
@@ -128,7 +128,13 @@ impl<'a> Flow<'a> {
         (status, body)
     }
 
-    async fn upload(&self, fields: &[(&str, &str)], file: &[u8]) {
+    pub(crate) async fn upload(&self, fields: &[(&str, &str)], file: &[u8]) {
+        let (status, body) = self.try_upload(fields, file).await;
+        assert_eq!(status, 201, "{body}");
+    }
+
+    /// Uploads one image; the status and the JSON body as answered.
+    pub(crate) async fn try_upload(&self, fields: &[(&str, &str)], file: &[u8]) -> (u16, Value) {
         let (content_type, body) = multipart(fields, file);
         let resp = self
             .client
@@ -142,12 +148,22 @@ impl<'a> Flow<'a> {
             .send()
             .await
             .expect("upload");
-        assert_eq!(
-            resp.status().as_u16(),
-            201,
-            "{}",
-            resp.text().await.unwrap_or_default()
-        );
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// The flow state (`GET /flow/v1/inquiries/{id}`): the inquiry and its documents.
+    pub(crate) async fn state(&self) -> Value {
+        let resp = self
+            .client
+            .get(self.s.url(&format!("/flow/v1/inquiries/{}", self.id)))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("state");
+        assert_eq!(resp.status().as_u16(), 200);
+        resp.json().await.expect("json")
     }
 
     /// Types the fixture's details, uploads its licence and a valid selfie, submits every step.
@@ -272,7 +288,7 @@ pub(crate) async fn included_verifications(s: &TestServer, id: &str) -> Vec<Valu
     included
 }
 
-fn failed_required(v: &Value) -> Vec<String> {
+pub(crate) fn failed_required(v: &Value) -> Vec<String> {
     v["attributes"]["checks"]
         .as_array()
         .expect("checks")
