@@ -412,6 +412,11 @@ export interface components {
        * @example dynamic
        */
       kind: string;
+      /**
+       * Format: int32
+       * @description Refused retakes per ID side or selfie pose (docs/verifications.md §5).
+       */
+      "max-capture-attempts": number;
       /** Format: int32 */
       "minimum-age"?: number | null;
       /** @example Government ID and selfie */
@@ -474,6 +479,8 @@ export interface components {
       "inquiry-ttl-seconds"?: number | null;
       /** @example dynamic */
       kind?: string | null;
+      /** Format: int32 */
+      "max-capture-attempts"?: number | null;
       /** Format: int32 */
       "minimum-age"?: number | null;
       name?: string | null;
