@@ -92,9 +92,13 @@ async function scanEveryPage(lang) {
   await button(c.useCamera).click();
   await holdPreview(page);
   await scan('government-id-camera');
-  const photo = await makeJpeg(page);
-  await frame.locator('input[type=file]').setInputFiles(photo);
+  // The manual shutter shows the photo for review first (the preview is held, so the photo is blank).
+  await button(c.takePhoto).click();
+  await frame.getByRole('heading', { name: c.reviewTitle }).waitFor();
+  await scan('government-id-review');
+  await button(c.usePhoto).click();
   await frame.getByRole('heading', { name: c.selfieTitle }).waitFor();
+  const photo = await makeJpeg(page);
   await scan('selfie');
   for (const pose of POSES) {
     await frame.getByRole('heading', { name: c[pose] }).waitFor();
