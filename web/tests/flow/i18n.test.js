@@ -32,6 +32,27 @@ function catalogProblems(catalog) {
   return problems;
 }
 
+/**
+ * The literal keys `source` passes to `t()`: every quoted word in the first argument, so a key picked by
+ * a condition inside the call counts as asked for. @param {string} source
+ */
+function keysAskedFor(source) {
+  const keys = [];
+  for (const m of source.matchAll(/\bt\(/g)) {
+    // The first argument ends at the first comma or closing parenthesis outside brackets.
+    let depth = 0;
+    let end = m.index + 2;
+    for (; end < source.length; end++) {
+      const ch = source[end];
+      if ('([{'.includes(ch)) depth++;
+      else if (')]}'.includes(ch) && depth-- === 0) break;
+      else if (ch === ',' && depth === 0) break;
+    }
+    for (const k of source.slice(m.index + 2, end).matchAll(/'(\w+)'/g)) keys.push(k[1]);
+  }
+  return keys;
+}
+
 test('five catalogs: en, es, fr, de, pt', () => {
   assert.deepEqual(Object.keys(CATALOGS).sort(), ['de', 'en', 'es', 'fr', 'pt']);
 });
@@ -57,13 +78,20 @@ test('every key the flow asks for exists in English', async () => {
   const dir = new URL('../../flow/src/', import.meta.url);
   const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.js') && !f.startsWith('i18n'));
   const used = new Set();
-  for (const f of files) for (const m of (await readFile(new URL(f, dir), 'utf8')).matchAll(/\bt\('(\w+)'/g)) used.add(m[1]);
+  for (const f of files) for (const key of keysAskedFor(await readFile(new URL(f, dir), 'utf8'))) used.add(key);
   assert.ok(used.size > 40, `found ${used.size} literal keys`);
+  // Keys chosen in the call itself (`t(failed ? 'failedTitle' : 'doneTitle')`) are found too.
+  assert.deepEqual(keysAskedFor("t(a ? 'yes' : 'no', { x: 'not a key' }); t('one')"), ['yes', 'no', 'one']);
   // Keys built from wire values: every ID class, side, pose and error code (main.js `fail`).
   for (const c of Object.values(ID_CLASS)) used.add(`idClass_${c}`);
   for (const s of Object.values(SIDE)) used.add(`side_${s}`);
   for (const p of Object.values(POSE)) used.add(`pose_${p}`);
   for (const code of ['invalid_config', 'unauthenticated', 'inactive_template', 'application_error', 'unknown']) used.add(`error_${code}`);
+  // Refusals worded per check (capture.js WORDED_CHECKS).
+  const capture = await readFile(new URL('capture.js', dir), 'utf8');
+  const worded = /WORDED_CHECKS = \[([^\]]*)\]/.exec(capture)?.[1].match(/'\w+'/g) ?? [];
+  assert.ok(worded.length >= 10, `found ${worded.length} worded checks`);
+  for (const check of worded) used.add(`refused_${check.slice(1, -1)}`);
   assert.deepEqual([...used].filter((k) => !(k in en)), []);
 });
 

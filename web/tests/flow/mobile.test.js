@@ -70,10 +70,13 @@ async function layout(page) {
   }));
 }
 
-/** Taps "Upload a photo" and picks `file` in the chooser. @param {import('playwright-core').Page} page @param {import('playwright-core').FrameLocator} frame */
-async function tapUpload(page, frame, /** @type {any} */ file) {
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), frame.getByRole('button', { name: en.uploadFile }).tap()]);
-  await chooser.setFiles(file);
+/**
+ * Taps "Upload a photo" and picks `file` in the next chooser (caught from the page's start by openSdkFlow).
+ * @param {import('playwright-core').FrameLocator} frame @param {() => Promise<import('playwright-core').FileChooser>} nextChooser
+ */
+async function tapUpload(frame, nextChooser, /** @type {any} */ file) {
+  await frame.getByRole('button', { name: en.uploadFile }).tap();
+  await (await nextChooser()).setFiles(file);
 }
 
 /** Consent and the fields page, by touch. @param {import('playwright-core').FrameLocator} frame */
@@ -87,7 +90,7 @@ async function startAndFields(frame) {
 }
 
 test('phone 375×667: a full run by touch through our SDK, rear then front camera, portrait and landscape, onComplete', { timeout: 150_000 }, async () => {
-  const { page, frame, context, pageErrors } = await openSdkFlow(browser, host, { templateId: server.templates.dynamic, host: server.origin }, PHONE, recordCameraRequests);
+  const { page, frame, context, pageErrors, nextChooser } = await openSdkFlow(browser, host, { templateId: server.templates.dynamic, host: server.origin }, PHONE, recordCameraRequests);
   await waitForEntry(page, 'onReady', { kind: 'callback' });
   const iframe = page.locator('iframe[src*="/widget"]');
   assert.match(await iframe.getAttribute('allow') ?? '', /(^|;)\s*camera(;|$)/);
@@ -126,17 +129,17 @@ test('phone 375×667: a full run by touch through our SDK, rear then front camer
   }
 
   const photo = await makeJpeg(page);
-  await tapUpload(page, frame, photo);
+  await tapUpload(frame, nextChooser, photo);
   await frame.getByRole('heading', { name: en.side_back }).waitFor();
   await holdPreview(page); // the camera stays on for the back side
-  await tapUpload(page, frame, photo);
+  await tapUpload(frame, nextChooser, photo);
   await frame.getByRole('heading', { name: en.selfieTitle }).waitFor();
   await check('selfie');
   await frame.getByRole('button', { name: en.useCamera }).tap();
   for (const pose of /** @type {const} */ (['pose_center', 'pose_left', 'pose_right'])) {
     await frame.getByRole('heading', { name: en[pose] }).waitFor();
     await holdPreview(page);
-    await tapUpload(page, frame, photo);
+    await tapUpload(frame, nextChooser, photo);
   }
   await frame.getByRole('button', { name: en.complete }).waitFor();
   await check('completion');
@@ -151,7 +154,7 @@ test('phone 375×667: a full run by touch through our SDK, rear then front camer
 });
 
 test('phone without a camera API (in-app browser): upload offered at once, load-camera-failed, onComplete', { timeout: 120_000 }, async () => {
-  const { page, frame, context } = await openSdkFlow(browser, host, { templateId: server.templates.dynamic, host: server.origin }, PHONE, noCameraApi);
+  const { page, frame, context, nextChooser } = await openSdkFlow(browser, host, { templateId: server.templates.dynamic, host: server.origin }, PHONE, noCameraApi);
   await waitForEntry(page, 'onReady', { kind: 'callback' });
   await startAndFields(frame);
   await frame.getByLabel(en.idClass).selectOption('pp');
@@ -163,13 +166,13 @@ test('phone without a camera API (in-app browser): upload offered at once, load-
   const upload = await frame.getByRole('button', { name: en.uploadFile }).boundingBox();
   assert.ok(upload && upload.y + upload.height <= 667, 'upload is on the first screen');
   const photo = await makeJpeg(page);
-  await tapUpload(page, frame, photo);
+  await tapUpload(frame, nextChooser, photo);
   await frame.getByRole('heading', { name: en.selfieTitle }).waitFor();
   // The selfie step cannot use a camera either: said at once, again.
   await page.waitForFunction(() => /** @type {any} */ (window).__log.filter((/** @type {any} */ e) => e.name === 'load-camera-failed').length === 2);
   for (const pose of /** @type {const} */ (['pose_center', 'pose_left', 'pose_right'])) {
     await frame.getByRole('heading', { name: en[pose] }).waitFor();
-    await tapUpload(page, frame, photo);
+    await tapUpload(frame, nextChooser, photo);
   }
   await frame.getByRole('button', { name: en.complete }).tap();
   await waitForEntry(page, 'onComplete', { kind: 'callback' });
@@ -178,7 +181,7 @@ test('phone without a camera API (in-app browser): upload offered at once, load-
 });
 
 test('phone, camera refused: load-camera-failed with the reason, upload offered at once', { timeout: 90_000 }, async () => {
-  const { page, frame, context } = await openSdkFlow(deniedBrowser, host, { templateId: server.templates.dynamic, host: server.origin }, PHONE);
+  const { page, frame, context, nextChooser } = await openSdkFlow(deniedBrowser, host, { templateId: server.templates.dynamic, host: server.origin }, PHONE);
   await waitForEntry(page, 'onReady', { kind: 'callback' });
   await startAndFields(frame);
   await frame.getByLabel(en.idClass).selectOption('pp');
@@ -188,7 +191,7 @@ test('phone, camera refused: load-camera-failed with the reason, upload offered 
   assert.deepEqual(failed.data, { reason: 'permission_denied' });
   await frame.locator('p.status', { hasText: en.cameraFailed }).waitFor();
   assert.equal(await frame.getByRole('button', { name: en.useCamera }).count(), 0);
-  await tapUpload(page, frame, await makeJpeg(page));
+  await tapUpload(frame, nextChooser, await makeJpeg(page));
   await frame.getByRole('heading', { name: en.selfieTitle }).waitFor();
   await context.close();
 });

@@ -14,7 +14,7 @@ import { Client } from '/verity.js';
 const log = (window.__log = []);
 const rec = (kind, name, data) => log.push({ kind, name, data: data === undefined ? null : JSON.parse(JSON.stringify(data)), at: performance.now() });
 window.startModal = (options) => {
-  const client = new Client({
+  const client = (window.__client = new Client({
     ...options,
     onLoad: () => rec('callback', 'onLoad'),
     onReady: () => { rec('callback', 'onReady'); client.open(); },
@@ -22,7 +22,7 @@ window.startModal = (options) => {
     onCancel: (x) => rec('callback', 'onCancel', x),
     onError: (x) => rec('callback', 'onError', x),
     onEvent: (name, meta) => rec('event', name, meta),
-  });
+  }));
 };
 window.__ready = true;
 </script></body></html>`;
@@ -43,6 +43,7 @@ export async function startSdkHost() {
  * @param {Record<string, unknown>} options ClientOptions (serialisable part; `host` is the server's origin)
  * @param {import('playwright-core').BrowserContextOptions} [contextOptions] locale, viewport, touch…
  * @param {() => void} [init] a script run in every frame before its own scripts (a recorder)
+ * @returns the page, the flow's frame, the page's errors and `nextChooser` (`fileChoosers`, caught from the start)
  */
 export async function openSdkFlow(browser, host, options, contextOptions = {}, init = undefined) {
   const context = await browser.newContext(contextOptions);
@@ -51,11 +52,42 @@ export async function openSdkFlow(browser, host, options, contextOptions = {}, i
   /** @type {string[]} */
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const nextChooser = fileChoosers(page);
   await page.goto(host.url('/'));
   await page.waitForFunction(() => /** @type {any} */ (window).__ready === true);
   await page.evaluate((o) => /** @type {any} */ (window).startModal(o), options);
   const frame = page.frameLocator('iframe[src*="/widget"]');
-  return { context, page, frame, pageErrors };
+  return { context, page, frame, pageErrors, nextChooser };
+}
+
+/**
+ * Catches every file chooser `page` opens, from now on; returns a function that resolves with the next one
+ * (failing after 10 s with a message). Listening from the start keeps playwright's chooser interception on
+ * throughout: a listener added at the moment of the click or key press races the interception being
+ * switched on in the flow's out-of-process frame, and a chooser opened before it is lost.
+ * @param {import('playwright-core').Page} page
+ */
+export function fileChoosers(page) {
+  /** @type {import('playwright-core').FileChooser[]} */
+  const opened = [];
+  /** @type {((c: import('playwright-core').FileChooser) => void)[]} */
+  const waiting = [];
+  page.on('filechooser', (c) => {
+    const w = waiting.shift();
+    if (w) w(c);
+    else opened.push(c);
+  });
+  return () => {
+    const ready = opened.shift();
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no file chooser opened within 10 s')), 10_000);
+      waiting.push((c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+  };
 }
 
 /** The flow's frame (for evaluate). @param {import('playwright-core').Page} page */
