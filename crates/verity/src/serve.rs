@@ -131,6 +131,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let state = build_state(&config, store)?;
     let shutdown = CancellationToken::new();
     let running = verity_worker::spawn(&state.app, loops(&config)?, &shutdown);
+    let signal = shutdown_signal();
     tracing::info!(%addr, workers = ?config.workers, api = config.run_api, "listening");
     announce(&config, addr);
     let app = if config.run_api {
@@ -147,7 +148,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     tokio::pin!(server);
     tokio::select! {
         served = &mut server => return served.context("serving HTTP"),
-        () = wait_for_signal() => {}
+        () = signal => {}
     }
     let grace = Duration::from_secs(config.shutdown_grace_seconds);
     tracing::info!(
@@ -208,20 +209,30 @@ fn announce(config: &Config, addr: std::net::SocketAddr) {
     }
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGTERM or Ctrl-C, listened for from the moment this is called: the server calls it before
+/// it announces itself, so a signal right after the "serving" line is a graceful shutdown, never
+/// the default kill.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (term, interrupt) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        );
+        async move {
+            match (term, interrupt) {
+                (Ok(mut term), Ok(mut interrupt)) => {
+                    tokio::select! { _ = term.recv() => {}, _ = interrupt.recv() => {} }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

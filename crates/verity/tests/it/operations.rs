@@ -366,3 +366,68 @@ async fn templates_carry_retention_days() {
     assert_eq!(status, 200, "{changed}");
     assert_eq!(changed["data"]["attributes"]["retention-days"], 0);
 }
+
+/// docs/operations.md §4: with `log_format = "json"` every log line is one JSON object
+/// (level, message and fields), from the start to the last line after a SIGTERM; an idle
+/// server then exits 0.
+#[test]
+fn json_logs_are_one_object_a_line_until_a_clean_exit() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verity"))
+        .arg("serve")
+        .env("VERITY_LISTEN", "127.0.0.1:0")
+        .env("VERITY_DATA_DIR", tmp.path().join("data"))
+        .env("VERITY_LOG", "info")
+        .env("VERITY_LOG_FORMAT", "json")
+        .current_dir(tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("spawn verity");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let mut logged = Vec::new();
+    for line in lines.by_ref() {
+        let serving = line.starts_with("Verity is serving");
+        logged.push(line);
+        if serving {
+            break;
+        }
+    }
+    let sent = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    logged.extend(lines);
+    assert!(child.wait().expect("wait").success(), "exit 0 on SIGTERM");
+    // The first-start key and the announcements are printed for the person, not logged.
+    let json: Vec<Value> = logged
+        .iter()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let messages: Vec<&str> = json
+        .iter()
+        .map(|j| {
+            assert!(j["level"].is_string() && j["timestamp"].is_string(), "{j}");
+            j["fields"]["message"].as_str().unwrap_or_default()
+        })
+        .collect();
+    for expected in ["database ready", "listening", "stopped"] {
+        assert!(messages.contains(&expected), "{expected} in {messages:?}");
+    }
+    let printed = logged.iter().filter(|l| !l.starts_with('{'));
+    for line in printed {
+        assert!(
+            line.is_empty()
+                || line.contains("Verity is serving")
+                || line.contains("first API key")
+                || line.starts_with("Background workers")
+                || line.starts_with("Demo host page"),
+            "a log line that is not JSON: {line}"
+        );
+    }
+}
