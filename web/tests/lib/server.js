@@ -13,11 +13,15 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const binary = process.env.VERITY_BIN || join(repoRoot, 'target', 'debug', 'verity');
 
 let built = false;
-/** Builds the server once per test process (cargo is a no-op when up to date). */
+/**
+ * Builds the server once per test process (cargo is a no-op when up to date). The whole workspace
+ * with every target, as `cargo test --workspace` builds it: `-p verity` would resolve features for
+ * one package and rebuild heavy dependencies (tract) in a second configuration.
+ */
 export function buildServer() {
   if (built || process.env.SKIP_CARGO_BUILD || process.env.VERITY_BIN) return;
-  const r = spawnSync('cargo', ['build', '-q', '-p', 'verity'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error('cargo build -p verity failed');
+  const r = spawnSync('cargo', ['build', '-q', '--workspace', '--all-targets'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error('cargo build --workspace --all-targets failed');
   built = true;
 }
 
