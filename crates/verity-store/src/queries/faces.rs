@@ -19,7 +19,7 @@ fn encode(embedding: &[f32]) -> Vec<u8> {
 }
 
 fn decode(bytes: &[u8]) -> Option<Vec<f32>> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let floats = bytes.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]);

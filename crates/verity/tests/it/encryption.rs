@@ -305,8 +305,7 @@ async fn rotate_then_drop_the_old_key_and_restart_still_reads_everything() {
     let after = std::fs::read_to_string(&key_file).expect("keyring file");
     let new_line = after
         .lines()
-        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
-        .last()
+        .rfind(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
         .expect("a key")
         .to_owned();
     assert!(!before.contains(&new_line), "a new key was added");
