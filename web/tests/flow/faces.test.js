@@ -32,6 +32,9 @@ const faceTemplate = {
   ],
   'allowed-domains': ['localhost', '127.0.0.1'],
   'required-checks': { selfie_face_presence: 'pass' },
+  // No retakes: each frame is kept at once and the verification judges it (the refusals at upload
+  // are capture.test.js's).
+  'max-capture-attempts': 0,
 };
 
 before(async () => {
