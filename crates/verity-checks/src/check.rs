@@ -104,6 +104,11 @@ pub mod names {
     /// The selfie's face was verified before under another identity (`crate::duplicate`).
     pub const SELFIE_DUPLICATE: &str = "selfie_duplicate";
 
+    /// Checks no default requires: signals for a template's `required-checks` or a workflow.
+    /// A duplicate face is evidence to look at, not proof of fraud (twins, a person's
+    /// second reference-id), so it never decides an outcome on its own.
+    pub const INFORMATIONAL: [&str; 1] = [SELFIE_DUPLICATE];
+
     /// Government-ID checks in the order reports list them.
     pub const GOVERNMENT_ID: [&str; 15] = [
         ID_DECODE,
@@ -273,12 +278,13 @@ mod tests {
     }
 
     #[test]
-    fn default_covers_every_check_name() {
+    fn default_covers_every_check_name_but_the_informational_ones() {
         let required = RequiredChecks::default();
         for name in names::GOVERNMENT_ID.iter().chain(names::SELFIE.iter()) {
-            assert!(
+            assert_eq!(
                 required.0.contains_key(*name),
-                "{name} has no default requirement"
+                !names::INFORMATIONAL.contains(name),
+                "{name}: a default requirement unless informational"
             );
         }
     }
