@@ -9,6 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { launchChromium, serveHostPage } from '../lib/browser.js';
 import { startServer } from '../lib/server.js';
@@ -152,7 +153,11 @@ test('hand-off across two server processes sharing one PostgreSQL database', { t
   const name = `verity_web_${process.pid}_${Date.now()}`;
   const psql = (/** @type {string} */ sql) => execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-v', 'ON_ERROR_STOP=1', '-qc', sql]);
   psql(`CREATE DATABASE ${name}`);
-  const env = { VERITY_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}` };
+  // Processes sharing a database share its keyring (docs/encryption.md §3): one random key for both.
+  const env = {
+    VERITY_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}`,
+    VERITY_ENCRYPTION_KEY: `test ${randomBytes(32).toString('base64')}`,
+  };
   /** @type {import('../lib/server.js').VerityServer[]} */
   const servers = [];
   try {
