@@ -507,7 +507,10 @@ async fn a_pending_workflow_wait_survives_kill_9() {
         flow.id
     };
     wait_for_status(&s, &inquiry_id, "completed").await;
-    // Killed during the workflow's five-second wait: the run and its due time are stored.
+    // Killed during the workflow's five-second wait, once the run and its due time are
+    // stored. (Killed while the runner still held its claim, the run would wait for the
+    // claim's lease to run out first: a crash delays a claimed run by at most the lease.)
+    wait_for_stored_wait(&data, &inquiry_id).await;
     s.kill9();
 
     let s = start(Some(&key));
@@ -517,4 +520,34 @@ async fn a_pending_workflow_wait_survives_kill_9() {
         "the wait is not over yet"
     );
     wait_for_status(&s, &inquiry_id, "approved").await;
+}
+
+/// Waits until `inquiry`'s workflow run is stored as a pending wait that nobody holds:
+/// its rule chosen, its next action after the `wait`, and no lease.
+async fn wait_for_stored_wait(data_dir: &std::path::Path, inquiry: &str) {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", data_dir.join("verity.db").display());
+    let mut db = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("connect");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let row: Option<(String, i64, i64)> = sqlx::query_as(
+            "SELECT status, action, lease_until FROM workflow_runs WHERE inquiry_id = $1",
+        )
+        .bind(inquiry)
+        .fetch_optional(&mut db)
+        .await
+        .expect("workflow run");
+        if row.as_ref().is_some_and(|(status, action, lease)| {
+            status == "pending" && *action == 1 && *lease == 0
+        }) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the workflow's wait was never stored: {row:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
