@@ -55,7 +55,7 @@ export class Client extends Flow {
   constructor(options) {
     super(options, 'embedded', (name, m) => {
       if (name == 'load' || name == 'error') this.#spinner?.remove();
-      if (name == 'ready') size({ .../** @type {Obj} */ (m.preferredDimensions), borderRadius: /** @type {Obj} */ (m.styles || {}).borderRadius });
+      if (name == 'ready') size({ .../** @type {Obj} */ (m.preferredDimensions), borderRadius: /** @type {Obj | undefined} */ (m.styles)?.borderRadius });
       if (name == 'exit' || name == 'complete' || name == 'fail') this.#show(false);
     });
     const f = this.iframe;
@@ -124,7 +124,7 @@ export class Client extends Flow {
     if (open) this.#inert = /** @type {HTMLElement[]} */ ([.../** @type {Element} */ (c.parentElement).children]).filter((el) => el != c && !el.inert);
     for (const el of this.#inert) el.inert = open;
     const f = /** @type {HTMLElement | null} */ (this.#focus);
-    if (!open && f && f.isConnected && f.focus) f.focus();
+    if (!open && f?.isConnected) f.focus?.();
   }
 
   /**

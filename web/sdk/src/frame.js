@@ -110,7 +110,7 @@ export function setupEvents(containerId, o, tap) {
  * @param {Obj} [metadata]
  */
 export const post = (flow, action, metadata = {}) => {
-  const w = flow.iframe && flow.iframe.contentWindow;
+  const w = flow.iframe?.contentWindow;
   if (w) w.postMessage({ action, metadata }, /** @type {string} */ (baseOf(flow.options.host)));
 };
 
@@ -143,8 +143,8 @@ export class Flow {
   /** Tells the flow to close and removes the iframe and the listener. Safe to call twice. */
   destroy() {
     post(this, 'destroy');
-    if (this.#off) this.#off();
-    if (this.iframe) this.iframe.remove();
+    this.#off?.();
+    this.iframe?.remove();
     this.#off = this.iframe = undefined;
   }
 }

@@ -16,7 +16,7 @@ export class Inline extends Flow {
       'inline',
       (name, m) => {
         // page-change carries the height at the top level and under `metadata` (docs/contract.md §4): take either.
-        const h = name == 'page-change' && (m.pageHeight ?? /** @type {Obj} */ (m.metadata || {}).pageHeight);
+        const h = name == 'page-change' && (m.pageHeight ?? /** @type {Obj | undefined} */ (m.metadata)?.pageHeight);
         if (typeof h == 'number' && h > 0) /** @type {HTMLIFrameElement} */ (this.iframe).style.height = h + 'px';
       },
       container instanceof Element ? '' : 'invalid container',

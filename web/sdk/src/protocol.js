@@ -72,7 +72,9 @@ export const isObj = (v) => typeof v == 'object' && v !== null && !Array.isArray
 /** @param {unknown} v @returns {v is number} */
 const isNum = (v) => typeof v == 'number' && isFinite(v);
 /** @param {unknown} v @returns {v is string} */
-const isStr = (v) => typeof v == 'string';
+export const isStr = (v) => typeof v == 'string';
+/** A CSS length: `'400px'` (what the official SDK types say) or a number of pixels. @param {unknown} v */
+export const isLen = (v) => isNum(v) || isStr(v);
 
 /**
  * Whether `v` is an object whose keys have the kinds `KINDS` gives them. Throws only on a cyclic or absurdly
@@ -96,8 +98,7 @@ const KINDS = new Map();
 for (const [check, keys] of /** @type {[(v: unknown) => boolean, string][]} */ ([
   [isStr, 'inquiryId sessionToken status name nameDisplay path pathname idClass side pose captureMethod'],
   [isNum, 'pageHeight'],
-  // A CSS length: `'400px'` (what the official SDK types say) or a number of pixels.
-  [(v) => isNum(v) || isStr(v), 'minimumWidth maximumWidth minimumHeight maximumHeight borderRadius'],
+  [isLen, 'minimumWidth maximumWidth minimumHeight maximumHeight borderRadius'],
   [isObj, 'fields scopes'],
   [metadataOk, 'preferredDimensions styles metadata stepData'],
   [(v) => Array.isArray(v) && v.every(metadataOk), 'files'],

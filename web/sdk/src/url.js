@@ -2,7 +2,7 @@
 // valid, and the widget URL (docs/contract.md §5: the official SDK's query, in its order; §6: the session
 // token in the fragment, never the query).
 
-import { DYNAMIC_TEMPLATE_PREFIX, SESSION_TOKEN_FRAGMENT, WIDGET_PATH, isObj } from './protocol.js';
+import { DYNAMIC_TEMPLATE_PREFIX, SESSION_TOKEN_FRAGMENT, WIDGET_PATH, isLen, isObj, isStr } from './protocol.js';
 
 /** @typedef {import('./protocol.js').Obj} Obj */
 
@@ -15,7 +15,7 @@ export const VERSION = 'verity-0.1.0';
  * @param {unknown} host
  */
 export const baseOf = (host) => {
-  if (typeof host == 'string')
+  if (isStr(host))
     try {
       const u = new URL(/^https?:\/\//.test(host) ? host : (/^localhost/.test(host) ? 'http://' : 'https://') + host);
       // Browsers differ on odd hosts (Chromium escapes spaces): accept plain names, IPs and ports only.
@@ -24,9 +24,7 @@ export const baseOf = (host) => {
 };
 
 /** @param {unknown} v */
-const isStrings = (v) => Array.isArray(v) && v.every((s) => typeof s == 'string');
-/** @param {unknown} v */
-const isLen = (v) => typeof v == 'number' || typeof v == 'string';
+const isStrings = (v) => Array.isArray(v) && v.every(isStr);
 
 /** Option kinds other than string and function (`on…`); every option not named here is one of those, or absent. */
 const KIND = /** @type {Record<string, (v: unknown) => boolean>} */ ({
@@ -51,18 +49,18 @@ export const invalid = (o) => {
   for (const [k, v] of Object.entries(o))
     if (v != null && !(KIND[k] ? KIND[k](v) : typeof v == (/^on/.test(k) ? 'function' : 'string'))) return 'invalid ' + k;
   return !(o.templateId || o.templateVersionId) == !o.inquiryId
-    ? 'need one of templateId, templateVersionId, inquiryId'
+    ? 'one of templateId, templateVersionId, inquiryId'
     : o.sessionToken && !o.inquiryId
       ? 'sessionToken needs inquiryId'
       : o.accountId && (o.referenceId || o.accountTypeId)
         ? 'accountId excludes referenceId, accountTypeId'
         : baseOf(o.host)
           ? undefined
-          : 'host is not your Verity server origin';
+          : 'invalid host';
 };
 
 /** `qs`-style percent-encoding (RFC 3986: `!'()*` are escaped too). @param {string} s */
-const enc = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+const enc = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => (c == '*' ? '%2A' : escape(c)));
 
 /** lodash `kebabCase` for field keys: `nameFirst`, `name_first` → `name-first`. @param {string} s */
 const kebab = (s) => (s.match(/[A-Z]{2,}(?=[A-Z][a-z]|\b|\d|_)|[A-Z]?[a-z]+|[A-Z]+|\d+/g) || []).join('-').toLowerCase();
