@@ -107,7 +107,6 @@ const PARAMS =
 export const widgetUrl = (containerId, flowType, o) => {
   const t = /** @type {string | undefined} */ (o.templateId);
   const dyn = t && t.startsWith(DYNAMIC_TEMPLATE_PREFIX);
-  const fm = /** @type {unknown[] | undefined} */ (o.fieldMappings);
   /** @type {Obj} */
   const v = {
     ...o,
@@ -118,8 +117,9 @@ export const widgetUrl = (containerId, flowType, o) => {
     inquiryTemplateId: dyn && t,
     inquiryTemplateVersionId: o.templateVersionId,
     iframeOrigin: location.origin,
-    fieldMappings: fm && fm.length && dash(fm),
-    fields: dash(o.fields || {}),
+    // Empty lists and objects add nothing to the query, as in the official SDK's.
+    fieldMappings: dash(o.fieldMappings),
+    fields: dash(o.fields),
   };
   /** @type {string[]} */
   const out = [];
