@@ -28,8 +28,8 @@ const CSS =
 export class Client extends Flow {
   /** @type {HTMLDivElement | undefined} the overlay: our stylesheet, the spinner, the iframe */ #el;
   /** @type {Element | undefined} */ #spinner;
-  /** @type {Element | null} */ #focus = null;
-  /** @type {HTMLElement[]} */ #inert = [];
+  /** @type {Element | null | undefined} */ #focus;
+  /** @type {HTMLElement[]} set by open() before close reads it */ #inert = [];
   // Passed as the keydown listener's options, whose `signal` it has: abort() removes the listener.
   #keys = new AbortController();
 
