@@ -10,17 +10,17 @@ import { baseOf } from './url.js';
 
 /** @typedef {import('./protocol.js').Obj} Obj */
 
-// Custom properties carry the sizes (named after `ready`'s keys) so they apply only inside the
-// large-viewport query. One rule places the spinner and the iframe; the spinner's own rule follows it. The
+// The sizes (the options', then the flow's `ready` preferences) are the iframe's own inline style, over
+// the defaults here; on small viewports the flow is full screen whatever they say (an author !important
+// beats an inline style). One rule places the spinner and the iframe; the spinner's own rule follows it. The
 // iframe stays transparent while the spinner precedes it (until `load`).
 const CSS =
   '.verity-overlay{position:fixed;inset:0;z-index:2147483000;background:#000b}' +
   '.verity-overlay>*{position:absolute;inset:0;margin:auto;width:100%;height:100%;border:0;background:#fff}' +
   '.verity-spinner{width:40px;height:40px;border:4px solid #fff4;border-top-color:#fff;border-radius:50%;background:0;animation:verity-spin 1s linear infinite}' +
   '.verity-spinner~*{opacity:0}@keyframes verity-spin{to{transform:rotate(1turn)}}' +
-  '@media (min-width:600.02px) and (min-height:600.02px){.verity-overlay iframe{' +
-  'max-width:var(--verity-maximumWidth,400px);max-height:var(--verity-maximumHeight,650px);min-width:var(--verity-minimumWidth);' +
-  'min-height:var(--verity-minimumHeight);border-radius:var(--verity-borderRadius,8px)}}';
+  '.verity-overlay iframe{max-width:400px;max-height:650px;border-radius:8px}' +
+  '@media (max-width:600px),(max-height:600px){.verity-overlay iframe{max-width:none!important;max-height:none!important;min-width:0!important;min-height:0!important;border-radius:0!important}}';
 
 /**
  * The overlay element is the state: hidden while closed, its spinner there until `load` (or `error`).
@@ -69,13 +69,15 @@ export class Client extends Flow {
     c.innerHTML = '<style>' + CSS + '</style><i class=verity-spinner role=progressbar aria-label=Loading></i>';
     this.#spinner = c.children[1];
     const s = f.style;
-    // The sizes apply through the custom properties, on large viewports only (not setupIframe's max sizes).
-    s.cssText = '';
-    /** Sets the custom property of each size given. @param {Obj} sizes */
+    /**
+     * Sets the inline style of each size `ready` gave (`maximumWidth` → `maxWidth`); only these five, never
+     * another style an extra key might name.
+     * @param {Obj} sizes
+     */
     const size = (sizes) => {
-      for (const k in sizes) if (px(sizes[k])) s.setProperty('--verity-' + k, px(sizes[k]));
+      for (const k of 'minimumWidth maximumWidth minimumHeight maximumHeight borderRadius'.split(' '))
+        if (px(sizes[k])) /** @type {Obj} */ (/** @type {unknown} */ (s))[k.replace('imum', '')] = px(sizes[k]);
     };
-    size({ maximumWidth: options.frameWidth, maximumHeight: options.frameHeight });
     c.append(f);
     /** @type {Element} */ (options.parent || d.body).append(c);
     d.addEventListener('keydown', (e) => e.key == 'Escape' && this.isOpen && this.cancel(false), this.#keys);

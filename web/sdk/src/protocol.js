@@ -77,6 +77,17 @@ export const isStr = (v) => typeof v == 'string';
 export const isLen = (v) => isNum(v) || isStr(v);
 
 /**
+ * A map from key to its check, built from checks each with its space-separated keys.
+ * @param {[(v: unknown) => boolean, string][]} list
+ */
+export const kinds = (list) => {
+  /** @type {Map<string, (v: unknown) => boolean>} */
+  const map = new Map();
+  for (const [check, keys] of list) for (const k of keys.split(' ')) map.set(k, check);
+  return map;
+};
+
+/**
  * Whether `v` is an object whose keys have the kinds `KINDS` gives them. Throws only on a cyclic or absurdly
  * deep message (the stack runs out): `parseFlowMessage` catches that.
  * @param {unknown} v
@@ -94,16 +105,14 @@ const unchecked = () => true;
  * `fields` and `scopes` are the flow's data, not looked into.)
  * @type {Map<string, (v: unknown) => boolean>}
  */
-const KINDS = new Map();
-for (const [check, keys] of /** @type {[(v: unknown) => boolean, string][]} */ ([
+const KINDS = kinds([
   [isStr, 'inquiryId sessionToken status name nameDisplay path pathname idClass side pose captureMethod'],
   [isNum, 'pageHeight'],
   [isLen, 'minimumWidth maximumWidth minimumHeight maximumHeight borderRadius'],
   [isObj, 'fields scopes'],
   [metadataOk, 'preferredDimensions styles metadata stepData'],
   [(v) => Array.isArray(v) && v.every(metadataOk), 'files'],
-]))
-  for (const k of keys.split(' ')) KINDS.set(k, check);
+]);
 
 /**
  * Validates a message from the flow. Returns it typed, or `null` if any field is malformed; never throws.

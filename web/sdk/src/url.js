@@ -2,7 +2,7 @@
 // valid, and the widget URL (docs/contract.md §5: the official SDK's query, in its order; §6: the session
 // token in the fragment, never the query).
 
-import { DYNAMIC_TEMPLATE_PREFIX, SESSION_TOKEN_FRAGMENT, WIDGET_PATH, isLen, isObj, isStr } from './protocol.js';
+import { DYNAMIC_TEMPLATE_PREFIX, SESSION_TOKEN_FRAGMENT, WIDGET_PATH, isLen, isObj, isStr, kinds } from './protocol.js';
 
 /** @typedef {import('./protocol.js').Obj} Obj */
 
@@ -27,18 +27,14 @@ export const baseOf = (host) => {
 const isStrings = (v) => Array.isArray(v) && v.every(isStr);
 
 /** Option kinds other than string and function (`on…`); every option not named here is one of those, or absent. */
-const KIND = /** @type {Record<string, (v: unknown) => boolean>} */ ({
-  fields: isObj,
-  widgetPadding: isObj,
-  navigationPadding: isObj,
-  frameAncestors: isStrings,
-  sandboxAttributes: isStrings,
-  fieldMappings: Array.isArray,
-  frameHeight: isLen,
-  frameWidth: isLen,
-  parent: (v) => v instanceof Element,
-  eventsAllowlist: (v) => v == 'all' || isStrings(v),
-});
+const KIND = kinds([
+  [isObj, 'fields widgetPadding navigationPadding'],
+  [isStrings, 'frameAncestors sandboxAttributes'],
+  [Array.isArray, 'fieldMappings'],
+  [isLen, 'frameHeight frameWidth'],
+  [(v) => v instanceof Element, 'parent'],
+  [(v) => v == 'all' || isStrings(v), 'eventsAllowlist'],
+]);
 
 /**
  * Why `o` is not a valid configuration, or `undefined` if it is.
@@ -47,7 +43,7 @@ const KIND = /** @type {Record<string, (v: unknown) => boolean>} */ ({
  */
 export const invalid = (o) => {
   for (const [k, v] of Object.entries(o))
-    if (v != null && !(KIND[k] ? KIND[k](v) : typeof v == (/^on/.test(k) ? 'function' : 'string'))) return 'invalid ' + k;
+    if (v != null && !(KIND.get(k) || ((x) => typeof x == (/^on/.test(k) ? 'function' : 'string')))(v)) return 'invalid ' + k;
   return !(o.templateId || o.templateVersionId) == !o.inquiryId
     ? 'one of templateId, templateVersionId, inquiryId'
     : o.sessionToken && !o.inquiryId
