@@ -1,4 +1,4 @@
-// size.test.mjs — the byte budget (docs/contract.md §8: ≤ 3,700 B gzipped, no runtime dependency) and the committed
+// size.test.mjs — the byte budget (docs/contract.md §8: ≤ 3,650 B gzipped, no runtime dependency) and the committed
 // bundle web/sdk/dist/verity.js being exactly what the sources build to.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
