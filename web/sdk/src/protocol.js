@@ -102,10 +102,10 @@ const unchecked = () => true;
  * check and the keys it applies to. Absent is always fine; a key not named here is not checked, so extra
  * keys reach `onEvent` unchanged. (`ready` has `preferredDimensions` and `styles`, `page-change` its page
  * and height, the document and selfie events `stepData: { idClass, files: [{ side, pose, captureMethod }] }`;
- * `fields` and `scopes` are the flow's data, not looked into.)
- * @type {Map<string, (v: unknown) => boolean>}
+ * `fields` and `scopes` are the flow's data, not looked into. Marked pure so that a bundle not validating
+ * flow messages, such as the flow app's, leaves it out.)
  */
-const KINDS = kinds([
+const KINDS = /* @__PURE__ */ kinds([
   [isStr, 'inquiryId sessionToken status name nameDisplay path pathname idClass side pose captureMethod'],
   [isNum, 'pageHeight'],
   [isLen, 'minimumWidth maximumWidth minimumHeight maximumHeight borderRadius'],
