@@ -1,7 +1,7 @@
-// build.mjs — bundles the flow app into the files the server embeds (web/flow/dist/flow.js, flow.css and
-// one catalog module per non-English language, i18n/<lang>.js; crates/verity-http/src/flow/assets.rs
-// includes them with include_str!, so the binary builds with cargo alone). `--check` rebuilds in memory
-// and fails if the committed bundle is stale.
+// build.mjs — bundles the flow app into the files the server embeds (web/flow/dist/flow.js, flow.css, which
+// the pages carry inline, and one catalog module per non-English language, i18n/<lang>.js;
+// crates/verity-http/src/flow/assets.rs includes them with include_str!, so the binary builds with cargo
+// alone). `--check` rebuilds in memory and fails if the committed bundle is stale.
 
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

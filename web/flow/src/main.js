@@ -1,8 +1,10 @@
 // main.js — the flow controller: boots from the server-rendered config, creates or resumes the inquiry,
 // walks the template's steps and speaks the host protocol (docs/contract.md §5).
 // Message order: `load` as soon as the script runs; then `ready` once the first page is interactive
-// (dynamic templates send `start` right after it, legacy ones when Continue is pressed; a resume sends
-// `inquiry-load` before `ready`); then `page-change` for every page shown and whenever its height changes.
+// (dynamic templates send `start` right after it, once the inquiry exists, legacy ones when Continue is
+// pressed; a resume sends `inquiry-load` before `ready`); then `page-change` for every page shown and
+// whenever its height changes. A new dynamic inquiry's start screen shows, and `ready` goes, while the
+// inquiry is being created: that screen needs nothing from it, so the first page waits for no request.
 
 import { ApiError, call, getToken, setToken, upload } from './api.js';
 import { readConfig } from './config.js';
@@ -28,10 +30,13 @@ await setLanguage(config.language);
 
 /** @type {FlowState | null} */
 let state = null;
+/** The creation of the inquiry while it runs, so that everything needing the inquiry waits for the same one. */
+/** @type {Promise<FlowState> | null} */
+let creating = null;
 /** @type {Step | null} */
 let page = null;
 let closed = false;
-/** No page-change before `ready` (docs/contract.md §4 order: load, ready, start, page-change). */
+/** No page-change before `ready` and `start` (docs/contract.md §4 order: load, ready, start, page-change). */
 let readySent = false;
 /** Set on the phone of a hand-off (docs/handoff.md): how the link came, and the desktop's step. */
 /** @type {{ method: string, step: string } | null} */
@@ -140,19 +145,23 @@ function show(name) {
       } else renderCompletion(content, state?.inquiry.status ?? 'completed', complete);
       break;
   }
-  if (!phone && state && canHandOff(step)) {
-    const inquiryId = state.inquiry.id;
-    content.append(handoffButton(() => renderHandoff(content, {
-      inquiryId,
-      onBack: () => show(step.name),
-      // The phone may have done this step and more: continue from where the server says.
-      onExit: () => call('GET', `/inquiries/${inquiryId}`).then((s) => {
-        state = { ...s, sessionToken: getToken() };
-        show(s.inquiry.currentStep);
-      }, onApiError),
-    })));
-  }
+  offerHandoff(step);
   sendPageChange();
+}
+
+/** Adds "continue on your phone" to `step`'s page where it offers it (once the inquiry exists). @param {Step} step */
+function offerHandoff(step) {
+  if (phone || !state || !canHandOff(step)) return;
+  const inquiryId = state.inquiry.id;
+  content.append(handoffButton(() => renderHandoff(content, {
+    inquiryId,
+    onBack: () => show(step.name),
+    // The phone may have done this step and more: continue from where the server says.
+    onExit: () => call('GET', `/inquiries/${inquiryId}`).then((s) => {
+      state = { ...s, sessionToken: getToken() };
+      show(s.inquiry.currentStep);
+    }, onApiError),
+  })));
 }
 
 /** Milliseconds between looks at the inquiry while its checks run. */
@@ -184,7 +193,11 @@ async function awaitOutcome(step) {
  */
 async function submitStep(step, body) {
   try {
-    if (!state) await createInquiry();
+    if (!state) {
+      const created = await createInquiry();
+      // Legacy templates start on Continue; a dynamic one announced its start when it was created (boot).
+      if (config.kind !== 'dynamic') post(MSG.start, { inquiryId: created.inquiry.id });
+    }
     const inquiry = /** @type {FlowState} */ (state).inquiry;
     state = await call('POST', `/inquiries/${inquiry.id}/steps/${encodeURIComponent(step.name)}`, body);
   } catch (e) {
@@ -194,16 +207,26 @@ async function submitStep(step, body) {
   show(/** @type {FlowState} */ (state).inquiry.currentStep);
 }
 
-async function createInquiry(announceStart = true) {
-  state = await call('POST', '/inquiries', {
+/** Creates the inquiry, once however many ask; a failed attempt may be retried. */
+function createInquiry() {
+  creating ??= call('POST', '/inquiries', {
     templateId: config.templateId,
     templateVersionId: config.templateVersionId,
     referenceId: config.referenceId,
     accountId: config.accountId,
     fields: config.fields,
-  });
-  setToken(state?.sessionToken);
-  if (announceStart) post(MSG.start, { inquiryId: state?.inquiry.id });
+  }).then(
+    (/** @type {FlowState} */ created) => {
+      state = created;
+      setToken(created.sessionToken);
+      return created;
+    },
+    (e) => {
+      creating = null;
+      throw e;
+    },
+  );
+  return creating;
 }
 
 /**
@@ -255,6 +278,8 @@ async function requestExit(force) {
   if (page?.kind === 'completion' && state?.inquiry.status !== 'pending') return complete();
   if (!force && !(await confirmExit())) return;
   closed = true;
+  // An inquiry still being created is the one to report (and to cancel).
+  await creating?.catch(() => {});
   /** @type {{ inquiryId?: string, sessionToken?: string }} */
   const metadata = { inquiryId: undefined, sessionToken: undefined };
   if (state) {
@@ -320,18 +345,32 @@ async function boot() {
       setToken(state?.sessionToken ?? getToken());
       post(MSG.inquiryLoad, { inquiryId: config.inquiryId });
     } else if (config.kind === 'dynamic') {
-      await createInquiry(false);
+      // A start screen shows while the inquiry is created; any other first page shows what it holds.
+      const created = createInquiry();
+      if (steps[0].kind !== 'start') await created;
     }
   } catch (e) {
     return onApiError(e);
   }
   const current = state?.inquiry.currentStep ?? null;
+  const early = !state;
   page = null;
   show(current);
   sendReady();
+  if (creating) {
+    /** @type {FlowState} */
+    let created;
+    try {
+      created = await creating;
+    } catch (e) {
+      return onApiError(e);
+    }
+    // docs/contract.md §4: dynamic templates send `start` right after `ready`.
+    post(MSG.start, { inquiryId: created.inquiry.id });
+    // The start screen was shown before the inquiry existed: offer the hand-off now.
+    if (early && page) offerHandoff(page);
+  }
   readySent = true;
-  // docs/contract.md §4: dynamic templates send `start` at the same moment as `ready`.
-  if (config.kind === 'dynamic' && !config.inquiryId) post(MSG.start, { inquiryId: state?.inquiry.id });
   sendPageChange();
 }
 

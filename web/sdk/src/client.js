@@ -1,35 +1,37 @@
 // client.js — the embedded (modal) flow: an overlay with a spinner until `load`, the flow's iframe
-// centred on large viewports (sized by the flow's `ready` preferences) and full screen on small ones.
-// While open: page scroll is locked, the rest of the page is inert, focus is in the flow and Escape asks
-// the flow to cancel; on close, all of that is undone and focus returns where it was. `destroy()` removes
-// every element, style and listener this client added. Message security lives in inline.js.
+// centred on large viewports (sized by the options, then by the flow's `ready` preferences) and full
+// screen on small ones. While open: page scroll is locked, the rest of the page is inert, focus is in the
+// flow and Escape asks the flow to cancel; on close, all of that is undone and focus returns where it was.
+// `destroy()` removes every element, style and listener this client added. Message security is frame.js's.
 
-import { Inline, baseOf, post, px, start } from './inline.js';
-import { DIMENSIONS, PRELOAD_PATH, isObj } from './protocol.js';
+import { Flow, post, px } from './frame.js';
+import { PRELOAD_PATH } from './protocol.js';
+import { baseOf } from './url.js';
 
 /** @typedef {import('./protocol.js').Obj} Obj */
 
-// Custom properties carry the flow's preferences (named after `ready`'s keys) so they apply only inside the
-// large-viewport query. One rule places the spinner and the iframe; the spinner's own rule follows it.
+// The sizes (the options', then the flow's `ready` preferences) are the iframe's own inline style, over
+// the defaults here; on small viewports the flow is full screen whatever they say (an author !important
+// beats an inline style). One rule places the spinner and the iframe; the spinner's own rule follows it. The
+// iframe stays transparent while the spinner precedes it (until `load`).
 const CSS =
   '.verity-overlay{position:fixed;inset:0;z-index:2147483000;background:#000b}' +
   '.verity-overlay>*{position:absolute;inset:0;margin:auto;width:100%;height:100%;border:0;background:#fff}' +
   '.verity-spinner{width:40px;height:40px;border:4px solid #fff4;border-top-color:#fff;border-radius:50%;background:0;animation:verity-spin 1s linear infinite}' +
-  '@keyframes verity-spin{to{transform:rotate(1turn)}}' +
-  '@media (min-width:600.02px) and (min-height:600.02px){.verity-overlay iframe{' +
-  'max-width:var(--verity-maximumWidth,400px);max-height:var(--verity-maximumHeight,650px);min-width:var(--verity-minimumWidth,0);' +
-  'min-height:var(--verity-minimumHeight,0);border-radius:var(--verity-borderRadius,8px)}}';
+  '.verity-spinner~*{opacity:0}@keyframes verity-spin{to{transform:rotate(1turn)}}' +
+  '.verity-overlay iframe{max-width:400px;max-height:650px;border-radius:8px}' +
+  '@media (max-width:600px),(max-height:600px){.verity-overlay iframe{max-width:none!important;max-height:none!important;min-width:0!important;min-height:0!important;border-radius:0!important}}';
 
-export class Client {
-  #loading = true;
-  #open = false;
+/**
+ * The overlay element is the state: hidden while closed, its spinner there until `load` (or `error`).
+ */
+export class Client extends Flow {
   /** @type {HTMLDivElement | undefined} the overlay: our stylesheet, the spinner, the iframe */ #el;
-  /** @type {HTMLIFrameElement | undefined} */ #iframe;
-  /** @type {(() => void) | undefined} */ #off;
-  /** @type {Element | null} */ #focus = null;
-  /** @type {HTMLElement[]} */ #inert = [];
-  /** @type {string | undefined} */ containerId;
-  /** @type {Obj | undefined} */ options;
+  /** @type {Element | undefined} */ #spinner;
+  /** @type {Element | null | undefined} */ #focus;
+  /** @type {HTMLElement[]} set by open() before close reads it */ #inert = [];
+  // Passed as the keydown listener's options, whose `signal` it has: abort() removes the listener.
+  #keys = new AbortController();
 
   /**
    * Loads an iframe that fetches the flow's static assets into the browser cache, then removes it.
@@ -51,79 +53,54 @@ export class Client {
 
   /** @param {Obj} options */
   constructor(options) {
-    const flow = start(this, options, 'embedded', (name, m = {}) => {
-      if (name == 'load' || name == 'error') this.#loading = false;
-      if (name == 'ready') {
-        /** @type {Obj} */
-        const pref = { .../** @type {Obj} */ (m.preferredDimensions), borderRadius: isObj(m.styles) && m.styles.borderRadius };
-        for (const k of [...DIMENSIONS, 'borderRadius']) if (px(pref[k])) s.setProperty('--verity-' + k, px(pref[k]));
-      }
-      if (name == 'exit' || name == 'complete' || name == 'fail') this.#close();
-      this.render();
+    super(options, 'embedded', (name, m) => {
+      if (name == 'load' || name == 'error') this.#spinner?.remove();
+      if (name == 'ready') size({ .../** @type {Obj} */ (m.preferredDimensions), borderRadius: /** @type {Obj | undefined} */ (m.styles)?.borderRadius });
+      if (name == 'exit' || name == 'complete' || name == 'fail') this.#show(false);
     });
-    if (!flow) {
-      this.#loading = false;
-      return;
-    }
+    const f = this.iframe;
+    if (!f) return;
     const d = document;
-    const f = (this.#iframe = flow[0]);
     const c = (this.#el = d.createElement('div'));
     c.className = 'verity-overlay';
-    c.id = /** @type {string} */ (this.containerId);
+    c.id = this.containerId;
+    c.hidden = true;
     // The stylesheet lives inside the overlay, so removing the overlay removes every trace of this client.
     c.innerHTML = '<style>' + CSS + '</style><i class=verity-spinner role=progressbar aria-label=Loading></i>';
+    this.#spinner = c.children[1];
     const s = f.style;
-    s.cssText = '';
-    s.setProperty('--verity-maximumWidth', px(options.frameWidth) || null);
-    s.setProperty('--verity-maximumHeight', px(options.frameHeight) || null);
+    /**
+     * Sets the inline style of each size `ready` gave (`maximumWidth` → `maxWidth`); only these five, never
+     * another style an extra key might name.
+     * @param {Obj} sizes
+     */
+    const size = (sizes) => {
+      for (const k of 'minimumWidth maximumWidth minimumHeight maximumHeight borderRadius'.split(' '))
+        if (px(sizes[k])) /** @type {Obj} */ (/** @type {unknown} */ (s))[k.replace('imum', '')] = px(sizes[k]);
+    };
     c.append(f);
     /** @type {Element} */ (options.parent || d.body).append(c);
-    /** @param {KeyboardEvent} e */
-    const onKey = (e) => {
-      if (e.key == 'Escape' && this.#open) this.cancel(false);
-    };
-    d.addEventListener('keydown', onKey);
-    this.#off = () => {
-      flow[1]();
-      d.removeEventListener('keydown', onKey);
-    };
-    this.render();
+    d.addEventListener('keydown', (e) => e.key == 'Escape' && this.isOpen && this.cancel(false), this.#keys);
   }
 
   get isOpen() {
-    return this.#open;
+    return this.#el?.hidden == false;
   }
 
   get isLoading() {
-    return this.#loading;
+    return !!this.#spinner?.isConnected;
   }
 
-  /** Shows or hides the overlay and spinner for the current state. */
-  render() {
-    const c = this.#el;
-    if (!c) return;
-    c.hidden = !this.#open;
-    /** @type {HTMLElement} */ (c.children[1]).hidden = !this.#loading;
-    /** @type {HTMLElement} */ (this.#iframe).style.opacity = this.#loading ? '0' : '';
-  }
+  /** Kept for the official API: the overlay always shows the current state. */
+  render() {}
 
   /** Shows the flow: locks page scroll, makes the rest of the page inert, moves focus into the flow. */
   open() {
-    const c = this.#el;
-    if (!c || this.#open) return;
-    post(this.#iframe, this.options, 'open');
-    this.#open = true;
+    if (!this.#el || this.isOpen) return;
+    post(this, 'open');
     this.#focus = document.activeElement;
-    // Scroll lock through our own stylesheet, so closing leaves no trace on the integrator's <html>.
-    /** @type {Element} */ (c.firstChild).textContent = CSS + 'html{overflow:hidden!important}';
-    this.#inert = [];
-    for (const el of /** @type {Element} */ (c.parentElement).children)
-      if (el != c && !(/** @type {HTMLElement} */ (el).inert)) {
-        /** @type {HTMLElement} */ (el).inert = true;
-        this.#inert.push(/** @type {HTMLElement} */ (el));
-      }
-    this.render();
-    /** @type {HTMLIFrameElement} */ (this.#iframe).focus();
+    this.#show(true);
+    /** @type {HTMLIFrameElement} */ (this.iframe).focus();
   }
 
   /**
@@ -132,19 +109,24 @@ export class Client {
    * @param {boolean} [force]
    */
   cancel(force) {
-    post(this.#iframe, this.options, 'exit', { force: !!force });
-    if (force && this.#loading) this.#close();
-    this.render();
+    post(this, 'exit', { force: !!force });
+    if (force && this.isLoading) this.#show(false);
   }
 
-  /** Undoes everything `open()` did. */
-  #close() {
-    if (!this.#open) return;
-    this.#open = false;
-    /** @type {Element} */ (/** @type {HTMLDivElement} */ (this.#el).firstChild).textContent = CSS;
-    for (const el of this.#inert) el.inert = false;
+  /**
+   * Opens (scroll lock through our own stylesheet, so closing leaves no trace on the integrator's <html>;
+   * the rest of the page inert) or undoes all of it and puts focus back where it was.
+   * @param {boolean} open
+   */
+  #show(open) {
+    const c = this.#el;
+    if (!c || c.hidden != open) return;
+    c.hidden = !open;
+    /** @type {Element} */ (c.firstChild).textContent = CSS + (open ? 'html{overflow:hidden!important}' : '');
+    if (open) this.#inert = /** @type {HTMLElement[]} */ ([.../** @type {Element} */ (c.parentElement).children]).filter((el) => el != c && !el.inert);
+    for (const el of this.#inert) el.inert = open;
     const f = /** @type {HTMLElement | null} */ (this.#focus);
-    if (f && f.isConnected && f.focus) f.focus();
+    if (!open && f?.isConnected) f.focus?.();
   }
 
   /**
@@ -152,13 +134,10 @@ export class Client {
    * method is a no-op (the overlay is gone; the detached iframe has no window to post to).
    */
   destroy() {
-    post(this.#iframe, this.options, 'destroy');
-    this.#close();
-    if (this.#off) this.#off();
-    if (this.#el) this.#el.remove();
-    this.#off = this.#el = undefined;
-    this.#loading = false;
+    super.destroy();
+    this.#show(false);
+    this.#keys.abort();
+    this.#el?.remove();
+    this.#el = this.#spinner = undefined;
   }
 }
-
-export { Inline };

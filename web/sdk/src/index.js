@@ -5,7 +5,8 @@
 // in `./protocol.js` (exported as `@verity/sdk/protocol`), kept out of this entry to hold the byte budget.
 
 import { Client } from './client.js';
-import { Inline, mount, setupEvents, setupIframe } from './inline.js';
+import { setupEvents, setupIframe } from './frame.js';
+import { Inline, mount } from './inline.js';
 
 export { Client, Inline, mount, setupEvents, setupIframe };
 export default { Client, Inline, mount, setupEvents, setupIframe };

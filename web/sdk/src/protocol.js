@@ -68,82 +68,82 @@ export const SESSION_TOKEN_FRAGMENT = 'session-token';
  */
 
 /** @param {unknown} v @returns {v is Obj} */
-export const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** @param {unknown} v @returns {v is string | undefined} */
-const optStr = (v) => v === undefined || typeof v === 'string';
+export const isObj = (v) => typeof v == 'object' && v !== null && !Array.isArray(v);
 /** @param {unknown} v @returns {v is number} */
-const isNum = (v) => typeof v === 'number' && isFinite(v);
-/** @param {unknown} v */
-const optNum = (v) => v === undefined || isNum(v);
+const isNum = (v) => typeof v == 'number' && isFinite(v);
+/** @param {unknown} v @returns {v is string} */
+export const isStr = (v) => typeof v == 'string';
 /** A CSS length: `'400px'` (what the official SDK types say) or a number of pixels. @param {unknown} v */
-const optLen = (v) => optNum(v) || typeof v === 'string';
+export const isLen = (v) => isNum(v) || isStr(v);
+
 /**
- * Absent, or an object that passes `ok`.
+ * A map from key to its check, built from checks each with its space-separated keys.
+ * @param {[(v: unknown) => boolean, string][]} list
+ */
+export const kinds = (list) => {
+  /** @type {Map<string, (v: unknown) => boolean>} */
+  const map = new Map();
+  for (const [check, keys] of list) for (const k of keys.split(' ')) map.set(k, check);
+  return map;
+};
+
+/**
+ * Whether `v` is an object whose keys have the kinds `KINDS` gives them. Throws only on a cyclic or absurdly
+ * deep message (the stack runs out): `parseFlowMessage` catches that.
  * @param {unknown} v
- * @param {(o: Obj) => unknown} ok
+ * @returns {boolean}
  */
-const opt = (v, ok) => v === undefined || (isObj(v) && !!ok(v));
-/**
- * Whether each of the space-separated `keys` of `o` is absent or a string.
- * @param {Obj} o
- * @param {string} keys
- */
-const strs = (o, keys) => keys.split(' ').every((k) => optStr(o[k]));
-
-/** The four `preferredDimensions` of `ready` (also the order `Client` applies them in). */
-export const DIMENSIONS = ['minimumWidth', 'maximumWidth', 'minimumHeight', 'maximumHeight'];
+const metadataOk = (v) => isObj(v) && Object.entries(v).every(([k, x]) => x === undefined || (KINDS.get(k) || unchecked)(x));
+/** A key not in `KINDS`. */
+const unchecked = () => true;
 
 /**
- * Whether the metadata `m` of a message `name` has the types docs/contract.md §4 gives it. A name with no
- * metadata of its own (or one this version does not know) passes: extra keys reach `onEvent` unchanged.
- * The checks are a chain of comparisons, not a lookup table.
- * @param {string} name
- * @param {Obj} m
+ * What each metadata key must be wherever it appears in a message's metadata (docs/contract.md §4): a
+ * check and the keys it applies to. Absent is always fine; a key not named here is not checked, so extra
+ * keys reach `onEvent` unchanged. (`ready` has `preferredDimensions` and `styles`, `page-change` its page
+ * and height, the document and selfie events `stepData: { idClass, files: [{ side, pose, captureMethod }] }`;
+ * `fields` and `scopes` are the flow's data, not looked into. Marked pure so that a bundle not validating
+ * flow messages, such as the flow app's, leaves it out.)
  */
-const metadataOk = (name, m) =>
-  name == 'ready'
-    ? opt(m.preferredDimensions, (d) => DIMENSIONS.every((k) => optLen(d[k]))) && opt(m.styles, (s) => optLen(s.borderRadius))
-    : name == 'start' || name == 'inquiry-load'
-      ? strs(m, 'inquiryId')
-      : name == 'exit'
-        ? strs(m, 'inquiryId sessionToken')
-        : name == 'complete' || name == 'fail'
-          ? typeof m.inquiryId == 'string' && typeof m.status == 'string' && opt(m.fields, isObj) && opt(m.scopes, isObj)
-          : name == 'page-change'
-            ? strs(m, 'name nameDisplay path pathname') && optNum(m.pageHeight) && opt(m.metadata, (x) => optNum(x.pageHeight))
-            : // document-camera-select/-capture, document-upload, documents-save-successful/-fail, selfie-camera-capture:
-              // `stepData` is `{ idClass, files: [{ side, pose, captureMethod }] }`, every string optional.
-              !/^document|^selfie-camera-capture$/.test(name) ||
-              opt(
-                m.stepData,
-                (s) =>
-                  strs(s, 'idClass') &&
-                  (s.files === undefined ||
-                    (Array.isArray(s.files) && s.files.every((f) => isObj(f) && strs(f, 'side pose captureMethod')))),
-              );
-
-/** @param {unknown} e @returns {e is FlowError} */
-export const isFlowError = (e) => isObj(e) && isNum(e.status) && typeof e.code === 'string' && optStr(e.message);
+const KINDS = /* @__PURE__ */ kinds([
+  [isStr, 'inquiryId sessionToken status name nameDisplay path pathname idClass side pose captureMethod'],
+  [isNum, 'pageHeight'],
+  [isLen, 'minimumWidth maximumWidth minimumHeight maximumHeight borderRadius'],
+  [isObj, 'fields scopes'],
+  [metadataOk, 'preferredDimensions styles metadata stepData'],
+  [(v) => Array.isArray(v) && v.every(metadataOk), 'files'],
+]);
 
 /**
- * Validates a message from the flow. Returns it typed, or `null` if any field is malformed.
+ * Validates a message from the flow. Returns it typed, or `null` if any field is malformed; never throws.
  * Origin, source and `containerId` matching are the receiver's job (they need its context); it checks
  * origin and source before calling this, so nothing another sender posts is ever parsed.
- * A missing metadata object checks as `{}`: `complete` / `fail` without one are dropped (no inquiryId).
+ * `complete` / `fail` need their `inquiryId` and `status` (without a metadata object they are dropped);
+ * `error` needs its `error`.
  * @param {unknown} data
  * @returns {FlowMessage | null}
  */
-export const parseFlowMessage = (data) =>
-  isObj(data) &&
-  typeof data.containerId == 'string' &&
-  typeof data.name == 'string' &&
-  // A property every object inherits (`valueOf`, `__proto__`, `constructor`) is never a wire name: refused outright.
-  !(data.name in {}) &&
-  opt(data.metadata, isObj) &&
-  metadataOk(data.name, /** @type {Obj} */ (data.metadata || {})) &&
-  (data.name != 'error' || isFlowError(data.error))
-    ? /** @type {FlowMessage} */ (data)
-    : null;
+export const parseFlowMessage = (data) => {
+  try {
+    if (
+      isObj(data) &&
+      isStr(data.containerId) &&
+      isStr(data.name) &&
+      // A property every object inherits (`valueOf`, `__proto__`, `constructor`) is never a wire name: refused outright.
+      !(data.name in {}) &&
+      (data.metadata === undefined || metadataOk(data.metadata))
+    ) {
+      const { name, metadata: m = {}, error: e } = /** @type {{ name: string, metadata?: Obj, error?: Obj }} */ (data);
+      if (
+        (name != 'complete' && name != 'fail') || (isStr(m.inquiryId) && isStr(m.status))
+          ? name != 'error' || (isObj(e) && isNum(e.status) && isStr(e.code) && (e.message === undefined || isStr(e.message)))
+          : false
+      )
+        return /** @type {FlowMessage} */ (data);
+    }
+  } catch {}
+  return null;
+};
 
 /**
  * Validates an action from the host page (for the flow app). Returns it typed, or `null`.

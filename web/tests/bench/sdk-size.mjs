@@ -1,12 +1,12 @@
 // sdk-size.mjs — prints the gzipped size of our SDK (modal + inline, minified by esbuild, the file the
 // server serves at /sdk/v1/verity.js) beside the official `persona` package's UMD build, measured in the
-// same run. `sizes()` is also used by tests/sdk/size.test.mjs, which holds ours to the 4 KB budget.
+// same run. `sizes()` is also used by tests/sdk/size.test.mjs, which holds ours to its budget.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { bundle } from '../../sdk/build.mjs';
 
-export const BUDGET = 4096;
+export const BUDGET = 3650;
 
 const WEB = fileURLToPath(new URL('../../', import.meta.url));
 /** @param {string | Buffer} b */

@@ -383,9 +383,10 @@ pub fn content_security_policy(frame_ancestors: &[String]) -> String {
         frame_ancestors.join(" ")
     };
     format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; \
+        "default-src 'none'; script-src 'self'; style-src {style}; img-src 'self' blob: data:; \
          media-src 'self' blob: mediastream:; connect-src 'self'; base-uri 'none'; \
-         form-action 'none'; frame-ancestors {ancestors}"
+         form-action 'none'; frame-ancestors {ancestors}",
+        style = super::assets::css_source()
     )
 }
 

@@ -40,7 +40,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/verify", get(pages::verify))
         .route("/preload", get(pages::preload))
         .route(assets::JS_PATH, get(assets::flow_js))
-        .route(assets::CSS_PATH, get(assets::flow_css))
         .route(assets::CATALOG_ROUTE, get(assets::catalog))
         .route("/flow/v1/inquiries", post(api::create))
         .route("/flow/v1/inquiries/{id}", get(api::get))

@@ -1,7 +1,7 @@
 //! The flow's pages: `GET /widget` (in the host page's iframe), `GET /verify` (hosted, full
 //! page) and `GET /preload` (warms the asset cache). Each page is one small HTML document that
-//! loads exactly one script and one stylesheet and carries its validated
-//! configuration as inline JSON (`#verity-config`, read by `web/flow/src/config.js`).
+//! loads exactly one script and carries the stylesheet and its validated configuration inline
+//! (`#verity-config` JSON, read by `web/flow/src/config.js`).
 
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use verity_app::handoff::open::openable;
 use verity_app::AppError;
 
-use super::assets::{self, CSS_PATH, JS_PATH};
+use super::assets::{self, FLOW_CSS, JS_PATH};
 use super::config::{content_security_policy, prepare, Mode};
 use super::error::FlowError;
 use super::handoff::open::refused_page;
@@ -104,8 +104,7 @@ pub async fn preload() -> Response {
     let html = format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Verity</title>\
          <link rel=preload href=\"{JS_PATH}?v={v}\" as=script crossorigin>\
-         <link rel=modulepreload href=\"{JS_PATH}?v={v}\">\
-         <link rel=preload href=\"{CSS_PATH}?v={v}\" as=style></head><body></body></html>",
+         <link rel=modulepreload href=\"{JS_PATH}?v={v}\"></head><body></body></html>",
         v = assets::version()
     );
     (
@@ -128,7 +127,7 @@ fn render(lang: &str, config_json: &str) -> String {
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=utf-8>\
          <meta name=viewport content=\"width=device-width,initial-scale=1\">\
          <title>Verify your identity</title>\
-         <link rel=stylesheet href=\"{CSS_PATH}?v={v}\">\
+         <style>{FLOW_CSS}</style>\
          <script type=module src=\"{JS_PATH}?v={v}\"></script>{catalog}</head>\
          <body><div id=app></div>\
          <script type=application/json id=verity-config>{config_json}</script></body></html>"
@@ -146,6 +145,19 @@ fn script_safe(json: &str) -> String {
 #[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_csp_admits_the_inline_stylesheet_and_only_it() {
+        use base64::Engine as _;
+        use sha2::{Digest, Sha256};
+        let html = render("en", "{}");
+        let css = html.split("<style>").nth(1).unwrap().split("</style>").next().unwrap();
+        assert_eq!(css, FLOW_CSS);
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(css));
+        let csp = content_security_policy(&[]);
+        assert!(csp.contains(&format!("style-src 'sha256-{hash}';")), "{csp}");
+        assert!(!html.contains("stylesheet"), "no stylesheet request: {html}");
+    }
 
     #[test]
     fn inline_json_cannot_close_the_script() {
