@@ -34,7 +34,8 @@ pub struct External {
 pub fn sdk_size() -> External {
     External {
         section: "sdk-size",
-        title: "sdk-size: SDK bytes, minified + gzipped (target <= 4 KB, official SDK beside it)",
+        title:
+            "sdk-size: SDK bytes, minified + gzipped (target <= 3,072 B, official SDK beside it)",
         program: "node",
         args: vec!["web/tests/bench/sdk-size.mjs".into()],
         requires: vec![
@@ -195,13 +196,18 @@ fn tail(lines: &[String]) -> String {
 }
 
 /// sdk-size prints `verity sdk (…): N B, gzipped M B (budget B B)` then the official SDK's line.
+/// Minified and gzipped, with the same features as today.
+const SDK_TARGET_BYTES: u64 = 3_072;
+
 fn judge_sdk_size(lines: &[String], summary: &mut Summary) {
     for line in lines.iter().filter(|l| !l.trim().is_empty()) {
         let (what, _) = line.split_once(':').unwrap_or((line.as_str(), ""));
         let gzipped = number_after(line, "gzipped ");
         match (line.starts_with("verity sdk"), gzipped) {
             (true, Some(bytes)) => {
-                let budget = number_after(line, "budget ").unwrap_or(4096);
+                // The tests' budget (printed by the script) guards against growth; the
+                // target is what the SDK should reach.
+                let budget = SDK_TARGET_BYTES;
                 summary.add(
                     "sdk-size",
                     format!("{what} gzipped"),

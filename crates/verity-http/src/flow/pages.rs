@@ -151,12 +151,24 @@ mod tests {
         use base64::Engine as _;
         use sha2::{Digest, Sha256};
         let html = render("en", "{}");
-        let css = html.split("<style>").nth(1).unwrap().split("</style>").next().unwrap();
+        let css = html
+            .split("<style>")
+            .nth(1)
+            .unwrap()
+            .split("</style>")
+            .next()
+            .unwrap();
         assert_eq!(css, FLOW_CSS);
         let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(css));
         let csp = content_security_policy(&[]);
-        assert!(csp.contains(&format!("style-src 'sha256-{hash}';")), "{csp}");
-        assert!(!html.contains("stylesheet"), "no stylesheet request: {html}");
+        assert!(
+            csp.contains(&format!("style-src 'sha256-{hash}';")),
+            "{csp}"
+        );
+        assert!(
+            !html.contains("stylesheet"),
+            "no stylesheet request: {html}"
+        );
     }
 
     #[test]
