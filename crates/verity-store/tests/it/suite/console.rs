@@ -311,7 +311,7 @@ pub async fn audit_records_append_with_changes_list_filter_and_refuse_changes(h:
         .list_audit_records(&of_inquiry, &first_page(1))
         .await
         .expect("list");
-    assert_eq!(page.items, [approve.clone()]);
+    assert_eq!(page.items, std::slice::from_ref(&approve));
     let cursor = page.next_after.expect("a next page");
     let next = verity_store::PageRequest {
         after: Some(cursor),
@@ -321,7 +321,7 @@ pub async fn audit_records_append_with_changes_list_filter_and_refuse_changes(h:
         .list_audit_records(&of_inquiry, &next)
         .await
         .expect("list");
-    assert_eq!(page.items, [viewed.clone()]);
+    assert_eq!(page.items, std::slice::from_ref(&viewed));
     let by_actor = AuditFilter {
         actor: Some("key_1".into()),
         action: Some(AuditAction::Redacted),
