@@ -40,6 +40,8 @@ pub struct AppConfig {
     /// How long the instant checks of one captured image may take at upload; past it the
     /// capture is kept unjudged (docs/verifications.md §5).
     pub capture_checks_time_limit_ms: u64,
+    /// Console sign-in timeouts and throttle (docs/console.md §1).
+    pub console: crate::operators::ConsoleSettings,
 }
 
 impl Default for AppConfig {
@@ -53,6 +55,7 @@ impl Default for AppConfig {
             max_documents_per_inquiry: 50,
             retention_days: 0,
             capture_checks_time_limit_ms: 2_000,
+            console: crate::operators::ConsoleSettings::default(),
         }
     }
 }

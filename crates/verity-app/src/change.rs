@@ -18,7 +18,7 @@ use verity_core::session::{InquirySession, SessionStatus};
 use verity_core::token;
 use verity_core::verification::Verification;
 use verity_core::Millis;
-use verity_store::{Change, InquiryWrite, StoreError, VerificationWrite};
+use verity_store::{Change, InquiryWrite, NewEvent, StoreError, VerificationWrite};
 
 use crate::events::{self, Subject};
 use crate::{App, AppError};
@@ -38,6 +38,9 @@ pub struct Plan {
     /// Events about other resources (sessions, documents, verifications), logged before
     /// the inquiry's own.
     pub events: Vec<(EventDraft, Subject)>,
+    /// Attached as `meta` to the payload of every event the commands log about the
+    /// inquiry (a decision's reason and actor: docs/console.md §4), so webhooks carry it.
+    pub meta: Option<serde_json::Value>,
     /// Other rows written in the same transaction (documents, finished verifications,
     /// workflow runs, session updates, one-time links). Its `inquiry` and `events` are
     /// filled here.
@@ -137,6 +140,7 @@ async fn prepare(
 ) -> Result<(Change, Option<String>), AppError> {
     let render = app.render.as_ref();
     let mut change = plan.writes;
+    let meta = plan.meta;
     let mut events: Vec<_> = plan
         .events
         .iter()
@@ -163,7 +167,8 @@ async fn prepare(
             other => other,
         };
         let transition = next.apply(command, now)?;
-        events.extend(events::for_transition(render, &transition, now));
+        let logged = events::for_transition(render, &transition, now);
+        events.extend(with_meta(logged, meta.as_ref()));
         if transition.new_session.is_some() {
             change.new_session = transition.new_session;
         }
@@ -192,4 +197,16 @@ async fn prepare(
         expected_revision: current.revision,
     });
     Ok((change, token_plaintext))
+}
+
+/// The events with `meta` (when there is one) beside each payload's `data`.
+fn with_meta(mut logged: Vec<NewEvent>, meta: Option<&serde_json::Value>) -> Vec<NewEvent> {
+    if let Some(meta) = meta {
+        for event in &mut logged {
+            if let Some(payload) = event.payload.as_object_mut() {
+                payload.insert("meta".into(), meta.clone());
+            }
+        }
+    }
+    logged
 }

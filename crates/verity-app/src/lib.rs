@@ -12,6 +12,8 @@
 //! - [`templates`]: template lifecycle rules and the demo templates;
 //! - [`handoff`]: one-time links, their senders and limits;
 //! - [`verifications`]: what a verification checks, the outcome, the workflow runner's steps;
+//! - [`decisions`]: approve, decline, mark for review with a reason and an actor, audited;
+//! - [`operators`]: console accounts, passwords, sessions; [`audit`]: the audit trail;
 //! - [`sweeper`]: one expiry sweep; [`retention`]: one retention sweep (redacts inquiries kept
 //!   past their time).
 //!
@@ -19,14 +21,17 @@
 //! their own responses, each in one place.
 
 pub mod app;
+pub mod audit;
 pub mod capture;
 pub mod change;
+pub mod decisions;
 pub mod documents;
 pub mod error;
 pub mod events;
 pub mod handoff;
 pub mod idempotency;
 pub mod inquiries;
+pub mod operators;
 pub mod retention;
 pub mod sessions;
 pub mod steps;

@@ -60,6 +60,8 @@ id_kinds! {
     DeliveryKind => "whd", "webhook delivery";
     ApiKeyKind => "key", "API key";
     OneTimeLinkKind => "otl", "one-time link";
+    OperatorKind => "op", "operator";
+    AuditRecordKind => "aud", "audit record";
 }
 
 /// Why a string is not an id of the expected kind.
@@ -228,6 +230,8 @@ pub type VerificationId = Id<VerificationKind>;
 pub type WebhookId = Id<WebhookKind>;
 pub type DeliveryId = Id<DeliveryKind>;
 pub type ApiKeyId = Id<ApiKeyKind>;
+pub type OperatorId = Id<OperatorKind>;
+pub type AuditRecordId = Id<AuditRecordKind>;
 
 /// A template id: dynamic-flow templates are `itmpl_…`, legacy ones `tmpl_…`.
 /// The prefix decides the kind (docs/contract.md §4 `start`, §5 `inquiry-template-id` vs `template-id`).

@@ -7,12 +7,14 @@
 //! events in one transaction, the HTTP edge translates.
 
 pub mod account;
+pub mod audit;
 pub mod capture;
 pub mod event;
 pub mod field;
 pub mod handoff;
 pub mod id;
 pub mod inquiry;
+pub mod operator;
 pub mod retry;
 pub mod session;
 pub mod step_order;

@@ -6,6 +6,7 @@
 //! [`flow::error::FlowError`], each turned into a response in one place.
 
 pub mod client_address;
+pub mod console;
 pub mod demo;
 pub mod error;
 pub mod extract;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(flow::routes(&state))
         .merge(demo::routes(&state))
+        .merge(console::routes())
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))

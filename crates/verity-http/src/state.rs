@@ -71,6 +71,8 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// The public flow's limits per client address and per inquiry.
     pub flow_limits: Arc<FlowLimits>,
+    /// Failed console sign-ins per client address (docs/console.md §1).
+    pub sign_in_throttle: Arc<crate::console::throttle::AddressThrottle>,
 }
 
 impl AppState {
@@ -96,6 +98,10 @@ impl AppState {
             metrics: None,
             rate_limiter,
             flow_limits,
+            sign_in_throttle: Arc::new(crate::console::throttle::AddressThrottle::new(
+                crate::console::ADDRESS_SIGN_IN_LIMIT,
+                crate::console::ADDRESS_SIGN_IN_WINDOW_MS,
+            )),
         }
     }
 

@@ -18,6 +18,7 @@ mod exec;
 mod keyring;
 mod migrations;
 mod model;
+mod model_console;
 mod model_handoff;
 mod model_verifications;
 mod model_webhooks;
@@ -32,6 +33,7 @@ mod vault;
 
 pub use keyring::{Keyring, KeyringError};
 pub use model::*;
+pub use model_console::*;
 pub use model_handoff::*;
 pub use model_verifications::*;
 pub use model_webhooks::*;

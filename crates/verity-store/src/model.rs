@@ -212,6 +212,8 @@ pub struct Change {
     pub workflow_runs: Vec<crate::WorkflowRun>,
     /// Stored faces to insert or replace (one per inquiry), written after the inquiry.
     pub faces: Vec<crate::FaceRecord>,
+    /// Audit records of this change (a console or API decision), appended with it.
+    pub audit: Vec<crate::AuditRecord>,
 }
 
 #[derive(Debug, Clone)]

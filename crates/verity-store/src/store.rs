@@ -6,7 +6,7 @@ use verity_core::account::Account;
 use verity_core::handoff::OneTimeLink;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
-    SessionId, TemplateId, VerificationId, WebhookId,
+    OperatorId, SessionId, TemplateId, VerificationId, WebhookId,
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
@@ -15,6 +15,7 @@ use verity_core::verification::Verification;
 use verity_core::Millis;
 
 use crate::model::*;
+use crate::model_console::*;
 use crate::model_verifications::*;
 use crate::model_webhooks::*;
 
@@ -378,4 +379,59 @@ pub trait Store: Send + Sync + 'static {
     /// Every stored face but `except`'s (the inquiry being checked), oldest first: the
     /// duplicate search compares them all.
     async fn faces_except(&self, except: &InquiryId) -> Result<Vec<FaceRecord>, StoreError>;
+
+    // --- the operator console (docs/console.md) ----------------------------------
+
+    /// Inserts an operator. `Duplicate { what: "operator" }` if the id or the email exists.
+    async fn insert_operator(&self, operator: &Operator) -> Result<(), StoreError>;
+    async fn operator(&self, id: &OperatorId) -> Result<Option<Operator>, StoreError>;
+    /// Exact match on the stored email.
+    async fn operator_by_email(&self, email: &str) -> Result<Option<Operator>, StoreError>;
+    /// Oldest first.
+    async fn list_operators(&self) -> Result<Vec<Operator>, StoreError>;
+    /// Replaces every field but `id` and `created_at`. `NotFound` if no such operator;
+    /// `Duplicate` if the new email is another operator's.
+    async fn update_operator(&self, operator: &Operator) -> Result<(), StoreError>;
+    /// Counts one wrong password, atomically (concurrent failures, also in other
+    /// processes, all count). The `limit`-th failure since the last sign-in or lock sets
+    /// `locked_until = lock_until` and restarts the count at 0. `NotFound` if no such
+    /// operator.
+    async fn record_failed_sign_in(
+        &self,
+        id: &OperatorId,
+        limit: u32,
+        lock_until: Millis,
+    ) -> Result<FailedSignIn, StoreError>;
+    /// After a sign-in: the count goes to 0 and the lock, if any, ends.
+    async fn clear_failed_sign_ins(&self, id: &OperatorId) -> Result<(), StoreError>;
+
+    /// `NotFound { what: "operator" }` if the operator does not exist.
+    async fn insert_operator_session(&self, session: &OperatorSession) -> Result<(), StoreError>;
+    /// The session whose token hashes to `token_hash`, ended or not.
+    async fn operator_session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<OperatorSession>, StoreError>;
+    /// Moves `last_seen_at` forward to `now` (never back).
+    async fn touch_operator_session(&self, token_hash: &str, now: Millis)
+        -> Result<(), StoreError>;
+    /// Ends one session; an ended one keeps its first end time.
+    async fn end_operator_session(&self, token_hash: &str, now: Millis) -> Result<(), StoreError>;
+    /// Ends every live session of an operator ("sign out everywhere"); returns how many.
+    async fn end_operator_sessions(&self, id: &OperatorId, now: Millis) -> Result<u64, StoreError>;
+
+    /// Appends audit records (a decision's go with its `commit`: `Change::audit`).
+    /// Records are never updated or deleted. `Duplicate` if an id exists.
+    async fn insert_audit_records(&self, records: &[AuditRecord]) -> Result<(), StoreError>;
+    /// Newest first, filtered.
+    async fn list_audit_records(
+        &self,
+        filter: &AuditFilter,
+        page: &PageRequest,
+    ) -> Result<Page<AuditRecord>, StoreError>;
+    /// Up to `limit` inquiries waiting for a person (`needs_review` and `failed`), the
+    /// longest waiting (oldest) first.
+    async fn review_queue(&self, limit: u32) -> Result<Vec<Inquiry>, StoreError>;
+    /// How many inquiries [`Store::review_queue`] would list without a limit.
+    async fn count_review_queue(&self) -> Result<u64, StoreError>;
 }

@@ -34,6 +34,9 @@ pub enum Command {
     /// Manage templates.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Manage console operators (docs/console.md).
+    #[command(subcommand)]
+    Operator(crate::operators::OperatorCommand),
     /// Write a consistent copy of the SQLite database to FILE (safe while the server runs).
     Backup { file: PathBuf },
     /// Restore a backup made by `verity backup` into the data directory (server stopped).
@@ -131,6 +134,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("re-wrapped {moved} data keys");
             Ok(())
         }
+        Command::Operator(cmd) => crate::operators::run(&config, cmd).await,
         Command::Backup { file } => crate::backup::backup(&config, &file).await,
         Command::Restore {
             file,

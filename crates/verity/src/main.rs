@@ -1,5 +1,5 @@
 //! The `verity` binary: `serve` (the default), `migrate`, `api-key create|list|revoke`,
-//! `template import FILE`, `backup FILE`, `restore FILE`,
+//! `template import FILE`, `operator create|list|disable|reset-password`, `backup FILE`, `restore FILE`,
 //! `keys rotate|rewrap`.
 
 mod backup;
@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod keys;
 mod models;
+mod operators;
 mod serve;
 mod setup;
 mod template_file;

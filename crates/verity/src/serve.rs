@@ -29,21 +29,39 @@ fn init_tracing(config: &Config) {
     };
 }
 
-/// Seeds the demo templates and prints a first API key, on a first start with `demo`.
-async fn seed_demo(store: &dyn Store) -> anyhow::Result<()> {
-    let seeded = verity_app::templates::seed_demo(store, crate::setup::now())
+/// Seeds the demo templates and prints a first API key and a first console sign-in, on a
+/// first start with `demo`.
+async fn seed_demo(store: &Arc<dyn Store>) -> anyhow::Result<()> {
+    let seeded = verity_app::templates::seed_demo(store.as_ref(), crate::setup::now())
         .await
         .map_err(|e| anyhow::anyhow!("seeding demo templates: {e}"))?;
     for t in &seeded {
         tracing::info!(id = %t.id, name = %t.name, status = ?t.status, "seeded demo template");
     }
     if store.list_api_keys().await?.is_empty() {
-        let secret = crate::setup::create_api_key(store, "first key").await?;
+        let secret = crate::setup::create_api_key(store.as_ref(), "first key").await?;
         // Printed once on stdout (not through the logger, so log shipping never sees it).
         println!("\n  Your first API key (shown once, keep it): {secret}\n");
     }
+    if store.list_operators().await?.is_empty() {
+        // docs/console.md §7: a newcomer can look around the console at once.
+        let app = App::new(store.clone(), Arc::new(verity_http::payloads::Wire));
+        let role = verity_core::operator::OperatorRole::Admin;
+        let (admin, password) = verity_app::operators::create(&app, DEMO_ADMIN, role, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the demo admin: {e}"))?;
+        if let Some(password) = password {
+            println!(
+                "  Console sign-in (shown once): {} / {password} at /console\n",
+                admin.email
+            );
+        }
+    }
     Ok(())
 }
+
+/// The email of the admin operator the demo creates on a first start.
+const DEMO_ADMIN: &str = "admin@verity.local";
 
 /// The application and the edge's state, from the configuration.
 fn build_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
@@ -117,7 +135,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let store = crate::setup::open_store(&config).await?;
     tracing::info!(database = %config.database_for_log(), backend = store.backend(), "database ready");
     if config.demo {
-        seed_demo(store.as_ref()).await?;
+        seed_demo(&store).await?;
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -11,6 +11,9 @@ export interface paths {
   "/api/v1/accounts/{id}": {
     get: operations["accounts_get"];
   };
+  "/api/v1/audit-records": {
+    get: operations["audit_list"];
+  };
   "/api/v1/events": {
     get: operations["events_list"];
   };
@@ -131,6 +134,37 @@ export interface components {
       /** @description `succeeded` or `failed`. */
       status: string;
     };
+    AuditRecordAttributes: {
+      /** @example inquiry.approved */
+      action: string;
+      /**
+       * @description The operator's email or the API key's id.
+       * @example reviewer@example.com
+       */
+      actor: string;
+      /**
+       * @description `operator`, `api-key` or `system`.
+       * @example operator
+       */
+      "actor-kind": string;
+      /** @description The client address the request came from. */
+      address?: string | null;
+      "created-at": string;
+      /** @description The decision's reason, the image viewed, the tag. */
+      detail?: string | null;
+      "inquiry-id"?: string | null;
+    };
+    AuditRecordList: {
+      data: components["schemas"]["AuditRecordResource"][];
+      links: components["schemas"]["ListLinks"];
+    };
+    AuditRecordResource: {
+      attributes: components["schemas"]["AuditRecordAttributes"];
+      /** @example aud_2Nf8tKXo9SpDbWwQjg4HUZyV */
+      id: string;
+      /** @example audit-record */
+      type: string;
+    };
     CreateInquiry: {
       data: components["schemas"]["CreateInquiryData"];
     };
@@ -164,6 +198,14 @@ export interface components {
     };
     CreateInquiryData: {
       attributes: components["schemas"]["CreateInquiryAttributes"];
+    };
+    /** @description The optional body of a decision: `{"meta": {"reason": "…"}}` (docs/console.md §4). */
+    DecisionBody: {
+      meta?: null | components["schemas"]["DecisionMeta"];
+    };
+    DecisionMeta: {
+      /** @description Why; carried by the event and its webhook as `payload.meta.reason`. */
+      reason?: string | null;
     };
     DeliveryAttributes: {
       /** Format: int32 */
@@ -763,6 +805,52 @@ export interface operations {
       };
     };
   };
+  audit_list: {
+    parameters: {
+      query?: {
+        "filter[inquiry-id]"?: string;
+        "filter[action]"?: string;
+        /** @description An operator's email or an API key's id */
+        "filter[actor]"?: string;
+        /** @description 1 to 100; 10 when left out */
+        "page[size]"?: number;
+        "page[after]"?: string;
+        "page[before]"?: string;
+      };
+    };
+    responses: {
+      /** @description A page of audit records, newest first */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AuditRecordList"];
+        };
+      };
+      /** @description Malformed request: bad JSON or query parameter */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorDocument"];
+        };
+      };
+      /** @description No valid API key */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorDocument"];
+        };
+      };
+      /** @description Rate limited; see `Retry-After` */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorDocument"];
+        };
+      };
+      /** @description Something went wrong on our side (the body reveals nothing) */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorDocument"];
+        };
+      };
+    };
+  };
   events_list: {
     parameters: {
       query?: {
@@ -1155,8 +1243,14 @@ export interface operations {
         id: string;
       };
     };
+    /** @description Optional: `meta.reason` */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DecisionBody"];
+      };
+    };
     responses: {
-      /** @description The inquiry after the action */
+      /** @description The inquiry after the decision */
       200: {
         content: {
           "application/json": components["schemas"]["InquiryDocument"];
@@ -1182,6 +1276,18 @@ export interface operations {
       };
       /** @description Not allowed in the inquiry's current status */
       409: {
+        content: {
+          "application/json": components["schemas"]["ErrorDocument"];
+        };
+      };
+      /** @description The body exceeds the size limit */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorDocument"];
+        };
+      };
+      /** @description The body is not `application/json` */
+      415: {
         content: {
           "application/json": components["schemas"]["ErrorDocument"];
         };
@@ -1213,8 +1319,14 @@ export interface operations {
         id: string;
       };
     };
+    /** @description Optional: `meta.reason` */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DecisionBody"];
+      };
+    };
     responses: {
-      /** @description The inquiry after the action */
+      /** @description The inquiry after the decision */
       200: {
         content: {
           "application/json": components["schemas"]["InquiryDocument"];
@@ -1240,6 +1352,18 @@ export interface operations {
       };
       /** @description Not allowed in the inquiry's current status */
       409: {
+        content: {
+          "application/json": components["schemas"]["ErrorDocument"];
+        };
+      };
+      /** @description The body exceeds the size limit */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorDocument"];
+        };
+      };
+      /** @description The body is not `application/json` */
+      415: {
         content: {
           "application/json": components["schemas"]["ErrorDocument"];
         };
@@ -1406,8 +1530,14 @@ export interface operations {
         id: string;
       };
     };
+    /** @description Optional: `meta.reason` */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DecisionBody"];
+      };
+    };
     responses: {
-      /** @description The inquiry after the action */
+      /** @description The inquiry after the decision */
       200: {
         content: {
           "application/json": components["schemas"]["InquiryDocument"];
@@ -1433,6 +1563,18 @@ export interface operations {
       };
       /** @description Not allowed in the inquiry's current status */
       409: {
+        content: {
+          "application/json": components["schemas"]["ErrorDocument"];
+        };
+      };
+      /** @description The body exceeds the size limit */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorDocument"];
+        };
+      };
+      /** @description The body is not `application/json` */
+      415: {
         content: {
           "application/json": components["schemas"]["ErrorDocument"];
         };

@@ -7,16 +7,19 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Extension;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use verity_app::audit::Requester;
+use verity_app::decisions::{self, Verdict};
 use verity_app::idempotency::Responder;
 use verity_app::inquiries::{
     self as service, Action, CreateInquiry, TemplateRef, TemplateRefError,
 };
+use verity_core::audit::{Actor, AuditAction};
 use verity_core::id::{AccountId, InquiryId};
 use verity_core::inquiry::{Inquiry, InquiryStatus};
-use verity_store::InquiryFilter;
+use verity_store::{ApiKey, InquiryFilter};
 
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
+use crate::extract::{ApiJson, ApiQuery, Authenticated, ClientIp, PageParams};
 use crate::jsonapi::{Document, Inflection};
 use crate::middleware::idempotency::{without_shown_once, ClaimedKey};
 use crate::resource;
@@ -272,9 +275,18 @@ async fn run_action(
     headers: &HeaderMap,
     id: &str,
     action: Action,
+    (key, ip): (ApiKey, ClientIp),
 ) -> Result<Document, ApiError> {
     let id = InquiryId::parse(id)?;
     let applied = service::act(&state.app, &id, action).await?;
+    if action == Action::Redact {
+        // docs/console.md §5: a redaction is audited with the key that asked for it.
+        let who = Requester {
+            actor: Actor::ApiKey(key.id.to_string()),
+            address: ip.0.map(|ip| ip.to_string()),
+        };
+        verity_app::audit::record(&state.app, &who, AuditAction::Redacted, &id, None).await?;
+    }
     let doc = wire::InquiryDocument {
         data: (&applied.inquiry).into(),
         included: None,
@@ -295,11 +307,12 @@ macro_rules! action_handler {
                       (status = 409, description = "Not allowed in the inquiry's current status")))]
         pub async fn $name(
             State(state): State<AppState>,
-            _key: Authenticated,
+            Authenticated(key): Authenticated,
+            ip: ClientIp,
             headers: HeaderMap,
             Path(id): Path<String>,
         ) -> Result<Document, ApiError> {
-            run_action(&state, &headers, &id, $action).await
+            run_action(&state, &headers, &id, $action, (key, ip)).await
         }
     };
 }
@@ -313,25 +326,87 @@ action_handler!(
     Action::Expire,
     "Expires an open inquiry."
 );
-action_handler!(
+/// The optional body of a decision: `{"meta": {"reason": "…"}}` (docs/console.md §4).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct DecisionBody {
+    #[serde(default)]
+    pub meta: Option<DecisionMeta>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct DecisionMeta {
+    /// Why; carried by the event and its webhook as `payload.meta.reason`.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A decision by the API key `key`: audited with the key as actor, its reason (if any) in
+/// the event's payload. The body is optional.
+async fn run_decision(
+    state: &AppState,
+    headers: &HeaderMap,
+    (key, ip): (ApiKey, ClientIp),
+    id: &str,
+    verdict: Verdict,
+    body: &[u8],
+) -> Result<Document, ApiError> {
+    let id = InquiryId::parse(id)?;
+    let body: DecisionBody = if body.iter().all(u8::is_ascii_whitespace) {
+        DecisionBody::default()
+    } else {
+        serde_json::from_slice(body).map_err(|e| ApiError::invalid("/meta", e.to_string()))?
+    };
+    let reason = body.meta.and_then(|m| m.reason);
+    let who = Requester {
+        actor: Actor::ApiKey(key.id.to_string()),
+        address: ip.0.map(|ip| ip.to_string()),
+    };
+    let decided = decisions::decide(&state.app, &id, verdict, reason.as_deref(), &who).await?;
+    let doc = wire::InquiryDocument {
+        data: (&decided.inquiry).into(),
+        included: None,
+        meta: None,
+    };
+    Ok(Document::typed(StatusCode::OK, &doc, headers))
+}
+
+macro_rules! decision_handler {
+    ($name:ident, $path:literal, $verdict:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "inquiries", params(("id" = String, Path)),
+            request_body(content = DecisionBody, description = "Optional: `meta.reason`"),
+            responses((status = 200, description = "The inquiry after the decision", body = wire::InquiryDocument),
+                      (status = 404, description = "No such inquiry"),
+                      (status = 409, description = "Not allowed in the inquiry's current status")))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            Authenticated(key): Authenticated,
+            ip: ClientIp,
+            headers: HeaderMap,
+            Path(id): Path<String>,
+            body: axum::body::Bytes,
+        ) -> Result<Document, ApiError> {
+            run_decision(&state, &headers, (key, ip), &id, $verdict, &body).await
+        }
+    };
+}
+
+decision_handler!(
     approve,
-    post,
     "/inquiries/{id}/approve",
-    Action::Approve,
+    Verdict::Approve,
     "Approves a finished inquiry."
 );
-action_handler!(
+decision_handler!(
     decline,
-    post,
     "/inquiries/{id}/decline",
-    Action::Decline,
+    Verdict::Decline,
     "Declines a finished inquiry."
 );
-action_handler!(
+decision_handler!(
     mark_for_review,
-    post,
     "/inquiries/{id}/mark-for-review",
-    Action::MarkForReview,
+    Verdict::MarkForReview,
     "Marks a completed or failed inquiry for manual review."
 );
 action_handler!(

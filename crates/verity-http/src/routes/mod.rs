@@ -5,6 +5,7 @@
 //! documents it, so the router and `/openapi.json` cannot drift apart.
 
 pub mod accounts;
+pub mod audit;
 pub mod events;
 pub mod inquiries;
 pub mod links;
@@ -70,4 +71,5 @@ fn read_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(verifications::get))
         .routes(routes!(events::list))
         .routes(routes!(events::get))
+        .routes(routes!(audit::list))
 }

@@ -26,6 +26,7 @@ JSON:API documents with kebab-case keys (send `Key-Inflection: camel` or `snake`
         (name = "verifications", description = "Government-ID and selfie results"),
         (name = "events", description = "The event log"),
         (name = "webhooks", description = "Signed event deliveries"),
+        (name = "audit", description = "Who saw or decided what (docs/console.md)"),
     )
 )]
 struct ApiDoc;

@@ -12,6 +12,7 @@
 //! domain crate, not to the wire.
 
 pub mod account;
+pub mod audit;
 pub mod error;
 pub mod event;
 pub mod inquiry;

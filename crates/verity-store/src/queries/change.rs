@@ -25,7 +25,8 @@ use verity_core::Millis;
 use crate::errors;
 use crate::exec::{args, Exec};
 use crate::queries::{
-    bulk, captures, documents, events, faces, handoff, inquiries, keys, verifications, webhooks,
+    bulk, captures, console, documents, events, faces, handoff, inquiries, keys, verifications,
+    webhooks,
 };
 use crate::rows::{encode, session_status_str};
 use crate::vault::Vault;
@@ -78,6 +79,9 @@ pub(crate) async fn apply_all<E: Exec>(
     let seqs = events::append_all(ex, vault, &new_events).await?;
     // The webhook outbox, in the same transaction as its events: nothing is lost on a crash.
     webhooks::enqueue(ex, &new_events, &seqs).await?;
+    // A decision and its audit record land together or not at all (docs/console.md §5).
+    let audit: Vec<_> = changes.iter().flat_map(|c| &c.audit).collect();
+    console::insert_audit(ex, &audit).await?;
     Ok(committed)
 }
 

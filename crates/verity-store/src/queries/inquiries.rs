@@ -36,7 +36,7 @@ async fn open<E: Exec>(ex: &mut E, vault: &Vault, mut row: DocRow) -> Result<Inq
     row.decode("inquiry")
 }
 
-async fn open_all<E: Exec>(
+pub(crate) async fn open_all<E: Exec>(
     ex: &mut E,
     vault: &Vault,
     rows: Vec<DocRow>,

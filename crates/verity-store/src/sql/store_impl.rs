@@ -9,7 +9,7 @@ use verity_core::account::Account;
 use verity_core::handoff::OneTimeLink;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
-    SessionId, TemplateId, VerificationId, WebhookId,
+    OperatorId, SessionId, TemplateId, VerificationId, WebhookId,
 };
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
@@ -20,7 +20,7 @@ use verity_core::Millis;
 use super::{in_transaction, Backend, Role, SqlStore};
 use crate::exec::{args, Exec};
 use crate::queries::{
-    captures, documents, endpoints, events, faces, handoff, inquiries, keys, templates,
+    captures, console, documents, endpoints, events, faces, handoff, inquiries, keys, templates,
     verifications, webhooks,
 };
 use crate::*;
@@ -480,5 +480,94 @@ impl<B: Backend> Store for SqlStore<B> {
             except,
         )
         .await
+    }
+
+    async fn insert_operator(&self, operator: &Operator) -> Result<(), StoreError> {
+        console::insert_operator(&mut self.backend.pool(Role::Write), operator).await
+    }
+
+    async fn operator(&self, id: &OperatorId) -> Result<Option<Operator>, StoreError> {
+        console::operator_by(&mut self.backend.pool(Role::Read), "id", id.as_str()).await
+    }
+
+    async fn operator_by_email(&self, email: &str) -> Result<Option<Operator>, StoreError> {
+        console::operator_by(&mut self.backend.pool(Role::Read), "email", email).await
+    }
+
+    async fn list_operators(&self) -> Result<Vec<Operator>, StoreError> {
+        console::list_operators(&mut self.backend.pool(Role::Read)).await
+    }
+
+    async fn update_operator(&self, operator: &Operator) -> Result<(), StoreError> {
+        console::update_operator(&mut self.backend.pool(Role::Write), operator).await
+    }
+
+    async fn record_failed_sign_in(
+        &self,
+        id: &OperatorId,
+        limit: u32,
+        lock_until: Millis,
+    ) -> Result<FailedSignIn, StoreError> {
+        let mut pool = self.backend.pool(Role::Write);
+        console::record_failed_sign_in(&mut pool, id, limit, lock_until).await
+    }
+
+    async fn clear_failed_sign_ins(&self, id: &OperatorId) -> Result<(), StoreError> {
+        console::clear_failed_sign_ins(&mut self.backend.pool(Role::Write), id).await
+    }
+
+    async fn insert_operator_session(&self, session: &OperatorSession) -> Result<(), StoreError> {
+        console::insert_session(&mut self.backend.pool(Role::Write), session).await
+    }
+
+    async fn operator_session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<OperatorSession>, StoreError> {
+        console::session(&mut self.backend.pool(Role::Read), token_hash).await
+    }
+
+    async fn touch_operator_session(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        console::touch_session(&mut self.backend.pool(Role::Write), token_hash, now).await
+    }
+
+    async fn end_operator_session(&self, token_hash: &str, now: Millis) -> Result<(), StoreError> {
+        let mut pool = self.backend.pool(Role::Write);
+        console::end_sessions(&mut pool, "token_hash", token_hash, now).await?;
+        Ok(())
+    }
+
+    async fn end_operator_sessions(&self, id: &OperatorId, now: Millis) -> Result<u64, StoreError> {
+        let mut pool = self.backend.pool(Role::Write);
+        console::end_sessions(&mut pool, "operator_id", id.as_str(), now).await
+    }
+
+    async fn insert_audit_records(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
+        let records: Vec<&AuditRecord> = records.iter().collect();
+        in_transaction!(self, Role::Write, |tx| console::insert_audit(
+            &mut tx, &records
+        )
+        .await)
+    }
+
+    async fn list_audit_records(
+        &self,
+        filter: &AuditFilter,
+        page: &PageRequest,
+    ) -> Result<Page<AuditRecord>, StoreError> {
+        console::list_audit(&mut self.backend.pool(Role::Read), filter, page).await
+    }
+
+    async fn review_queue(&self, limit: u32) -> Result<Vec<Inquiry>, StoreError> {
+        let vault = self.backend.vault();
+        console::review_queue(&mut self.backend.pool(Role::Read), vault, limit).await
+    }
+
+    async fn count_review_queue(&self) -> Result<u64, StoreError> {
+        console::count_review_queue(&mut self.backend.pool(Role::Read)).await
     }
 }

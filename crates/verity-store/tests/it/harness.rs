@@ -243,6 +243,36 @@ impl Harness {
         }
     }
 
+    /// Runs `sql` with `id` bound as `$1` (`?1` on SQLite spells the same), answering the
+    /// database's refusal instead of panicking: for checks that something is refused.
+    pub async fn raw_try(&self, sql: &str, id: &str) -> Result<u64, String> {
+        let done = match self {
+            Harness::Sqlite { path, .. } => {
+                let mut conn = sqlx::SqliteConnection::connect_with(
+                    &sqlx::sqlite::SqliteConnectOptions::new().filename(path),
+                )
+                .await
+                .expect("raw SQLite connection");
+                sqlx::query(sql)
+                    .bind(id)
+                    .execute(&mut conn)
+                    .await
+                    .map(|d| d.rows_affected())
+            }
+            Harness::Postgres { .. } => {
+                let mut conn = PgConnection::connect_with(&self.pg_connect())
+                    .await
+                    .expect("raw PostgreSQL connection");
+                sqlx::query(sql)
+                    .bind(id)
+                    .execute(&mut conn)
+                    .await
+                    .map(|d| d.rows_affected())
+            }
+        };
+        done.map_err(|e| e.to_string())
+    }
+
     pub fn backend(&self) -> &'static str {
         match self {
             Harness::Sqlite { .. } => "sqlite",

@@ -93,4 +93,10 @@ conformance! {
     verifications_concurrent_claimers_never_share_one,
     workflow_runs_upsert_and_claim_when_due,
     faces_upsert_list_others_and_redaction_deletes,
+    operators_insert_lookup_update_list,
+    operators_failed_sign_ins_lock_at_the_limit,
+    operators_concurrent_failed_sign_ins_all_count,
+    operator_sessions_touch_end_and_end_everywhere,
+    audit_records_append_with_changes_list_filter_and_refuse_changes,
+    review_queue_lists_needs_review_and_failed_oldest_first,
 }

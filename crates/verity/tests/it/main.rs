@@ -23,6 +23,8 @@
 //!   templates' `retention-days` (docs/operations.md).
 //! - `capture`: instant per-capture checks at upload: refusals with the failing check and the
 //!   retakes left, the bad capture kept once they are used up (docs/verifications.md §5).
+//! - `console`: the operator console: sign-in and its throttle, roles, refused cross-site
+//!   posts, a review with images, a reasoned approval, the audit trail (docs/console.md).
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
 //!   workflows, webhooks (docs/verifications.md).
 
@@ -30,6 +32,7 @@ mod api;
 mod capture;
 mod cli;
 mod concurrency;
+mod console;
 mod duplicate_faces;
 mod durability;
 mod encryption;

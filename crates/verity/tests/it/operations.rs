@@ -403,7 +403,8 @@ fn json_logs_are_one_object_a_line_until_a_clean_exit() {
     assert!(sent.success());
     logged.extend(lines);
     assert!(child.wait().expect("wait").success(), "exit 0 on SIGTERM");
-    // The first-start key and the announcements are printed for the person, not logged.
+    // The first-start key and console sign-in and the announcements are printed for the
+    // person, not logged.
     let json: Vec<Value> = logged
         .iter()
         .filter(|l| l.starts_with('{'))
@@ -425,6 +426,7 @@ fn json_logs_are_one_object_a_line_until_a_clean_exit() {
             line.is_empty()
                 || line.contains("Verity is serving")
                 || line.contains("first API key")
+                || line.contains("Console sign-in (shown once)")
                 || line.starts_with("Background workers")
                 || line.starts_with("Demo host page"),
             "a log line that is not JSON: {line}"

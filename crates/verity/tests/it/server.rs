@@ -13,6 +13,8 @@ pub struct TestServer {
     child: Option<Child>,
     pub base: String,
     pub api_key: String,
+    /// The demo admin's console email and password, when this start printed them.
+    pub console_admin: Option<(String, String)>,
     pub data_dir: PathBuf,
     _tmp: Option<tempfile::TempDir>,
     pub client: reqwest::Client,
@@ -79,18 +81,19 @@ impl Builder {
         // Read stdout on a thread until the server says it is serving; collect the key.
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let mut key = None;
+            let (mut key, mut admin) = (None, None);
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
                 if let Some(i) = line.find("vk_") {
                     key = Some(line[i..].trim().to_owned());
                 }
+                admin = admin.or_else(|| console_sign_in(&line));
                 if line.starts_with("Verity is serving") {
-                    let _ = tx.send(key.take());
+                    let _ = tx.send((key.take(), admin.take()));
                 }
             }
         });
-        let printed = rx
+        let (printed, console_admin) = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("server did not start within 60 s");
         let api_key = printed
@@ -100,11 +103,20 @@ impl Builder {
             child: Some(child),
             base: format!("http://127.0.0.1:{port}"),
             api_key,
+            console_admin,
             data_dir,
             _tmp: tmp,
             client: reqwest::Client::new(),
         }
     }
+}
+
+/// `  Console sign-in (shown once): EMAIL / PASSWORD at /console` → (email, password).
+fn console_sign_in(line: &str) -> Option<(String, String)> {
+    let rest = line.split_once("Console sign-in (shown once): ")?.1;
+    let (email, rest) = rest.split_once(" / ")?;
+    let password = rest.split_whitespace().next()?;
+    Some((email.to_owned(), password.to_owned()))
 }
 
 /// A keyring of one key derived from `url` (tests only: a real key is random).

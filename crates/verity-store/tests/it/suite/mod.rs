@@ -2,6 +2,7 @@
 //! unchanged against every backend (see `conformance!` in main.rs).
 
 mod commit;
+mod console;
 mod documents;
 mod encryption;
 mod erasure;
@@ -16,6 +17,7 @@ mod verifications;
 mod webhooks;
 
 pub use commit::*;
+pub use console::*;
 pub use documents::*;
 pub use encryption::*;
 pub use erasure::*;

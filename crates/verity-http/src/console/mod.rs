@@ -1,0 +1,86 @@
+//! The operator console (docs/console.md): server-rendered pages under `/console` for the
+//! compliance team — sign-in, the review queue, inquiries, one inquiry with its images and
+//! checks, decisions, the audit trail. Roles are enforced here, on the server, for every
+//! page and action; every answer carries the console's security headers.
+//!
+//! - [`auth`]: the session cookie and the same-origin and form-token checks;
+//! - [`signin`]: signing in and out; [`throttle`]: failed sign-ins per address;
+//! - [`pages`]: the lists; [`inquiry`]: one inquiry, its images and the decision;
+//! - [`html`]: the layout and escaping; [`assets`]: the stylesheet and script;
+//! - [`error`]: [`error::ConsoleError`], answered as HTML in one place.
+
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod html;
+pub mod inquiry;
+pub mod pages;
+pub mod signin;
+pub mod throttle;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+pub const SIGN_IN_PATH: &str = "/console/sign-in";
+/// Failed sign-ins one client address may make per window, whatever the accounts.
+pub const ADDRESS_SIGN_IN_LIMIT: u32 = 50;
+pub const ADDRESS_SIGN_IN_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// docs/console.md §6: no inline script or style, nothing from elsewhere, never framed.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
+     connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(|| async { Redirect::to("/console/queue") }))
+        .route(SIGN_IN_PATH, get(signin::page).post(signin::sign_in))
+        .route("/console/sign-out", post(signin::sign_out))
+        .route(
+            "/console/sign-out-everywhere",
+            post(signin::sign_out_everywhere),
+        )
+        .route("/console/queue", get(pages::queue))
+        .route("/console/inquiries", get(pages::inquiries))
+        .route("/console/inquiries/{id}", get(inquiry::detail))
+        .route("/console/inquiries/{id}/decision", post(inquiry::decide))
+        .route(
+            "/console/inquiries/{id}/documents/{document}",
+            get(inquiry::image),
+        )
+        .route("/console/audit", get(pages::audit))
+        .route(assets::CSS_PATH, get(assets::css))
+        .route(assets::JS_PATH, get(assets::js))
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// The console's headers on every answer, errors and redirects included. Pages hold
+/// personal data: nothing is cached but the two static files.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // Not `no-referrer`: under it Chromium sends `Origin: null` with the console's own form
+    // posts, which the same-origin check must then refuse (docs/console.md §3).
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}

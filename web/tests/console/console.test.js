@@ -1,0 +1,205 @@
+// console.test.js — the operator console in Chromium (docs/console.md): an inquiry made by a real flow run
+// (generated licence and selfie images, no real data) that the template's workflow marks for review shows in
+// the review queue; a reviewer signs in, sees its images render, approves it with a reason using the
+// keyboard alone; the API then says `approved`, and an admin's audit page lists the image views and the
+// decision with the reviewer's email. axe-core finds no serious or critical violation on any console page,
+// and every page is saved as a screenshot under web/tests/artifacts/console/ (git-ignored).
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { launchChromium } from '../lib/browser.js';
+import { repoRoot, startServer } from '../lib/server.js';
+
+const binary = process.env.VERITY_BIN || join(repoRoot, 'target', 'debug', 'verity');
+const artifacts = join(repoRoot, 'web', 'tests', 'artifacts', 'console');
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** @type {import('../lib/server.js').VerityServer} */
+let server;
+/** @type {import('playwright-core').Browser} */
+let browser;
+/** @type {string} */
+let fixtures;
+
+/** The synthetic images, from the example `cargo build --workspace --all-targets` already built. */
+async function writeFixtures() {
+  const dir = await mkdtemp(join(tmpdir(), 'verity-console-fixtures-'));
+  const r = spawnSync(join(repoRoot, 'target', 'debug', 'examples', 'write_fixtures'), [dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('write_fixtures failed');
+  return dir;
+}
+
+/**
+ * `verity operator create` on the server's data directory, the password given on standard input.
+ * @param {string} email @param {string} role @param {string} password
+ */
+function createOperator(email, role, password) {
+  const r = spawnSync(binary, ['operator', 'create', '--email', email, '--role', role, '--password-stdin'], {
+    input: `${password}\n`,
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VERITY_'))), VERITY_DATA_DIR: join(server.dataDir, 'data') },
+  });
+  assert.equal(r.status, 0, String(r.stderr));
+}
+
+const REVIEW_TEMPLATE = {
+  name: 'Manual review', kind: 'dynamic',
+  steps: [
+    { name: 'details', kind: 'fields', 'name-display': 'Details', fields: ['name-first', 'name-last', 'birthdate'] },
+    { name: 'government-id', kind: 'government_id', 'name-display': 'ID', 'id-classes': ['dl'] },
+    { name: 'selfie', kind: 'selfie', 'name-display': 'Selfie', poses: ['center', 'left', 'right'] },
+    { name: 'done', kind: 'completion', 'name-display': 'Done' },
+  ],
+  fields: [
+    { key: 'name-first', type: 'string', required: true },
+    { key: 'name-last', type: 'string', required: true },
+    { key: 'birthdate', type: 'date', required: true },
+  ],
+  'allowed-domains': ['localhost'],
+  workflow: [{ name: 'review everything', when: { status: 'completed' }, then: [{ action: 'mark-for-review' }] }],
+};
+
+/** Runs the flow API as the individual's browser would, with the valid licence and selfie; the inquiry id. */
+async function runFlow() {
+  const { data } = await server.api('/inquiry-templates', { method: 'POST', body: JSON.stringify({ data: { attributes: REVIEW_TEMPLATE } }) });
+  const base = `http://127.0.0.1:${server.port}/flow/v1/inquiries`;
+  const created = await (await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ templateId: data.id }) })).json();
+  const id = created.inquiry.id;
+  const auth = { authorization: `Bearer ${created.sessionToken}` };
+  /** @param {string} step @param {object} body */
+  const submit = async (step, body) => {
+    const res = await fetch(`${base}/${id}/steps/${step}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200, `${step}: ${await res.text()}`);
+  };
+  /** @param {Record<string, string>} fields @param {string} file */
+  const upload = async (fields, file) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.set(k, v);
+    form.set('file', new Blob([await readFile(join(fixtures, file))]), file);
+    const res = await fetch(`${base}/${id}/documents`, { method: 'POST', headers: auth, body: form });
+    assert.equal(res.status, 201, `${file}: ${await res.text()}`);
+  };
+  const holder = JSON.parse(await readFile(join(fixtures, 'holder.json'), 'utf8'));
+  await submit('details', { fields: { 'name-first': holder['name-first'], 'name-last': holder['name-last'], birthdate: holder.birthdate } });
+  for (const side of ['front', 'back']) {
+    await upload({ kind: 'government_id', side, 'id-class': 'dl', country: 'US', 'capture-method': 'upload' }, `licence-valid-${side}.png`);
+  }
+  await submit('government-id', {});
+  for (const pose of ['center', 'left', 'right']) await upload({ kind: 'selfie', side: pose, 'capture-method': 'auto' }, `selfie-${pose}.jpg`);
+  await submit('selfie', {});
+  for (let i = 0; i < 600; i++) {
+    const { data: inquiry } = await server.api(`/inquiries/${id}`);
+    if (inquiry.attributes.status === 'needs_review') return id;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the inquiry never reached needs_review');
+}
+
+/** @param {import('playwright-core').Page} page */
+async function seriousViolations(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await /** @type {any} */ (window).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((/** @type {any} */ v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((/** @type {any} */ v) => ({ id: v.id, targets: v.nodes.map((/** @type {any} */ n) => n.target.join(' ')) }));
+  });
+}
+
+/** Checks a console page with axe and saves its screenshot. @param {import('playwright-core').Page} page @param {string} name */
+async function checkPage(page, name) {
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Tabs (at most 60 times) until `selector` has the focus. @param {import('playwright-core').Page} page @param {string} selector */
+async function tabTo(page, selector) {
+  for (let i = 0; i < 60; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+before(async () => {
+  await mkdir(artifacts, { recursive: true });
+  server = await startServer({ env: { VERITY_CHECKS_POLL_INTERVAL_MS: '100', VERITY_WEBHOOK_POLL_INTERVAL_MS: '100' } });
+  fixtures = await writeFixtures();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (fixtures) await rm(fixtures, { recursive: true, force: true });
+});
+
+test('a reviewer approves a flow-made needs_review inquiry by keyboard; the audit page shows it', async () => {
+  const id = await runFlow();
+  createOperator('reviewer@example.com', 'reviewer', 'reviewer password 1');
+  createOperator('admin@example.com', 'admin', 'admin password 123');
+  const origin = `http://127.0.0.1:${server.port}`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const cspErrors = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+
+  await page.goto(`${origin}/console/sign-in`);
+  await checkPage(page, 'sign-in');
+  await page.getByLabel('Email').fill('reviewer@example.com');
+  await page.getByLabel('Password').fill('reviewer password 1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/console/queue');
+  await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+  assert.equal((await page.locator('.badge').textContent())?.trim(), '1');
+  await checkPage(page, 'queue');
+
+  await page.getByRole('link', { name: id }).click();
+  await page.getByRole('heading', { name: `Inquiry ${id}` }).waitFor();
+  const images = page.locator('figure.capture img');
+  assert.equal(await images.count(), 5);
+  for (let i = 0; i < 5; i++) {
+    const img = images.nth(i);
+    await img.evaluate((el) => /** @type {HTMLImageElement} */ (el).decode());
+    assert.ok(await img.evaluate((el) => /** @type {HTMLImageElement} */ (el).naturalWidth > 0), `image ${i} renders`);
+  }
+  await checkPage(page, 'inquiry');
+
+  // Keyboard only: Tab to the reason, type it, Tab to Approve, Enter.
+  const reason = 'Licence and selfie match on review';
+  await page.locator('body').focus();
+  await tabTo(page, '#reason');
+  await page.keyboard.type(reason);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Approve');
+  await page.keyboard.press('Enter');
+  await page.getByText('approved', { exact: true }).first().waitFor();
+  const { data } = await server.api(`/inquiries/${id}`);
+  assert.equal(data.attributes.status, 'approved');
+  await checkPage(page, 'inquiry-approved');
+
+  await page.goto(`${origin}/console/inquiries`);
+  await checkPage(page, 'inquiries');
+  assert.deepEqual(cspErrors, [], 'no Content-Security-Policy violation');
+  await context.close();
+
+  const admin = await browser.newContext();
+  const adminPage = await admin.newPage();
+  await adminPage.goto(`${origin}/console/sign-in`);
+  await adminPage.getByLabel('Email').fill('admin@example.com');
+  await adminPage.getByLabel('Password').fill('admin password 123');
+  await adminPage.getByRole('button', { name: 'Sign in' }).click();
+  await adminPage.waitForURL('**/console/queue');
+  await adminPage.goto(`${origin}/console/audit`);
+  const rows = adminPage.locator('tbody tr');
+  const texts = await rows.allTextContents();
+  // Five images, viewed on the page before and again after the decision (never cached: no-store).
+  assert.ok(texts.filter((t) => t.includes('image.viewed') && t.includes('reviewer@example.com')).length >= 5, texts.join('\n'));
+  assert.ok(texts.some((t) => t.includes('inquiry.approved') && t.includes('reviewer@example.com') && t.includes(reason)), texts.join('\n'));
+  await checkPage(adminPage, 'audit');
+  await admin.close();
+});
