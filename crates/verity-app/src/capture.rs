@@ -13,11 +13,11 @@ use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
 use verity_checks::capture::{capture_checks, plain_reason, refusal, Subject};
 use verity_checks::CheckContext;
+use verity_core::capture::Capture;
 use verity_core::id::InquiryId;
 use verity_core::template::TemplateDefinition;
 use verity_store::CaptureRefusal;
 
-use crate::documents::Capture;
 use crate::inquiries::{definition_of, load};
 use crate::verifications::run::required_checks;
 use crate::{App, AppError};

@@ -14,7 +14,7 @@
 
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
-use verity_core::capture::{CaptureMethod, DocumentKind, IdClass, Pose, Side};
+use verity_core::capture::{Capture, CaptureMethod, DocumentKind, IdClass, Pose, Side};
 use verity_core::event::{EventDraft, EventName};
 use verity_core::id::{DocumentId, InquiryId};
 use verity_core::template::{Step, StepKind};
@@ -40,34 +40,6 @@ pub struct UploadForm {
     pub capture_method: Option<String>,
     pub country: Option<String>,
     pub file: Option<Vec<u8>>,
-}
-
-/// What the image is of, checked.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Capture {
-    GovernmentId {
-        id_class: IdClass,
-        side: Side,
-        /// ISO 3166 alpha-2 or alpha-3, upper case: which checks apply depends on it.
-        country: Option<String>,
-    },
-    Selfie(Pose),
-}
-
-impl Capture {
-    pub(crate) fn kind(&self) -> DocumentKind {
-        match self {
-            Capture::GovernmentId { .. } => DocumentKind::GovernmentId,
-            Capture::Selfie(_) => DocumentKind::Selfie,
-        }
-    }
-
-    pub(crate) fn side(&self) -> &'static str {
-        match self {
-            Capture::GovernmentId { side, .. } => side.as_str(),
-            Capture::Selfie(pose) => pose.as_str(),
-        }
-    }
 }
 
 fn bad(message: &str) -> AppError {
@@ -207,18 +179,6 @@ async fn room_for_another(app: &App, id: &InquiryId) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The poses a selfie step asks for.
-pub fn poses(step: &Step) -> Vec<String> {
-    if step.poses.is_empty() {
-        Pose::DEFAULT
-            .iter()
-            .map(|p| p.as_str().to_owned())
-            .collect()
-    } else {
-        step.poses.clone()
-    }
-}
-
 /// The images an ID or selfie step still needs (sides or poses), given the inquiry's
 /// documents; empty when it has them all.
 pub fn missing_images(step: &Step, docs: &[Document]) -> Vec<String> {
@@ -227,7 +187,8 @@ pub fn missing_images(step: &Step, docs: &[Document]) -> Vec<String> {
             .any(|d| d.kind == kind.as_str() && d.side == side)
     };
     if step.kind == StepKind::Selfie {
-        return poses(step)
+        return step
+            .required_poses()
             .into_iter()
             .filter(|p| !have(DocumentKind::Selfie, p))
             .collect();

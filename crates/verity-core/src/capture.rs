@@ -105,3 +105,31 @@ mod tests {
         assert_eq!(IdClass::DriversLicense.sides(), &[Side::Front, Side::Back]);
     }
 }
+
+/// What the image is of, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Capture {
+    GovernmentId {
+        id_class: IdClass,
+        side: Side,
+        /// ISO 3166 alpha-2 or alpha-3, upper case: which checks apply depends on it.
+        country: Option<String>,
+    },
+    Selfie(Pose),
+}
+
+impl Capture {
+    pub fn kind(&self) -> DocumentKind {
+        match self {
+            Capture::GovernmentId { .. } => DocumentKind::GovernmentId,
+            Capture::Selfie(_) => DocumentKind::Selfie,
+        }
+    }
+
+    pub fn side(&self) -> &'static str {
+        match self {
+            Capture::GovernmentId { side, .. } => side.as_str(),
+            Capture::Selfie(pose) => pose.as_str(),
+        }
+    }
+}

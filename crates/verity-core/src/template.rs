@@ -81,6 +81,18 @@ impl Step {
     pub fn can_hand_off(&self) -> bool {
         self.handoff || matches!(self.kind, StepKind::GovernmentId | StepKind::Selfie)
     }
+
+    /// The poses a selfie step asks for: its own list, else the default three.
+    pub fn required_poses(&self) -> Vec<String> {
+        if self.poses.is_empty() {
+            crate::capture::Pose::DEFAULT
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect()
+        } else {
+            self.poses.clone()
+        }
+    }
 }
 
 /// Size hints the flow sends with `ready` (docs/contract.md §5 `preferredDimensions`).

@@ -18,6 +18,7 @@ pub mod payloads;
 pub mod rate_limit;
 pub mod resource;
 pub mod routes;
+pub mod sign_in_throttle;
 pub mod state;
 pub mod wire;
 

@@ -72,7 +72,7 @@ pub struct AppState {
     /// The public flow's limits per client address and per inquiry.
     pub flow_limits: Arc<FlowLimits>,
     /// Failed console sign-ins per client address (docs/console.md §1).
-    pub sign_in_throttle: Arc<crate::console::throttle::AddressThrottle>,
+    pub sign_in_throttle: Arc<crate::sign_in_throttle::AddressThrottle>,
 }
 
 impl AppState {
@@ -98,9 +98,9 @@ impl AppState {
             metrics: None,
             rate_limiter,
             flow_limits,
-            sign_in_throttle: Arc::new(crate::console::throttle::AddressThrottle::new(
-                crate::console::ADDRESS_SIGN_IN_LIMIT,
-                crate::console::ADDRESS_SIGN_IN_WINDOW_MS,
+            sign_in_throttle: Arc::new(crate::sign_in_throttle::AddressThrottle::new(
+                crate::sign_in_throttle::ADDRESS_SIGN_IN_LIMIT,
+                crate::sign_in_throttle::ADDRESS_SIGN_IN_WINDOW_MS,
             )),
         }
     }

@@ -123,7 +123,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys(KeysCommand::Rotate) => {
-            let (id, moved, path) = crate::keys::rotate(&config).await?;
+            let (id, path) = crate::keys::append_new_key(&config)?;
+            let moved = open_store(&config).await?.rewrap_data_keys().await?;
             println!("added key-encryption key {id} to {}", path.display());
             println!("re-wrapped {moved} data keys; older keys in that file may now be removed");
             Ok(())

@@ -1,7 +1,7 @@
 //! Where the key-encryption keys come from (docs/encryption.md): `encryption_key`
 //! (normally set as `VERITY_ENCRYPTION_KEY`) if set, else the keyring file
 //! `encryption_key_file` (default `<data_dir>/encryption.keys`), generated on first start.
-//! `verity keys rotate` appends a new key to that file and re-wraps every data key.
+//! `verity keys rotate` appends a new key to that file (here) and re-wraps every data key.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -94,9 +94,11 @@ fn write_private(path: &Path, text: &str, create_new: bool) -> anyhow::Result<()
     Ok(())
 }
 
-/// `verity keys rotate`: appends a new current key to the keyring file, then re-wraps
-/// every data key with it. Returns the new key's id and how many data keys moved.
-pub async fn rotate(config: &Config) -> anyhow::Result<(String, u64, PathBuf)> {
+/// The first half of `verity keys rotate`: appends a new current key to the keyring file
+/// and returns its id and the file. The caller then re-wraps every data key with it
+/// (`Store::rewrap_data_keys`, as `verity keys rewrap` does): the file first, so if
+/// re-wrapping stops half-way both keys are there to read with.
+pub fn append_new_key(config: &Config) -> anyhow::Result<(String, PathBuf)> {
     if !config.encryption_key.is_empty() {
         anyhow::bail!(
             "the keyring comes from VERITY_ENCRYPTION_KEY: append a new `ID BASE64` line there \
@@ -112,9 +114,6 @@ pub async fn rotate(config: &Config) -> anyhow::Result<(String, u64, PathBuf)> {
     }
     text.push_str(&Keyring::generate_line(&id));
     text.push('\n');
-    // The file first: if re-wrapping stops half-way, both keys are there to read with.
     write_private(&path, &text, false)?;
-    let store = crate::setup::open_store(config).await?;
-    let moved = store.rewrap_data_keys().await?;
-    Ok((id, moved, path))
+    Ok((id, path))
 }

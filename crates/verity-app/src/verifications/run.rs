@@ -15,7 +15,7 @@ use verity_checks::{
 };
 use verity_core::capture::{DocumentKind, Side};
 use verity_core::inquiry::Inquiry;
-use verity_core::template::{CheckRequirement, TemplateDefinition};
+use verity_core::template::{CheckRequirement, Step, TemplateDefinition};
 use verity_core::verification::{CheckOutcome, CheckResult, VerificationType};
 use verity_store::Document;
 
@@ -174,7 +174,7 @@ fn selfie(input: &Inputs, ctx: &CheckContext) -> (Vec<Check>, Option<Vec<f32>>) 
     let poses = input
         .definition
         .step(&input.step)
-        .map(crate::documents::poses)
+        .map(Step::required_poses)
         .unwrap_or_default();
     let selfie = SelfieInput {
         poses: poses

@@ -4,7 +4,7 @@
 //! page and action; every answer carries the console's security headers.
 //!
 //! - [`auth`]: the session cookie and the same-origin and form-token checks;
-//! - [`signin`]: signing in and out; [`throttle`]: failed sign-ins per address;
+//! - [`signin`]: signing in and out; `crate::sign_in_throttle`: failed sign-ins per address;
 //! - [`pages`]: the lists; [`inquiry`]: one inquiry, its images and the decision;
 //! - [`html`]: the layout and escaping; [`assets`]: the stylesheet and script;
 //! - [`error`]: [`error::ConsoleError`], answered as HTML in one place.
@@ -16,7 +16,6 @@ pub mod html;
 pub mod inquiry;
 pub mod pages;
 pub mod signin;
-pub mod throttle;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -28,9 +27,6 @@ use axum::Router;
 use crate::state::AppState;
 
 pub const SIGN_IN_PATH: &str = "/console/sign-in";
-/// Failed sign-ins one client address may make per window, whatever the accounts.
-pub const ADDRESS_SIGN_IN_LIMIT: u32 = 50;
-pub const ADDRESS_SIGN_IN_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// docs/console.md §6: no inline script or style, nothing from elsewhere, never framed.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \

@@ -7,6 +7,10 @@ use std::sync::Mutex;
 
 use verity_core::Millis;
 
+/// Failed sign-ins one client address may make per window, whatever the accounts.
+pub const ADDRESS_SIGN_IN_LIMIT: u32 = 50;
+pub const ADDRESS_SIGN_IN_WINDOW_MS: i64 = 15 * 60 * 1000;
+
 /// Entries kept before expired windows are dropped.
 const PRUNE_ABOVE: usize = 10_000;
 
