@@ -205,25 +205,29 @@ fn bilinear(gray: &GrayImage, x: f32, y: f32) -> u8 {
 pub const SPLIT_WIDTH: u32 = 960;
 
 /// `line` as the recogniser should read it: whole, or when wider than [`SPLIT_WIDTH`] cut in
-/// two at the lightest column of its middle third — a gap between characters, so no
-/// character is cut.
+/// two in its middle third at the centre of the lightest stretch a quarter height wide — the
+/// middle of a gap between characters, so no character is cut and none is left touching the
+/// cut (a single light column can be the narrow gap beside a letter, or a letter's hollow).
 pub fn pieces(line: &GrayImage) -> Vec<GrayImage> {
-    let w = line.width();
+    let (w, h) = line.dimensions();
     if w <= SPLIT_WIDTH {
         return vec![line.clone()];
     }
-    let lightness = |x: u32| {
-        (0..line.height())
-            .map(|y| u32::from(line.get_pixel(x, y).0[0]))
-            .sum::<u32>()
-    };
-    let cut = (w / 3..2 * w / 3)
-        .max_by_key(|&x| lightness(x))
-        .unwrap_or(w / 2);
-    // Each piece gets a quarter height of the cut column's background on its cut side: the
-    // recogniser drops a character that touches the crop's edge.
-    let margin = HEIGHT / 4;
-    let h = line.height();
+    let column: Vec<u32> = (0..w)
+        .map(|x| (0..h).map(|y| u32::from(line.get_pixel(x, y).0[0])).sum())
+        .collect();
+    let window = (HEIGHT / 4) as usize;
+    let middle = w as usize / 3..2 * w as usize / 3;
+    let light = |x: usize| column[x - window / 2..x + window / 2].iter().sum::<u32>();
+    let best = middle.clone().map(light).max().unwrap_or(0);
+    // The centre of the stretch of equally light windows (a gap wider than the window).
+    let lightest: Vec<usize> = middle.filter(|&x| light(x) == best).collect();
+    let cut = lightest
+        .get(lightest.len() / 2)
+        .map_or(w / 2, |&x| x as u32);
+    // Each piece gets half a height of the cut column's background on its cut side, as a
+    // whole line has its box's margin: the recogniser drops a character next to the edge.
+    let margin = HEIGHT / 2;
     let left = GrayImage::from_fn(cut + margin, h, |x, y| *line.get_pixel(x.min(cut), y));
     let right = GrayImage::from_fn(w - cut + margin, h, |x, y| {
         *line.get_pixel(cut + x.saturating_sub(margin), y)
@@ -330,15 +334,21 @@ mod tests {
     }
 
     #[test]
-    fn a_long_line_is_cut_at_its_lightest_middle_column() {
-        // Dark everywhere but one light column at x = 600.
+    fn a_long_line_is_cut_in_the_middle_of_its_widest_middle_gap() {
+        // Dark but for one light column at x = 450 (a letter's hollow) and a light stretch
+        // 500..530 (a gap between letters): the cut is at the gap's centre.
         let line = GrayImage::from_fn(1200, HEIGHT, |x, _| {
-            image::Luma([if x == 600 { 250 } else { 20 }])
+            let light = x == 450 || (500..530).contains(&x);
+            image::Luma([if light { 250 } else { 20 }])
         });
         let parts = pieces(&line);
+        let margin = HEIGHT / 2;
+        let widths: Vec<u32> = parts.iter().map(GrayImage::width).collect();
+        assert_eq!(widths, vec![515 + margin, 1200 - 515 + margin]);
         assert_eq!(
-            parts.iter().map(GrayImage::width).collect::<Vec<_>>(),
-            vec![612, 612]
+            parts[0].get_pixel(515 + margin - 1, 0).0[0],
+            250,
+            "light margin"
         );
         let short = GrayImage::new(SPLIT_WIDTH, HEIGHT);
         assert_eq!(pieces(&short).len(), 1);
