@@ -7,7 +7,10 @@
 //! distortions (rotation up to ±2.5°, down-scaling to 70–100 %, gamma, Gaussian noise, JPEG
 //! quality 55–90) are its own: the tests use the fixtures' fixed data and `photograph`.
 //!
-//! `cargo run --release -p verity-ocr --example bench_ocr [-- N [SEED]]`
+//! `cargo run --release -p verity-ocr --example bench_ocr [-- N [SEED]]`; with
+//! `BENCH_OCR_VERBOSE=1` each document misread is printed (zone read, corrected and expected;
+//! the front's rows, fields and holder), and `BENCH_OCR_DUMP=DIR` also saves the distorted
+//! images there.
 
 use std::time::Instant;
 
@@ -15,6 +18,7 @@ use chrono::NaiveDate;
 use image::{imageops, GrayImage, RgbImage};
 use verity_checks::checks::{front, mrz_read};
 use verity_checks::fixtures::{id_card_of, passport_of, Holder};
+use verity_checks::text::TextLine;
 use verity_ocr::Ocr;
 
 struct Rng(u64);
@@ -187,6 +191,30 @@ fn score_front(t: &mut Tally, f: &front::FrontFields, h: &Holder) {
     }
 }
 
+/// What was read where the document was not read right: the zone read, corrected and
+/// expected, and the front's rows beside the fields found and the holder printed.
+fn report_failures(
+    front_lines: &[TextLine],
+    zone_lines: &[TextLine],
+    read: Option<&mrz_read::ReadZone>,
+    zone: &str,
+    fields: &front::FrontFields,
+    h: &Holder,
+) {
+    if read.map(mrz_read::ReadZone::text).as_deref() != Some(zone) {
+        let rows: Vec<&str> = zone_lines.iter().map(|l| l.mrz.as_str()).collect();
+        eprintln!("MRZ expected {zone:?}\n    read {read:?}\n    lines {rows:?}");
+    }
+    let mut probe = Tally::default();
+    score_front(&mut probe, fields, h);
+    if probe.fields.iter().any(|&(ok, _)| ok == 0) {
+        eprintln!(
+            "FRONT rows {:?}\n    fields {fields:?}\n    holder {h:?}",
+            front::rows(front_lines)
+        );
+    }
+}
+
 fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
     let h = holder(rng);
     let passport = rng.below(2) == 0;
@@ -208,14 +236,23 @@ fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
     };
     let read = mrz_read::find_zone(&zone_lines, today);
     let fields = front::parse(&front_lines, true);
-    if std::env::var_os("BENCH_OCR_VERBOSE").is_some() {
-        eprintln!(
-            "rows {:?}\nfields {fields:?}\nholder {h:?}",
-            front::rows(&front_lines)
-        );
-    }
     t.seconds.push(start.elapsed().as_secs_f64());
     t.cpu_seconds.push(thread_cpu_seconds() - cpu_start);
+    if std::env::var_os("BENCH_OCR_VERBOSE").is_some() {
+        eprintln!(
+            "DOC {} {}",
+            t.docs,
+            if passport { "passport" } else { "card" }
+        );
+        report_failures(&front_lines, &zone_lines, read.as_ref(), &zone, &fields, &h);
+        if let Some(dir) = std::env::var_os("BENCH_OCR_DUMP") {
+            let dir = std::path::PathBuf::from(dir);
+            let _ = front_gray.save(dir.join(format!("{}-front.png", t.docs)));
+            if let Some(b) = &back_gray {
+                let _ = b.save(dir.join(format!("{}-back.png", t.docs)));
+            }
+        }
+    }
     t.docs += 1;
     t.chars += zone.len();
     let (before, after) = read.as_ref().map_or((String::new(), String::new()), |z| {

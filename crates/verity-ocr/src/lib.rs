@@ -106,7 +106,7 @@ impl Ocr {
                 height: clamp(y1, gray.height()).saturating_sub(y),
             });
         }
-        let mut decoded = self.networks.recognise(&crops)?;
+        let mut decoded = self.recognise_lines(&crops)?;
         self.reread_mrz_lines(&crops, &mut decoded)?;
         Ok(decoded
             .into_iter()
@@ -146,12 +146,48 @@ impl Ocr {
                 image::imageops::resize(c, w, c.height(), image::imageops::FilterType::Triangle)
             })
             .collect();
-        for (&i, again) in suspects.iter().zip(self.networks.recognise(&squeezed)?) {
+        for (&i, again) in suspects.iter().zip(self.recognise_lines(&squeezed)?) {
             if zone_length(&again.1) {
                 decoded[i].1 = again.1;
             }
         }
         Ok(())
+    }
+}
+
+impl Ocr {
+    /// Free and MRZ decodes of each line crop; a long crop is read in pieces
+    /// ([`recognise::pieces`]) whose texts are joined.
+    fn recognise_lines(
+        &self,
+        crops: &[GrayImage],
+    ) -> Result<Vec<(recognise::Decoded, String)>, OcrError> {
+        let mut pieces = Vec::new();
+        let mut owner = Vec::new();
+        for (i, crop) in crops.iter().enumerate() {
+            for piece in recognise::pieces(crop) {
+                pieces.push(piece);
+                owner.push(i);
+            }
+        }
+        let read = self.networks.recognise(&pieces)?;
+        let mut out: Vec<(recognise::Decoded, String, usize)> = (0..crops.len())
+            .map(|_| (recognise::Decoded::default(), String::new(), 0))
+            .collect();
+        for ((free, mrz), &i) in read.into_iter().zip(&owner) {
+            let (text, zone, n) = &mut out[i];
+            text.text.push_str(&free.text);
+            text.confidence += free.confidence;
+            zone.push_str(&mrz);
+            *n += 1;
+        }
+        Ok(out
+            .into_iter()
+            .map(|(mut free, mrz, n)| {
+                free.confidence /= n.max(1) as f32;
+                (free, mrz)
+            })
+            .collect())
     }
 }
 

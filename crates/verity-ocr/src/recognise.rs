@@ -51,10 +51,40 @@ impl Charset {
 }
 
 /// A decoded line: text and mean probability of its characters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Decoded {
     pub text: String,
     pub confidence: f32,
+}
+
+/// One character the greedy decode kept: its class, the output column where it starts and its
+/// probability there.
+struct Emission {
+    class: usize,
+    step: usize,
+    probability: f32,
+}
+
+/// Greedy CTC: best class per column (among blank and `only` when given), repeats merged,
+/// blanks dropped.
+fn emissions(probs: &[f32], classes: usize, only: Option<&[usize]>) -> Vec<Emission> {
+    let mut out = Vec::new();
+    let mut previous = 0usize;
+    for (step, row) in probs.chunks_exact(classes).enumerate() {
+        let best = match only {
+            None => argmax(row, 0..classes),
+            Some(set) => argmax(row, std::iter::once(0).chain(set.iter().copied())),
+        };
+        if best != 0 && best != previous {
+            out.push(Emission {
+                class: best,
+                step,
+                probability: row[best],
+            });
+        }
+        previous = best;
+    }
+    out
 }
 
 /// Greedy CTC decode of `steps` × `classes` probabilities. With `only`, the best class is
@@ -65,31 +95,58 @@ pub fn ctc_decode(
     charset: &Charset,
     only: Option<&[usize]>,
 ) -> Decoded {
+    text_of(&emissions(probs, classes, only), charset, None)
+}
+
+/// The text of `kept`, with a space put in wherever two characters stand further apart than
+/// `word_gap` columns (when given) and none was read between them.
+fn text_of(kept: &[Emission], charset: &Charset, word_gap: Option<f32>) -> Decoded {
     let mut text = String::new();
-    let (mut sum, mut kept) = (0.0f32, 0usize);
-    let mut previous = 0usize;
-    for row in probs.chunks_exact(classes) {
-        let best = match only {
-            None => argmax(row, 0..classes),
-            Some(set) => argmax(row, std::iter::once(0).chain(set.iter().copied())),
+    let (mut sum, mut count) = (0.0f32, 0usize);
+    let mut last: Option<(usize, char)> = None;
+    for e in kept {
+        let Some(&c) = charset.chars.get(e.class) else {
+            continue;
         };
-        if best != 0 && best != previous {
-            if let Some(&c) = charset.chars.get(best) {
-                text.push(c);
-                sum += row[best];
-                kept += 1;
+        if let (Some(gap), Some((step, before))) = (word_gap, last) {
+            if c != ' ' && before != ' ' && (e.step - step) as f32 > gap {
+                text.push(' ');
             }
         }
-        previous = best;
+        text.push(c);
+        sum += e.probability;
+        count += 1;
+        last = Some((e.step, c));
     }
-    let confidence = if kept == 0 { 0.0 } else { sum / kept as f32 };
+    let confidence = if count == 0 { 0.0 } else { sum / count as f32 };
     Decoded { text, confidence }
 }
 
-/// Both decodes of one output row: free text (trimmed) and MRZ-alphabet text.
+/// The column distance above which two characters have a word space between them: 1.7 times
+/// the median distance of neighbouring characters. The recogniser (trained mostly on Chinese,
+/// written without spaces) often drops the space between words; in a monospaced face a space
+/// doubles the distance, in a proportional one it adds about half. `None` for lines of fewer
+/// than four characters, whose median says little.
+fn word_gap(kept: &[Emission], charset: &Charset) -> Option<f32> {
+    let is_space = |e: &Emission| charset.chars.get(e.class) == Some(&' ');
+    let mut distances: Vec<usize> = kept
+        .windows(2)
+        .filter(|w| !is_space(&w[0]) && !is_space(&w[1]))
+        .map(|w| w[1].step - w[0].step)
+        .collect();
+    if distances.len() < 3 {
+        return None;
+    }
+    distances.sort_unstable();
+    Some(1.7 * distances[distances.len() / 2] as f32)
+}
+
+/// Both decodes of one output row: free text (trimmed, word spaces restored) and MRZ-alphabet
+/// text.
 pub fn decode_both(probs: &[f32], charset: &Charset) -> (Decoded, String) {
     let classes = charset.classes();
-    let mut free = ctc_decode(probs, classes, charset, None);
+    let kept = emissions(probs, classes, None);
+    let mut free = text_of(&kept, charset, word_gap(&kept, charset));
     free.text = free.text.trim().to_owned();
     let mrz = ctc_decode(probs, classes, charset, Some(&charset.mrz_classes)).text;
     (free, mrz)
@@ -139,6 +196,43 @@ fn bilinear(gray: &GrayImage, x: f32, y: f32) -> u8 {
     let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
     let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
     (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8
+}
+
+/// Crops wider than this (20 heights, about 30 MRZ characters) are read in two pieces. The
+/// recogniser reads a TD1 zone's 30-character lines exactly, but across a TD3 line's 44 it
+/// drops and confuses characters (`U` as `0`, `AU` as `00`) even on a clean crop: it was
+/// trained on shorter lines.
+pub const SPLIT_WIDTH: u32 = 960;
+
+/// `line` as the recogniser should read it: whole, or when wider than [`SPLIT_WIDTH`] cut in
+/// two in its middle third at the centre of the lightest stretch a quarter height wide — the
+/// middle of a gap between characters, so no character is cut and none is left touching the
+/// cut (a single light column can be the narrow gap beside a letter, or a letter's hollow).
+pub fn pieces(line: &GrayImage) -> Vec<GrayImage> {
+    let (w, h) = line.dimensions();
+    if w <= SPLIT_WIDTH {
+        return vec![line.clone()];
+    }
+    let column: Vec<u32> = (0..w)
+        .map(|x| (0..h).map(|y| u32::from(line.get_pixel(x, y).0[0])).sum())
+        .collect();
+    let window = (HEIGHT / 4) as usize;
+    let middle = w as usize / 3..2 * w as usize / 3;
+    let light = |x: usize| column[x - window / 2..x + window / 2].iter().sum::<u32>();
+    let best = middle.clone().map(light).max().unwrap_or(0);
+    // The centre of the stretch of equally light windows (a gap wider than the window).
+    let lightest: Vec<usize> = middle.filter(|&x| light(x) == best).collect();
+    let cut = lightest
+        .get(lightest.len() / 2)
+        .map_or(w / 2, |&x| x as u32);
+    // Each piece gets half a height of the cut column's background on its cut side, as a
+    // whole line has its box's margin: the recogniser drops a character next to the edge.
+    let margin = HEIGHT / 2;
+    let left = GrayImage::from_fn(cut + margin, h, |x, y| *line.get_pixel(x.min(cut), y));
+    let right = GrayImage::from_fn(w - cut + margin, h, |x, y| {
+        *line.get_pixel(cut + x.saturating_sub(margin), y)
+    });
+    vec![left, right]
 }
 
 /// The narrowest planned width that holds `width`.
@@ -224,6 +318,40 @@ mod tests {
         let (free, mrz) = decode_both(&probs, &cs);
         assert_eq!(free.text, "O中A");
         assert_eq!(mrz, "O<A");
+    }
+
+    #[test]
+    fn a_dropped_word_space_is_restored_from_the_characters_spacing() {
+        let cs = charset();
+        // `AA` `AA` at a pitch of 3 columns, then a gap of 6: `AOA AO` read without its space.
+        let seq = [3, 0, 0, 1, 0, 0, 3, 0, 0, 0, 0, 0, 3, 0, 0, 1, 0, 0];
+        let (free, mrz) = decode_both(&rows(&seq, cs.classes()), &cs);
+        assert_eq!(free.text, "AOA AO");
+        assert_eq!(mrz, "AOAAO", "the MRZ decode has no spaces");
+        // Evenly spaced characters get none.
+        let even = [3, 0, 0, 1, 0, 0, 3, 0, 0, 1, 0, 0, 3];
+        assert_eq!(decode_both(&rows(&even, cs.classes()), &cs).0.text, "AOAOA");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_in_the_middle_of_its_widest_middle_gap() {
+        // Dark but for one light column at x = 450 (a letter's hollow) and a light stretch
+        // 500..530 (a gap between letters): the cut is at the gap's centre.
+        let line = GrayImage::from_fn(1200, HEIGHT, |x, _| {
+            let light = x == 450 || (500..530).contains(&x);
+            image::Luma([if light { 250 } else { 20 }])
+        });
+        let parts = pieces(&line);
+        let margin = HEIGHT / 2;
+        let widths: Vec<u32> = parts.iter().map(GrayImage::width).collect();
+        assert_eq!(widths, vec![515 + margin, 1200 - 515 + margin]);
+        assert_eq!(
+            parts[0].get_pixel(515 + margin - 1, 0).0[0],
+            250,
+            "light margin"
+        );
+        let short = GrayImage::new(SPLIT_WIDTH, HEIGHT);
+        assert_eq!(pieces(&short).len(), 1);
     }
 
     #[test]

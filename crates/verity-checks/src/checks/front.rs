@@ -111,11 +111,30 @@ fn label(row: &str) -> Option<(Field, &str)> {
     LABELS.iter().find_map(|&(l, f)| {
         let (rest, joined) = strip_label(trimmed, l)?;
         // The recogniser often drops the space after a label (`BORN25JUL1989`,
-        // `SURNAMEVIZO`); only labels of two or three letters need a separator, as they
-        // begin ordinary words too.
+        // `SURNAMEVIZO`). Labels of two or three letters begin ordinary words too, so one run
+        // into what follows counts only when what follows has the field's shape (`NOK2MLDWKAM`
+        // is a number, `NOVA` is not).
         let short = l.len() <= 3;
-        (!(joined && short)).then(|| (f, value_after(rest)))
+        let value = value_after(rest);
+        (!(joined && short) || has_shape(f, value)).then_some((f, value))
     })
+}
+
+/// Whether `value` looks like what `field` holds: a date for dates, a document number (one
+/// token of 6–12 letters and digits with a digit in it) for numbers. Names have no shape.
+fn has_shape(field: Field, value: &str) -> bool {
+    match field {
+        Field::Birth | Field::Expiry => [true, false]
+            .into_iter()
+            .any(|day_first| !find_dates(value, day_first).is_empty()),
+        Field::Number => {
+            let token: Vec<char> = value.chars().filter(|c| !c.is_whitespace()).collect();
+            (6..=12).contains(&token.len())
+                && token.iter().all(char::is_ascii_alphanumeric)
+                && token.iter().any(char::is_ascii_digit)
+        }
+        Field::First | Field::Last => false,
+    }
 }
 
 /// `row` after `label`, spaces ignored on both sides and `0`/`1` read as `O`/`I` (the
@@ -210,12 +229,19 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The first token with a digit in it, of at least 5 characters.
+/// The document number in a labelled value: the first token with a digit in it, of at least 5
+/// characters, else the first of at least 6 letters (numbers need not hold a digit).
 fn number(value: &str) -> Option<String> {
-    value
+    let tokens: Vec<String> = value
         .split_whitespace()
-        .find(|t| t.len() >= 5 && t.chars().any(|c| c.is_ascii_digit()))
         .map(|t| t.chars().filter(char::is_ascii_alphanumeric).collect())
+        .collect();
+    let with_digit = tokens
+        .iter()
+        .find(|t| t.len() >= 5 && t.chars().any(|c| c.is_ascii_digit()));
+    with_digit
+        .or_else(|| tokens.iter().find(|t| t.len() >= 6))
+        .cloned()
 }
 
 const MONTHS: [&str; 12] = [
@@ -269,15 +295,37 @@ fn numeric_date(t: &str, day_first: bool) -> Option<NaiveDate> {
         .flatten()
 }
 
+/// `DDMMMYYYY` with any separators removed before: a day of one or two digits, a month name
+/// (read with `0` as `O`, as in `0CT` and `N0V`, which the recogniser often gives), perhaps its
+/// translation (`JAN/JAN`), then the year.
 fn month_name_date(t: &str) -> Option<NaiveDate> {
-    let digits_end = t.find(|c: char| !c.is_ascii_digit())?;
-    let (day, rest) = t.split_at(digits_end);
-    let month = MONTHS.iter().position(|m| rest.starts_with(m))?;
-    let year = rest.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '/');
-    let (day, year) = (day.parse::<u32>().ok()?, year.parse::<i32>().ok()?);
-    (year > 1900)
-        .then(|| NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()? + 1, day))
-        .flatten()
+    let chars: Vec<char> = t.chars().collect();
+    [2, 1].into_iter().find_map(|day_len| {
+        let day: String = chars.get(..day_len)?.iter().collect();
+        let month: String = chars
+            .get(day_len..day_len + 3)?
+            .iter()
+            .map(|&c| as_letter(c))
+            .collect();
+        let month = MONTHS.iter().position(|m| *m == month)?;
+        let rest: String = chars.get(day_len + 3..)?.iter().collect();
+        let year = rest.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '/');
+        let (day, year) = (day.parse::<u32>().ok()?, year.parse::<i32>().ok()?);
+        (year > 1900)
+            .then(|| NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()? + 1, day))
+            .flatten()
+    })
+}
+
+/// The letter a digit is taken for inside a word (`0CT` → `OCT`).
+fn as_letter(c: char) -> char {
+    match c {
+        '0' => 'O',
+        '1' => 'I',
+        '5' => 'S',
+        '8' => 'B',
+        c => c,
+    }
 }
 
 #[cfg(test)]
@@ -355,6 +403,34 @@ mod tests {
             (f.birthdate, f.expiration_date),
             (Some(d(1989, 7, 25)), Some(d(2027, 4, 9)))
         );
+    }
+
+    #[test]
+    fn a_short_label_run_into_a_value_of_its_field_shape_is_read() {
+        let rows = [line("NOVASCOTIA", 0, 0), line("DOBIE", 0, 40)];
+        let f = parse(&rows, false);
+        assert_eq!(f.document_number, None, "a joined number needs a digit");
+        assert_eq!(f.birthdate, None);
+        let rows = [line("NOK2MLD7KAM", 0, 0), line("DOB05/01/1992", 0, 40)];
+        let f = parse(&rows, false);
+        assert_eq!(f.document_number.as_deref(), Some("K2MLD7KAM"));
+        assert_eq!(f.birthdate, Some(d(1992, 5, 1)));
+    }
+
+    #[test]
+    fn a_labelled_number_may_hold_no_digit() {
+        let rows = [line("DOCUMENT NO", 0, 0), line("TXFAXPFZZ", 0, 40)];
+        assert_eq!(
+            parse(&rows, true).document_number.as_deref(),
+            Some("TXFAXPFZZ")
+        );
+    }
+
+    #[test]
+    fn month_names_read_with_zero_for_o() {
+        assert_eq!(find_dates("220CT1998", true), vec![d(1998, 10, 22)]);
+        assert_eq!(find_dates("07N0V 2033", true), vec![d(2033, 11, 7)]);
+        assert_eq!(find_dates("7N0V2033", true), vec![d(2033, 11, 7)]);
     }
 
     #[test]

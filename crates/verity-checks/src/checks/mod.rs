@@ -12,6 +12,7 @@ pub mod front;
 pub mod front_consistency;
 pub mod glare;
 pub mod mrz;
+mod mrz_correct;
 pub mod mrz_read;
 pub mod resolution;
 pub mod same_image;

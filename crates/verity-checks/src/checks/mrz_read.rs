@@ -1,22 +1,11 @@
 //! Turning OCR'd lines into MRZ text: find the zone (the lowest run of two or three long
-//! lines made of MRZ characters), bring each line to its exact length, then correct what the
-//! recogniser may have confused — first by field type (a date holds digits, a name letters;
-//! ICAO 9303 part 3 §4.2), then by check digits: a character in an alphanumeric field is changed
-//! only when exactly one single change makes every check digit of the zone hold. Anything else
-//! is left as read, so a misread fails the parser's check digits instead of passing as wrong data.
+//! lines made of MRZ characters) and correct what the recogniser may have got wrong
+//! (`mrz_correct`: field types, then check digits, only where one answer fits).
 
 use chrono::NaiveDate;
 
-use crate::checks::mrz;
+use crate::checks::mrz_correct;
 use crate::text::TextLine;
-
-/// What a position may hold.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
-    Digit,
-    Alpha,
-    Alnum,
-}
 
 /// The zone as read and as corrected, with what was changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,8 +57,7 @@ pub fn find_zone(lines: &[TextLine], today: NaiveDate) -> Option<ReadZone> {
         return None;
     }
     let read: Vec<String> = rows[rows.len() - count..].to_vec();
-    let sized: Vec<String> = read.iter().map(|r| fit_length(r, width)).collect();
-    let (corrected, corrections) = correct(&sized, today);
+    let (corrected, corrections) = mrz_correct::correct(&read, width, today);
     Some(ReadZone {
         read,
         corrected,
@@ -77,163 +65,10 @@ pub fn find_zone(lines: &[TextLine], today: NaiveDate) -> Option<ReadZone> {
     })
 }
 
-/// Pads or trims the longest run of fillers so the line is `width` long (the recogniser most
-/// often gains or loses a `<` inside long filler runs); a line with no fillers is cut or padded
-/// at the end.
-fn fit_length(line: &str, width: usize) -> String {
-    let mut s: Vec<char> = line.chars().collect();
-    while s.len() != width {
-        let (start, len) = longest_filler_run(&s);
-        if s.len() > width {
-            if len == 0 {
-                s.truncate(width);
-            } else {
-                s.remove(start);
-            }
-        } else {
-            let at = if len == 0 { s.len() } else { start };
-            s.insert(at, '<');
-        }
-    }
-    s.into_iter().collect()
-}
-
-fn longest_filler_run(s: &[char]) -> (usize, usize) {
-    let (mut best, mut run_start, mut run) = ((0, 0), 0, 0);
-    for (i, &c) in s.iter().enumerate() {
-        if c == '<' {
-            if run == 0 {
-                run_start = i;
-            }
-            run += 1;
-            if run > best.1 {
-                best = (run_start, run);
-            }
-        } else {
-            run = 0;
-        }
-    }
-    best
-}
-
-/// Field kinds per line (ICAO 9303 parts 4 and 5).
-fn layout(width: usize, line: usize) -> Vec<Kind> {
-    use Kind::*;
-    let spans: &[(usize, Kind)] = match (width, line) {
-        (44, 0) | (30, 2) => &[(width, Alpha)],
-        (44, 1) => &[
-            (9, Alnum),
-            (1, Digit),
-            (3, Alpha),
-            (7, Digit),
-            (1, Alpha),
-            (7, Digit),
-            (15, Alnum),
-            (1, Digit),
-        ],
-        (30, 0) => &[(5, Alpha), (9, Alnum), (16, Alnum)],
-        (30, 1) => &[
-            (7, Digit),
-            (1, Alpha),
-            (7, Digit),
-            (3, Alpha),
-            (11, Alnum),
-            (1, Digit),
-        ],
-        _ => &[(width, Alnum)],
-    };
-    spans
-        .iter()
-        .flat_map(|&(n, k)| std::iter::repeat_n(k, n))
-        .collect()
-}
-
-/// Letters the recogniser takes for digits and back.
-const DIGIT_FOR: [(char, char); 9] = [
-    ('O', '0'),
-    ('D', '0'),
-    ('Q', '0'),
-    ('I', '1'),
-    ('L', '1'),
-    ('Z', '2'),
-    ('S', '5'),
-    ('B', '8'),
-    ('G', '6'),
-];
-
-fn forced(c: char, kind: Kind) -> char {
-    match kind {
-        Kind::Digit => DIGIT_FOR
-            .iter()
-            .find(|(l, _)| *l == c)
-            .map_or(c, |&(_, d)| d),
-        Kind::Alpha => DIGIT_FOR
-            .iter()
-            .find(|(l, d)| *d == c && *l != 'D' && *l != 'Q' && *l != 'L')
-            .map_or(c, |&(l, _)| l),
-        Kind::Alnum => c,
-    }
-}
-
-/// The alternatives a character in an alphanumeric field may have been misread from.
-fn alternatives(c: char) -> Vec<char> {
-    DIGIT_FOR
-        .iter()
-        .filter_map(|&(l, d)| match c {
-            _ if c == l => Some(d),
-            _ if c == d => Some(l),
-            _ => None,
-        })
-        .collect()
-}
-
-fn correct(lines: &[String], today: NaiveDate) -> (Vec<String>, Vec<String>) {
-    let width = lines.first().map_or(0, String::len);
-    let mut grid: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
-    let mut changes = Vec::new();
-    for (li, line) in grid.iter_mut().enumerate() {
-        for (ci, (c, kind)) in line.iter_mut().zip(layout(width, li)).enumerate() {
-            let f = forced(*c, kind);
-            if f != *c {
-                changes.push(format!("{}:{} {}→{}", li + 1, ci + 1, c, f));
-                *c = f;
-            }
-        }
-    }
-    let join = |g: &[Vec<char>]| {
-        g.iter()
-            .map(|l| l.iter().collect::<String>())
-            .collect::<Vec<_>>()
-    };
-    if mrz::parse(&join(&grid).join("\n"), today).is_ok() {
-        return (join(&grid), changes);
-    }
-    let mut fixes = Vec::new();
-    for li in 0..grid.len() {
-        for (ci, kind) in layout(width, li).into_iter().enumerate() {
-            if kind != Kind::Alnum {
-                continue;
-            }
-            let original = grid[li][ci];
-            for alt in alternatives(original) {
-                grid[li][ci] = alt;
-                if mrz::parse(&join(&grid).join("\n"), today).is_ok() {
-                    fixes.push((li, ci, original, alt));
-                }
-            }
-            grid[li][ci] = original;
-        }
-    }
-    if let [(li, ci, old, new)] = fixes.as_slice() {
-        grid[*li][*ci] = *new;
-        changes.push(format!("{}:{} {}→{}", li + 1, ci + 1, old, new));
-    }
-    (join(&grid), changes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::mrz;
     use crate::text::TextBounds;
 
     const TD3: [&str; 2] = [
