@@ -5,13 +5,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use verity_core::audit::AuditAction;
-use verity_core::id::InquiryId;
 use verity_store::AuditFilter;
 
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Authenticated, PageParams};
 use crate::jsonapi::Document;
-use crate::routes::page::{items, list_links};
+use crate::routes::page::{id_filter, items, list_links};
 use crate::state::AppState;
 use crate::wire::audit as wire;
 
@@ -29,12 +28,7 @@ pub struct ListQuery {
 
 fn filter(q: &ListQuery) -> Result<AuditFilter, ApiError> {
     Ok(AuditFilter {
-        inquiry_id: q
-            .inquiry_id
-            .as_deref()
-            .map(InquiryId::parse)
-            .transpose()
-            .map_err(|e| ApiError::bad_request("filter[inquiry-id]", e.to_string()))?,
+        inquiry_id: id_filter("filter[inquiry-id]", q.inquiry_id.as_deref())?,
         action: q
             .action
             .as_deref()

@@ -4,13 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use verity_core::event::EventName;
-use verity_core::id::{EventId, InquiryId};
+use verity_core::id::EventId;
 use verity_store::EventFilter;
 
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Authenticated, PageParams};
 use crate::jsonapi::Document;
-use crate::routes::page::{found as found_or_404, items, list_links};
+use crate::routes::page::{found as found_or_404, id_filter, items, list_links};
 use crate::state::AppState;
 use crate::wire::event as wire;
 
@@ -79,12 +79,7 @@ pub async fn list(
                 })
             })
             .transpose()?,
-        inquiry_id: q
-            .inquiry_id
-            .as_deref()
-            .map(InquiryId::parse)
-            .transpose()
-            .map_err(|e| ApiError::bad_request("filter[inquiry-id]", e.to_string()))?,
+        inquiry_id: id_filter("filter[inquiry-id]", q.inquiry_id.as_deref())?,
         created_after: parse_time("filter[created-after]", &q.created_after)?,
         created_before: parse_time("filter[created-before]", &q.created_before)?,
     };

@@ -23,7 +23,7 @@ use crate::extract::{ApiJson, ApiQuery, Authenticated, ClientIp, PageParams};
 use crate::jsonapi::{Document, Inflection};
 use crate::middleware::idempotency::{without_shown_once, ClaimedKey};
 use crate::resource;
-use crate::routes::page::{items, list_links};
+use crate::routes::page::{id_filter, items, list_links};
 use crate::state::AppState;
 use crate::wire::inquiry::{self as wire, CreateInquiryAttributes};
 
@@ -225,12 +225,7 @@ pub async fn list(
             })
         })
         .transpose()?;
-    let account_id = q
-        .account_id
-        .as_deref()
-        .map(AccountId::parse)
-        .transpose()
-        .map_err(|e| ApiError::bad_request("filter[account-id]", e.to_string()))?;
+    let account_id = id_filter("filter[account-id]", q.account_id.as_deref())?;
     let filter = InquiryFilter {
         reference_id: q.reference_id.clone(),
         account_id,

@@ -12,6 +12,15 @@ pub fn found<K: IdKind, T>(id: &Id<K>, found: Option<T>) -> Result<T, ApiError> 
     found.ok_or_else(|| ApiError::not_found(K::NAME, id.as_str()))
 }
 
+/// A list's `filter[…]` id parameter, parsed: `None` when left out, a 400 naming `param`
+/// when it is not an id of that kind.
+pub fn id_filter<K: IdKind>(param: &str, value: Option<&str>) -> Result<Option<Id<K>>, ApiError> {
+    value
+        .map(Id::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request(param, e.to_string()))
+}
+
 /// Percent-encodes a query component (RFC 3986 unreserved characters pass through).
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
