@@ -527,29 +527,19 @@ async fn a_pending_workflow_wait_survives_kill_9() {
 /// Waits until `inquiry`'s workflow run is stored as a pending wait that nobody holds:
 /// its rule chosen, its next action after the `wait`, and no lease.
 async fn wait_for_stored_wait(data_dir: &std::path::Path, inquiry: &str) {
-    use sqlx::Connection;
     let url = format!("sqlite://{}", data_dir.join("verity.db").display());
-    let mut db = sqlx::SqliteConnection::connect(&url)
-        .await
-        .expect("connect");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    loop {
+    let db = sqlx::SqlitePool::connect(&url).await.expect("connect");
+    let db = &db;
+    eventually(120, "the workflow's wait to be stored", || async move {
         let row: Option<(String, i64, i64)> = sqlx::query_as(
             "SELECT status, action, lease_until FROM workflow_runs WHERE inquiry_id = $1",
         )
         .bind(inquiry)
-        .fetch_optional(&mut db)
+        .fetch_optional(db)
         .await
         .expect("workflow run");
-        if row.as_ref().is_some_and(|(status, action, lease)| {
-            status == "pending" && *action == 1 && *lease == 0
-        }) {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the workflow's wait was never stored: {row:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+        row.filter(|(status, action, lease)| status == "pending" && *action == 1 && *lease == 0)
+            .map(|_| ())
+    })
+    .await;
 }
