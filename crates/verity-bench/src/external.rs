@@ -126,9 +126,10 @@ pub async fn run(ctx: &Context, ext: &External, summary: &mut Summary) {
 /// Runs the command; `Ok(stdout lines)` on exit status 0, else a description with stderr's tail.
 async fn execute(repo: &Path, ext: &External) -> Result<Vec<String>, String> {
     // A workspace binary (`target/release/examples/…`) is named from the repository root.
-    let program = match ext.program.contains('/') {
-        true => repo.join(ext.program),
-        false => PathBuf::from(ext.program),
+    let program = if ext.program.contains('/') {
+        repo.join(ext.program)
+    } else {
+        PathBuf::from(ext.program)
     };
     let mut cmd = Command::new(program);
     cmd.args(&ext.args)
