@@ -1,6 +1,7 @@
 // The operator console's progressive enhancement (docs/console.md §6). Every page works
 // without it: forms post, links navigate. With it, ID images zoom and rotate from buttons
-// (keyboard reachable), and a decision asks for confirmation before it is sent.
+// (keyboard reachable), a decision asks for confirmation before it is sent, and the redact
+// button stays disabled until the inquiry's id is typed (the server checks it again).
 
 /** @param {HTMLElement} figure */
 function enhanceImage(figure) {
@@ -45,9 +46,24 @@ function confirmDecisions(form) {
   });
 }
 
+/** @param {HTMLFormElement} form */
+function guardRedaction(form) {
+  const input = /** @type {HTMLInputElement | null} */ (form.querySelector('input[data-expect]'));
+  const button = form.querySelector('button');
+  if (!input || !button) return;
+  const sync = () => {
+    button.disabled = input.value.trim() !== input.dataset.expect;
+  };
+  input.addEventListener('input', sync);
+  sync();
+}
+
 for (const figure of document.querySelectorAll('figure.capture')) {
   enhanceImage(/** @type {HTMLElement} */ (figure));
 }
 for (const form of document.querySelectorAll('form.decision')) {
   confirmDecisions(/** @type {HTMLFormElement} */ (form));
+}
+for (const form of document.querySelectorAll('form.redact')) {
+  guardRedaction(/** @type {HTMLFormElement} */ (form));
 }

@@ -13,6 +13,7 @@
 //! - [`handoff`]: one-time links, their senders and limits;
 //! - [`verifications`]: what a verification checks, the outcome, the workflow runner's steps;
 //! - [`decisions`]: approve, decline, mark for review with a reason and an actor, audited;
+//!   [`review`]: an operator's tags, comments and redaction, audited;
 //! - [`operators`]: console accounts, passwords, sessions; [`audit`]: the audit trail;
 //! - [`sweeper`]: one expiry sweep; [`retention`]: one retention sweep (redacts inquiries kept
 //!   past their time).
@@ -33,6 +34,7 @@ pub mod idempotency;
 pub mod inquiries;
 pub mod operators;
 pub mod retention;
+pub mod review;
 pub mod sessions;
 pub mod steps;
 pub mod sweeper;

@@ -20,6 +20,8 @@ pub enum AuditAction {
     MarkedForReview,
     #[serde(rename = "inquiry.tagged")]
     Tagged,
+    #[serde(rename = "inquiry.untagged")]
+    Untagged,
     #[serde(rename = "inquiry.commented")]
     Commented,
     #[serde(rename = "inquiry.redacted")]
@@ -27,13 +29,14 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 8] = [
+    pub const ALL: [AuditAction; 9] = [
         AuditAction::InquiryViewed,
         AuditAction::ImageViewed,
         AuditAction::Approved,
         AuditAction::Declined,
         AuditAction::MarkedForReview,
         AuditAction::Tagged,
+        AuditAction::Untagged,
         AuditAction::Commented,
         AuditAction::Redacted,
     ];
@@ -46,6 +49,7 @@ impl AuditAction {
             AuditAction::Declined => "inquiry.declined",
             AuditAction::MarkedForReview => "inquiry.marked-for-review",
             AuditAction::Tagged => "inquiry.tagged",
+            AuditAction::Untagged => "inquiry.untagged",
             AuditAction::Commented => "inquiry.commented",
             AuditAction::Redacted => "inquiry.redacted",
         }

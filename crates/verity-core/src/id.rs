@@ -62,6 +62,7 @@ id_kinds! {
     OneTimeLinkKind => "otl", "one-time link";
     OperatorKind => "op", "operator";
     AuditRecordKind => "aud", "audit record";
+    CommentKind => "cmt", "comment";
 }
 
 /// Why a string is not an id of the expected kind.
@@ -232,6 +233,7 @@ pub type DeliveryId = Id<DeliveryKind>;
 pub type ApiKeyId = Id<ApiKeyKind>;
 pub type OperatorId = Id<OperatorKind>;
 pub type AuditRecordId = Id<AuditRecordKind>;
+pub type CommentId = Id<CommentKind>;
 
 /// A template id: dynamic-flow templates are `itmpl_…`, legacy ones `tmpl_…`.
 /// The prefix decides the kind (docs/contract.md §4 `start`, §5 `inquiry-template-id` vs `template-id`).

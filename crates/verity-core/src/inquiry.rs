@@ -168,6 +168,8 @@ pub enum Command {
     Decline,
     MarkForReview,
     AddTag(String),
+    /// Removes a tag (absent: nothing but the event).
+    RemoveTag(String),
     Redact,
 }
 
@@ -185,6 +187,7 @@ impl Command {
             Command::Decline => "decline",
             Command::MarkForReview => "mark for review",
             Command::AddTag(_) => "tag",
+            Command::RemoveTag(_) => "untag",
             Command::Redact => "redact",
         }
     }
@@ -345,6 +348,10 @@ impl Inquiry {
                 if !t.inquiry.tags.contains(tag) {
                     t.inquiry.tags.push(tag.clone());
                 }
+                self.log(&mut t, EventName::InquiryUpdated)
+            }
+            Command::RemoveTag(tag) => {
+                t.inquiry.tags.retain(|t| t != tag);
                 self.log(&mut t, EventName::InquiryUpdated)
             }
             Command::Redact => self.redact(&mut t, now),

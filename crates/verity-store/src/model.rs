@@ -42,6 +42,14 @@ pub struct InquiryFilter {
     pub account_id: Option<AccountId>,
     pub status: Option<InquiryStatus>,
     pub template_id: Option<String>,
+    /// Created at or after this time.
+    pub created_from: Option<Millis>,
+    /// Created before this time.
+    pub created_until: Option<Millis>,
+    /// Carries this tag (exactly).
+    pub tag: Option<String>,
+    /// Has a finished verification whose check of this name failed.
+    pub failed_check: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -214,6 +222,8 @@ pub struct Change {
     pub faces: Vec<crate::FaceRecord>,
     /// Audit records of this change (a console or API decision), appended with it.
     pub audit: Vec<crate::AuditRecord>,
+    /// Operators' comments on the inquiry, written after it.
+    pub comments: Vec<crate::Comment>,
 }
 
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 //! audit trail.
 
 use verity_core::audit::{Actor, AuditAction};
-use verity_core::id::{AuditRecordId, InquiryId, OperatorId};
+use verity_core::id::{AuditRecordId, CommentId, InquiryId, OperatorId};
 use verity_core::operator::OperatorRole;
 use verity_core::Millis;
 
@@ -66,4 +66,16 @@ pub struct FailedSignIn {
     pub failed_sign_ins: u32,
     /// Set when this failure reached the limit (or a lock was already running).
     pub locked_until: Option<Millis>,
+}
+
+/// An operator's comment on an inquiry. The body is personal data: sealed with the
+/// inquiry's data key, shown only to roles that see personal data, deleted by redaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    pub id: CommentId,
+    pub inquiry_id: InquiryId,
+    /// The operator's email.
+    pub author: String,
+    pub body: String,
+    pub created_at: Millis,
 }

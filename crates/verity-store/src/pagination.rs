@@ -28,6 +28,14 @@ impl Where {
             .push(format!("{column} {op} ${}", self.args.len()));
     }
 
+    /// Adds `clause` with its one `?` replaced by the next `$n`. `clause` is always a
+    /// literal of this crate (a subquery, say).
+    pub fn push_clause(&mut self, clause: &str, value: impl Into<Arg>) {
+        self.args.push(value.into());
+        self.clauses
+            .push(clause.replacen('?', &format!("${}", self.args.len()), 1));
+    }
+
     fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()

@@ -35,6 +35,34 @@ impl DocRow {
     }
 }
 
+/// Names as one filterable column: `|a|b|`, or empty for none. `LIKE '%|a|%'` then finds
+/// exactly the rows naming `a` (see [`bar_pattern`]).
+pub(crate) fn bar_list<S: AsRef<str>>(names: &[S]) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("|");
+    for name in names {
+        out.push_str(name.as_ref());
+        out.push('|');
+    }
+    out
+}
+
+/// The `LIKE … ESCAPE '\'` pattern matching a [`bar_list`] that names `name`: wildcards in
+/// the name match only themselves.
+pub(crate) fn bar_pattern(name: &str) -> String {
+    let mut out = String::from("%|");
+    for c in name.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push_str("|%");
+    out
+}
+
 pub(crate) fn encode<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }

@@ -434,4 +434,14 @@ pub trait Store: Send + Sync + 'static {
     async fn review_queue(&self, limit: u32) -> Result<Vec<Inquiry>, StoreError>;
     /// How many inquiries [`Store::review_queue`] would list without a limit.
     async fn count_review_queue(&self) -> Result<u64, StoreError>;
+    /// The comments on inquiry `id` (written by `commit`: `Change::comments`), oldest
+    /// first; none once it is redacted.
+    async fn comments_for_inquiry(&self, id: &InquiryId) -> Result<Vec<Comment>, StoreError>;
+    /// Up to `limit` webhook deliveries of inquiry `id`'s events, to every endpoint,
+    /// newest first, each with its attempt history.
+    async fn deliveries_for_inquiry(
+        &self,
+        id: &InquiryId,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError>;
 }

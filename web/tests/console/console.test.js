@@ -2,8 +2,10 @@
 // (generated licence and selfie images, no real data) that the template's workflow marks for review shows in
 // the review queue; a reviewer signs in, sees its images render, approves it with a reason using the
 // keyboard alone; the API then says `approved`, and an admin's audit page lists the image views and the
-// decision with the reviewer's email. axe-core finds no serious or critical violation on any console page,
-// and every page is saved as a screenshot under web/tests/artifacts/console/ (git-ignored).
+// decision with the reviewer's email. A second run tags, comments on and redacts an inquiry (the redact
+// button waits for the typed id), filters the list by tag and date, and checks a viewer sees no tools.
+// axe-core finds no serious or critical violation on any console page, and every page is saved as a
+// screenshot under web/tests/artifacts/console/ (git-ignored).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -167,6 +169,12 @@ test('a reviewer approves a flow-made needs_review inquiry by keyboard; the audi
     await img.evaluate((el) => /** @type {HTMLImageElement} */ (el).decode());
     assert.ok(await img.evaluate((el) => /** @type {HTMLImageElement} */ (el).naturalWidth > 0), `image ${i} renders`);
   }
+  // Zoom and rotate, from buttons the script adds (no inline style: the CSP would refuse it).
+  const first = page.locator('figure.capture').first();
+  await first.getByRole('button', { name: 'Rotate' }).click();
+  await first.getByRole('button', { name: 'Zoom' }).click();
+  assert.equal(await first.getByRole('button', { name: 'Zoom' }).getAttribute('aria-pressed'), 'true');
+  assert.match(await images.first().evaluate((el) => /** @type {HTMLElement} */ (el).style.transform), /rotate\(90deg\) scale\(2\)/);
   await checkPage(page, 'inquiry');
 
   // Keyboard only: Tab to the reason, type it, Tab to Approve, Enter.
@@ -202,4 +210,78 @@ test('a reviewer approves a flow-made needs_review inquiry by keyboard; the audi
   assert.ok(texts.some((t) => t.includes('inquiry.approved') && t.includes('reviewer@example.com') && t.includes(reason)), texts.join('\n'));
   await checkPage(adminPage, 'audit');
   await admin.close();
+});
+
+/**
+ * Signs in at the console in a new context. @param {string} email @param {string} password
+ * @returns {Promise<{ context: import('playwright-core').BrowserContext, page: import('playwright-core').Page }>}
+ */
+async function signIn(email, password) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`http://127.0.0.1:${server.port}/console/sign-in`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/console/queue');
+  return { context, page };
+}
+
+test('a reviewer tags, comments on and redacts an inquiry; the list filters by tag and date; a viewer sees no tools', async () => {
+  const origin = `http://127.0.0.1:${server.port}`;
+  const { data: inquiry } = await server.api('/inquiries', {
+    method: 'POST',
+    body: JSON.stringify({ data: { attributes: { 'inquiry-template-id': server.templates.dynamic, 'reference-id': 'console-tools' } } }),
+  });
+  const id = inquiry.id;
+  createOperator('tools@example.com', 'reviewer', 'tools password 123');
+  createOperator('looker@example.com', 'viewer', 'looker password 123');
+  const { context, page } = await signIn('tools@example.com', 'tools password 123');
+  /** @type {string[]} */
+  const cspErrors = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+
+  await page.goto(`${origin}/console/inquiries/${id}`);
+  await page.getByLabel('New tag').fill('watchlist');
+  await page.getByRole('button', { name: 'Add tag' }).click();
+  await page.locator('.tag', { hasText: 'watchlist' }).waitFor();
+  await page.getByLabel('Comment').fill('Asked for a clearer <b>photo</b>');
+  await page.getByRole('button', { name: 'Add comment' }).click();
+  await page.locator('.comment-body', { hasText: 'Asked for a clearer <b>photo</b>' }).waitFor();
+  const { data: tagged } = await server.api(`/inquiries/${id}`);
+  assert.deepEqual(tagged.attributes.tags, ['watchlist']);
+  await checkPage(page, 'inquiry-tools');
+
+  // The list, filtered by the tag and today's date, then a filter that matches nothing.
+  const today = new Date().toISOString().slice(0, 10);
+  await page.goto(`${origin}/console/inquiries`);
+  await page.getByLabel('Tag').fill('watchlist');
+  await page.getByLabel('Created from').fill(today);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForURL(/tag=watchlist/);
+  assert.deepEqual(await page.locator('tbody tr td:first-child').allTextContents(), [id]);
+  await checkPage(page, 'inquiries-filtered');
+
+  // Redaction: the button waits for the typed id (the server checks it again).
+  await page.goto(`${origin}/console/inquiries/${id}`);
+  const redact = page.getByRole('button', { name: 'Redact' });
+  assert.equal(await redact.isDisabled(), true);
+  await page.getByLabel('Inquiry id').fill(id.slice(0, -1));
+  assert.equal(await redact.isDisabled(), true);
+  await page.getByLabel('Inquiry id').fill(id);
+  assert.equal(await redact.isDisabled(), false);
+  await redact.click();
+  await page.getByText(/^Redacted /).waitFor();
+  const { data: redacted } = await server.api(`/inquiries/${id}`);
+  assert.ok(redacted.attributes['redacted-at'], 'the API says redacted');
+  assert.equal(await page.locator('.comment-body').count(), 0, 'the comments went with the redaction');
+  await checkPage(page, 'inquiry-redacted');
+  assert.deepEqual(cspErrors, [], 'no Content-Security-Policy violation');
+  await context.close();
+
+  const viewer = await signIn('looker@example.com', 'looker password 123');
+  await viewer.page.goto(`${origin}/console/inquiries/${id}`);
+  assert.equal(await viewer.page.locator('form[action$="/tags"], form[action$="/comments"], form[action$="/redact"]').count(), 0);
+  await checkPage(viewer.page, 'inquiry-viewer');
+  await viewer.context.close();
 });

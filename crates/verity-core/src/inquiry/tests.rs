@@ -234,6 +234,7 @@ fn arb_command() -> impl Strategy<Value = Command> {
         Just(Command::Decline),
         Just(Command::MarkForReview),
         Just(Command::AddTag("vip".into())),
+        Just(Command::RemoveTag("vip".into())),
         Just(Command::Redact),
     ]
 }

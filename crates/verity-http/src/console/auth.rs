@@ -43,6 +43,22 @@ impl Signed {
         }
     }
 
+    /// The checks of every state-changing request (docs/console.md §3, §2), in order: it
+    /// comes from a console page of this server, carries this session's form token, and
+    /// the operator's role allows it (`allowed`, else 403 saying `why`).
+    pub fn may_post(
+        &self,
+        headers: &HeaderMap,
+        public_url: &str,
+        csrf: &str,
+        allowed: bool,
+        why: &'static str,
+    ) -> Result<(), ConsoleError> {
+        same_origin(headers, public_url)?;
+        self.check_csrf(csrf)?;
+        self.require(allowed, why)
+    }
+
     pub fn require(&self, allowed: bool, why: &'static str) -> Result<(), ConsoleError> {
         if allowed {
             Ok(())

@@ -1,5 +1,6 @@
 //! One inquiry (docs/console.md §4): its fields, images, verifications with their checks,
-//! the event timeline and its audit records; the decision form; the images themselves.
+//! tags, comments, sessions, links and deliveries ([`super::activity`]), the event timeline
+//! and its audit records; the decision form; the images themselves.
 //! A reviewer's or admin's view of personal data is audited before it is answered; a
 //! viewer sees values masked, no image, and no decision form.
 
@@ -16,7 +17,8 @@ use verity_core::inquiry::{Inquiry, InquiryStatus};
 use verity_core::verification::{CheckOutcome, Verification};
 use verity_store::{AuditFilter, Document, EventFilter, PageRequest};
 
-use super::auth::{self, Signed};
+use super::activity::{self, Tools};
+use super::auth::Signed;
 use super::error::ConsoleError;
 use super::html::{self, csrf_field, esc};
 use super::pages::{audit_table, render};
@@ -169,6 +171,33 @@ fn decision_form(inquiry: &Inquiry, csrf: &str) -> String {
     )
 }
 
+/// Tags, comments, redaction, sessions with their one-time links, webhook deliveries.
+async fn activity_sections(
+    state: &AppState,
+    inquiry: &Inquiry,
+    tools: &Tools<'_>,
+) -> Result<String, ConsoleError> {
+    let id = &inquiry.id;
+    let comments = state.store.comments_for_inquiry(id).await?;
+    let sessions = state.store.sessions_for_inquiry(id).await?;
+    let mut links = Vec::new();
+    for session in sessions
+        .iter()
+        .filter(|s| s.device_handoff_method.is_some())
+    {
+        links.extend(state.store.one_time_link(&session.id).await?);
+    }
+    let deliveries = state.store.deliveries_for_inquiry(id, 50).await?;
+    Ok(format!(
+        "{}{}{}{}{}",
+        activity::tags(inquiry, tools),
+        activity::comments(inquiry, &comments, tools),
+        activity::sessions(&sessions, &links),
+        activity::deliveries(&deliveries),
+        activity::redaction(inquiry, tools),
+    ))
+}
+
 pub async fn detail(
     State(state): State<AppState>,
     signed: Signed,
@@ -208,9 +237,14 @@ pub async fn detail(
     } else {
         String::new()
     };
+    let tools = Tools {
+        csrf: &signed.csrf,
+        acts: role.decides(),
+        reads: role.sees_personal_data(),
+    };
     let body = format!(
         "<h1>Inquiry {id}</h1><p>Status: <span class=\"status\">{status}</span> · template {template} · \
-         reference id {reference} · created {created}</p>{decide}{fields}{images}{checks}{timeline}\
+         reference id {reference} · created {created}</p>{decide}{fields}{images}{checks}{activity}{timeline}\
          <h2>Audit records</h2>{trail}",
         id = esc(id.as_str()),
         status = inquiry.status.as_str(),
@@ -220,6 +254,7 @@ pub async fn detail(
         fields = fields_table(&inquiry, role.sees_personal_data()),
         images = images(&inquiry, &documents, role.sees_personal_data()),
         checks = verifications(&checks, role.sees_personal_data()),
+        activity = activity_sections(&state, &inquiry, &tools).await?,
         timeline = timeline(&state, &id).await?,
         trail = audit_table(&trail.items),
     );
@@ -293,9 +328,10 @@ pub async fn decide(
     Path(id): Path<String>,
     Form(input): Form<DecisionForm>,
 ) -> Result<Response, ConsoleError> {
-    auth::same_origin(&headers, &state.config.public_url)?;
-    signed.check_csrf(&input.csrf)?;
-    signed.require(
+    signed.may_post(
+        &headers,
+        &state.config.public_url,
+        &input.csrf,
         signed.operator.role.decides(),
         "viewers cannot decide inquiries",
     )?;

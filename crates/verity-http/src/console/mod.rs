@@ -6,15 +6,19 @@
 //! - [`auth`]: the session cookie and the same-origin and form-token checks;
 //! - [`signin`]: signing in and out; `crate::sign_in_throttle`: failed sign-ins per address;
 //! - [`pages`]: the lists; [`inquiry`]: one inquiry, its images and the decision;
+//!   [`activity`]: its tags, comments, sessions, links and deliveries; [`review`]: tag,
+//!   comment and redact;
 //! - [`html`]: the layout and escaping; [`assets`]: the stylesheet and script;
 //! - [`error`]: [`error::ConsoleError`], answered as HTML in one place.
 
+pub mod activity;
 pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod html;
 pub mod inquiry;
 pub mod pages;
+pub mod review;
 pub mod signin;
 
 use axum::extract::Request;
@@ -45,6 +49,13 @@ pub fn routes() -> Router<AppState> {
         .route("/console/inquiries", get(pages::inquiries))
         .route("/console/inquiries/{id}", get(inquiry::detail))
         .route("/console/inquiries/{id}/decision", post(inquiry::decide))
+        .route("/console/inquiries/{id}/tags", post(review::add_tag))
+        .route(
+            "/console/inquiries/{id}/tags/remove",
+            post(review::remove_tag),
+        )
+        .route("/console/inquiries/{id}/comments", post(review::comment))
+        .route("/console/inquiries/{id}/redact", post(review::redact))
         .route(
             "/console/inquiries/{id}/documents/{document}",
             get(inquiry::image),

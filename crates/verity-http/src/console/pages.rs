@@ -1,4 +1,5 @@
-//! The list pages: inquiries with filters and cursor paging, the review queue, the audit
+//! The list pages: inquiries with filters (status, template, reference id, created dates,
+//! tag, failed check) and cursor paging, the review queue, the audit
 //! trail (admins). Every page is rendered for the signed-in operator's role
 //! (docs/console.md §2, §4).
 
@@ -47,11 +48,12 @@ fn inquiry_rows(inquiries: &[Inquiry]) -> String {
             format!(
                 "<tr><td><a href=\"/console/inquiries/{id}\">{id}</a></td>\
                  <td class=\"status\">{status}</td><td>{reference}</td><td>{template}</td>\
-                 <td>{created}</td></tr>",
+                 <td>{tags}</td><td>{created}</td></tr>",
                 id = esc(i.id.as_str()),
                 status = esc(i.status.as_str()),
                 reference = esc(i.reference_id.as_deref().unwrap_or("")),
                 template = esc(&i.template_id.to_string()),
+                tags = esc(&i.tags.join(", ")),
                 created = html::time(i.created_at),
             )
         })
@@ -59,7 +61,7 @@ fn inquiry_rows(inquiries: &[Inquiry]) -> String {
     format!(
         "<table><caption class=\"skip\">Inquiries</caption><thead><tr><th scope=\"col\">Inquiry</th>\
          <th scope=\"col\">Status</th><th scope=\"col\">Reference id</th><th scope=\"col\">Template</th>\
-         <th scope=\"col\">Created</th></tr></thead><tbody>{rows}</tbody></table>"
+         <th scope=\"col\">Tags</th><th scope=\"col\">Created</th></tr></thead><tbody>{rows}</tbody></table>"
     )
 }
 
@@ -71,8 +73,79 @@ pub struct ListQuery {
     template: String,
     #[serde(default, rename = "reference-id")]
     reference_id: String,
+    /// `YYYY-MM-DD` (UTC): created on or after that day.
+    #[serde(default)]
+    from: String,
+    /// `YYYY-MM-DD` (UTC): created on or before that day.
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    tag: String,
+    #[serde(default, rename = "failed-check")]
+    failed_check: String,
     after: Option<String>,
     before: Option<String>,
+}
+
+impl ListQuery {
+    /// The filters as query pairs, for links that keep them.
+    fn pairs(&self) -> [(&'static str, &str); 7] {
+        [
+            ("status", self.status.as_str()),
+            ("template", self.template.as_str()),
+            ("reference-id", self.reference_id.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+            ("tag", self.tag.as_str()),
+            ("failed-check", self.failed_check.as_str()),
+        ]
+    }
+
+    fn filter(&self) -> Result<InquiryFilter, ConsoleError> {
+        let status = match self.status.as_str() {
+            "" => None,
+            s => Some(
+                InquiryStatus::parse(s)
+                    .ok_or_else(|| ConsoleError::Invalid(format!("unknown status {s}")))?,
+            ),
+        };
+        let text = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        Ok(InquiryFilter {
+            reference_id: text(&self.reference_id),
+            status,
+            template_id: text(&self.template),
+            account_id: None,
+            created_from: day_start(&self.from, 0)?,
+            // Through the whole day named: before the next one starts.
+            created_until: day_start(&self.to, 1)?,
+            tag: text(&self.tag),
+            failed_check: text(&self.failed_check),
+        })
+    }
+}
+
+/// The start (UTC, epoch milliseconds) of the day `days` after `YYYY-MM-DD`; `None` when
+/// empty.
+fn day_start(date: &str, days: i64) -> Result<Option<i64>, ConsoleError> {
+    let date = date.trim();
+    if date.is_empty() {
+        return Ok(None);
+    }
+    let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map_err(|_| ConsoleError::Invalid(format!("`{date}` is not a date (YYYY-MM-DD)")))?;
+    let start = day
+        .checked_add_signed(chrono::Duration::days(days))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .ok_or_else(|| ConsoleError::Invalid(format!("`{date}` is out of range")))?;
+    Ok(Some(start.and_utc().timestamp_millis()))
+}
+
+fn text_filter(id: &str, label: &str, value: &str, kind: &str) -> String {
+    format!(
+        "<div><label for=\"{id}\">{label}</label>\
+         <input id=\"{id}\" name=\"{id}\" type=\"{kind}\" value=\"{}\"></div>",
+        esc(value)
+    )
 }
 
 fn filters_form(q: &ListQuery) -> String {
@@ -87,20 +160,18 @@ fn filters_form(q: &ListQuery) -> String {
     format!(
         "<form class=\"filters\" method=\"get\" action=\"/console/inquiries\">\
          <div><label for=\"status\">Status</label><select id=\"status\" name=\"status\">{options}</select></div>\
-         <div><label for=\"template\">Template id</label><input id=\"template\" name=\"template\" value=\"{t}\"></div>\
-         <div><label for=\"reference-id\">Reference id</label><input id=\"reference-id\" name=\"reference-id\" value=\"{r}\"></div>\
-         <div><button>Filter</button></div></form>",
-        t = esc(&q.template),
-        r = esc(&q.reference_id),
+         {template}{reference}{from}{to}{tag}{check}<div><button>Filter</button></div></form>",
+        template = text_filter("template", "Template id", &q.template, "text"),
+        reference = text_filter("reference-id", "Reference id", &q.reference_id, "text"),
+        from = text_filter("from", "Created from", &q.from, "date"),
+        to = text_filter("to", "Created to", &q.to, "date"),
+        tag = text_filter("tag", "Tag", &q.tag, "text"),
+        check = text_filter("failed-check", "Failed check", &q.failed_check, "text"),
     )
 }
 
 fn pager<T>(page: &Page<T>, q: &ListQuery) -> String {
-    let base = [
-        ("status", q.status.as_str()),
-        ("template", q.template.as_str()),
-        ("reference-id", q.reference_id.as_str()),
-    ];
+    let base = q.pairs();
     let link = |key: &str, cursor: &str, label: &str| {
         let mut pairs = base.to_vec();
         pairs.push((key, cursor));
@@ -129,19 +200,7 @@ pub async fn inquiries(
     signed: Signed,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ConsoleError> {
-    let status = match q.status.as_str() {
-        "" => None,
-        s => Some(
-            InquiryStatus::parse(s)
-                .ok_or_else(|| ConsoleError::Invalid(format!("unknown status {s}")))?,
-        ),
-    };
-    let filter = InquiryFilter {
-        reference_id: Some(q.reference_id.trim().to_owned()).filter(|r| !r.is_empty()),
-        status,
-        template_id: Some(q.template.trim().to_owned()).filter(|t| !t.is_empty()),
-        account_id: None,
-    };
+    let filter = q.filter()?;
     let request = PageRequest {
         after: q.after.clone(),
         before: q.before.clone(),

@@ -231,6 +231,7 @@ pub async fn list(
         account_id,
         status,
         template_id: q.template_id.clone(),
+        ..InquiryFilter::default()
     };
     let result = state.store.list_inquiries(&filter, &page).await?;
     let filters = [

@@ -25,10 +25,10 @@ use verity_core::Millis;
 use crate::errors;
 use crate::exec::{args, Exec};
 use crate::queries::{
-    bulk, captures, console, documents, events, faces, handoff, inquiries, keys, verifications,
-    webhooks,
+    bulk, captures, comments, console, documents, events, faces, handoff, inquiries, keys,
+    verifications, webhooks,
 };
-use crate::rows::{encode, session_status_str};
+use crate::rows::{bar_list, encode, session_status_str};
 use crate::vault::Vault;
 use crate::{AccountLink, Change, Committed, InquiryWrite, StoreError};
 
@@ -135,7 +135,7 @@ async fn write_sessions<E: Exec>(ex: &mut E, changes: &[&Change]) -> Result<(), 
     Ok(())
 }
 
-/// Redactions first (documents and capture refusals deleted, verifications and earlier events scrubbed, one-time
+/// Redactions first (documents, capture refusals and comments deleted, verifications and earlier events scrubbed, one-time
 /// links withdrawn), then new documents,
 /// verification writes and workflow runs.
 async fn write_documents<E: Exec>(
@@ -150,6 +150,7 @@ async fn write_documents<E: Exec>(
         documents::delete_of(ex, inquiry_id).await?;
         faces::delete_of(ex, inquiry_id).await?;
         captures::delete_of(ex, inquiry_id).await?;
+        comments::delete_of(ex, inquiry_id).await?;
         verifications::redact_of(ex, vault, inquiry_id).await?;
         events::redact_of(ex, vault, inquiry_id).await?;
         keys::redact_idempotency_of(ex, vault, inquiry_id).await?;
@@ -160,6 +161,8 @@ async fn write_documents<E: Exec>(
     }
     let docs: Vec<_> = changes.iter().flat_map(|c| &c.documents).collect();
     documents::insert_all(ex, vault, &docs).await?;
+    let notes: Vec<_> = changes.iter().flat_map(|c| &c.comments).collect();
+    comments::insert_all(ex, vault, &notes).await?;
     // Verifications after the inquiries they belong to; one statement each (a finish must
     // find its row still `submitted`).
     for write in changes.iter().flat_map(|c| &c.verifications) {
@@ -310,14 +313,16 @@ async fn insert_inquiries<E: Exec>(
             inquiry.updated_at,
             inquiry.revision,
             inquiry.retained_since(),
-            doc
+            doc,
+            bar_list(&inquiry.tags)
         ]);
     }
     bulk::insert(
         ex,
         "INSERT INTO inquiries (id, status, reference_id, account_id, template_id, \
-         template_version_id, expires_at, created_at, updated_at, revision, retained_since, doc)",
-        12,
+         template_version_id, expires_at, created_at, updated_at, revision, retained_since, doc, \
+         tags)",
+        13,
         rows,
         "",
     )
@@ -368,8 +373,8 @@ async fn update_inquiry<E: Exec>(
     let changed = ex
         .execute(
             "UPDATE inquiries SET status = $3, reference_id = $4, account_id = $5, \
-             expires_at = $6, updated_at = $7, revision = $8, doc = $9, retained_since = $10 \
-             WHERE id = $1 AND revision = $2",
+             expires_at = $6, updated_at = $7, revision = $8, doc = $9, retained_since = $10, \
+             tags = $11 WHERE id = $1 AND revision = $2",
             args![
                 inquiry.id.as_str(),
                 expected,
@@ -380,7 +385,8 @@ async fn update_inquiry<E: Exec>(
                 inquiry.updated_at,
                 inquiry.revision,
                 doc,
-                inquiry.retained_since()
+                inquiry.retained_since(),
+                bar_list(&inquiry.tags)
             ],
         )
         .await

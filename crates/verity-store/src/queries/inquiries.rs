@@ -8,7 +8,7 @@ use verity_core::Millis;
 
 use crate::exec::{args, Exec};
 use crate::pagination::{fetch_page, map_page, Where};
-use crate::rows::{DocRow, SessionRow, DOC_COLUMNS, SESSION_COLUMNS};
+use crate::rows::{bar_pattern, DocRow, SessionRow, DOC_COLUMNS, SESSION_COLUMNS};
 use crate::vault::Vault;
 use crate::{InquiryFilter, Page, PageRequest, StoreError};
 
@@ -66,6 +66,21 @@ pub(crate) async fn list<E: Exec>(
     }
     if let Some(template_id) = &filter.template_id {
         filters.push("template_id", "=", template_id.as_str());
+    }
+    if let Some(from) = filter.created_from {
+        filters.push("created_at", ">=", from);
+    }
+    if let Some(until) = filter.created_until {
+        filters.push("created_at", "<", until);
+    }
+    if let Some(tag) = &filter.tag {
+        filters.push_clause("tags LIKE ? ESCAPE '\\'", bar_pattern(tag));
+    }
+    if let Some(check) = &filter.failed_check {
+        filters.push_clause(
+            "id IN (SELECT inquiry_id FROM verifications WHERE failed_checks LIKE ? ESCAPE '\\')",
+            bar_pattern(check),
+        );
     }
     let rows = fetch_page::<_, DocRow>(ex, "inquiries", DOC_COLUMNS, filters, page).await?;
     Ok(Page {

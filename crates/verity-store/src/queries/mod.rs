@@ -4,6 +4,7 @@
 pub(crate) mod bulk;
 pub(crate) mod captures;
 pub(crate) mod change;
+pub(crate) mod comments;
 pub(crate) mod console;
 pub(crate) mod documents;
 pub(crate) mod endpoints;

@@ -2,7 +2,7 @@
 //! background workers with a lease (an expired lease is claimable again).
 
 use verity_core::id::{InquiryId, VerificationId};
-use verity_core::verification::Verification;
+use verity_core::verification::{CheckOutcome, Verification};
 use verity_core::Millis;
 
 use crate::errors;
@@ -75,12 +75,13 @@ pub(crate) async fn write<E: Exec>(
             let changed = ex
                 .execute(
                     "UPDATE verifications SET status = $2, lease_until = 0, updated_at = $3, \
-                     doc = $4 WHERE id = $1 AND status = 'submitted'",
+                     doc = $4, failed_checks = $5 WHERE id = $1 AND status = 'submitted'",
                     args![
                         v.id.as_str(),
                         v.status.as_str(),
                         v.completed_at.unwrap_or(v.created_at),
-                        doc
+                        doc,
+                        failed_checks(v)
                     ],
                 )
                 .await?;
@@ -254,4 +255,16 @@ pub(crate) async fn claim_runs<E: Exec>(
         .fetch_all(&sql, args![now, lease_until, i64::from(limit)])
         .await?;
     rows.into_iter().map(RunRow::decode).collect()
+}
+
+/// The names of `v`'s failed checks as the `failed_checks` column holds them (migration
+/// 0015), for the console's failed-check filter.
+fn failed_checks(v: &Verification) -> String {
+    let failed: Vec<&str> = v
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckOutcome::Failed)
+        .map(|c| c.name.as_str())
+        .collect();
+    crate::rows::bar_list(&failed)
 }

@@ -10,7 +10,7 @@
 //!   inquiry's events reach one endpoint in order; delivered or failed ones do not block.
 
 use verity_core::event::EventName;
-use verity_core::id::{DeliveryId, Id, WebhookId};
+use verity_core::id::{DeliveryId, Id, InquiryId, WebhookId};
 use verity_core::Millis;
 
 use crate::errors::{self, corrupt};
@@ -448,6 +448,26 @@ pub(crate) async fn list_deliveries<E: Exec>(
         next_after: page.next_after,
         prev_before: page.prev_before,
     })
+}
+
+/// Up to `limit` deliveries of inquiry `id`'s events, to every endpoint, newest first.
+pub(crate) async fn deliveries_of_inquiry<E: Exec>(
+    ex: &mut E,
+    id: &InquiryId,
+    limit: u32,
+) -> Result<Vec<Delivery>, StoreError> {
+    let sql = format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE inquiry_id = $1 \
+         ORDER BY seq DESC LIMIT $2"
+    );
+    let rows: Vec<DeliveryRow> = ex
+        .fetch_all(&sql, args![id.as_str(), i64::from(limit)])
+        .await?;
+    let deliveries = rows
+        .into_iter()
+        .map(DeliveryRow::decode)
+        .collect::<Result<Vec<_>, _>>()?;
+    with_history(ex, deliveries).await
 }
 
 pub(crate) async fn delivery<E: Exec>(

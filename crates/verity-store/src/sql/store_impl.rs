@@ -20,8 +20,8 @@ use verity_core::Millis;
 use super::{in_transaction, Backend, Role, SqlStore};
 use crate::exec::{args, Exec};
 use crate::queries::{
-    captures, console, documents, endpoints, events, faces, handoff, inquiries, keys, templates,
-    verifications, webhooks,
+    captures, comments, console, documents, endpoints, events, faces, handoff, inquiries, keys,
+    templates, verifications, webhooks,
 };
 use crate::*;
 
@@ -569,5 +569,18 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn count_review_queue(&self) -> Result<u64, StoreError> {
         console::count_review_queue(&mut self.backend.pool(Role::Read)).await
+    }
+
+    async fn comments_for_inquiry(&self, id: &InquiryId) -> Result<Vec<Comment>, StoreError> {
+        let vault = self.backend.vault();
+        comments::of_inquiry(&mut self.backend.pool(Role::Read), vault, id).await
+    }
+
+    async fn deliveries_for_inquiry(
+        &self,
+        id: &InquiryId,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        webhooks::deliveries_of_inquiry(&mut self.backend.pool(Role::Read), id, limit).await
     }
 }

@@ -99,4 +99,7 @@ conformance! {
     operator_sessions_touch_end_and_end_everywhere,
     audit_records_append_with_changes_list_filter_and_refuse_changes,
     review_queue_lists_needs_review_and_failed_oldest_first,
+    comments_commit_with_the_inquiry_list_oldest_first_and_go_with_redaction,
+    inquiries_filter_by_created_range_tag_and_failed_check,
+    webhooks_deliveries_for_inquiry_cover_every_endpoint_newest_first,
 }

@@ -15,26 +15,26 @@ use crate::webhooks::{create_webhook, eventually, start_receiver};
 
 /// A browser without cookies of its own: the session cookie is kept by hand, redirects
 /// are not followed, and every post says where it comes from (`Origin`).
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     s: &'a TestServer,
-    client: reqwest::Client,
-    cookie: Option<String>,
+    pub(crate) client: reqwest::Client,
+    pub(crate) cookie: Option<String>,
 }
 
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
 }
 
 impl<'a> Browser<'a> {
-    fn new(s: &'a TestServer) -> Self {
+    pub(crate) fn new(s: &'a TestServer) -> Self {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -54,7 +54,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&self, path: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str) -> Answer {
         let mut req = self.client.get(self.s.url(path));
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
@@ -63,7 +63,12 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a form from `origin` (`None`: no `Origin` header).
-    async fn post_from(&self, origin: Option<&str>, path: &str, pairs: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn post_from(
+        &self,
+        origin: Option<&str>,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> Answer {
         let mut req = self
             .client
             .post(self.s.url(path))
@@ -78,11 +83,11 @@ impl<'a> Browser<'a> {
         Self::answer(req.send().await.expect("post")).await
     }
 
-    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Answer {
         self.post_from(Some(&self.s.base), path, pairs).await
     }
 
-    async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
+    pub(crate) async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
         let answer = self
             .post(
                 "/console/sign-in",
@@ -96,7 +101,7 @@ impl<'a> Browser<'a> {
     }
 
     /// The form token of the page at `path`.
-    async fn csrf(&self, path: &str) -> String {
+    pub(crate) async fn csrf(&self, path: &str) -> String {
         let page = self.get(path).await;
         assert_eq!(page.status, 200, "{path}: {}", page.body);
         let marker = "name=\"csrf\" value=\"";
@@ -110,7 +115,7 @@ impl<'a> Browser<'a> {
 }
 
 /// `verity operator create …` against the server's data directory; the printed password.
-fn create_operator(s: &TestServer, email: &str, role: &str) -> String {
+pub(crate) fn create_operator(s: &TestServer, email: &str, role: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_verity"))
         .args(["operator", "create", "--email", email, "--role", role])
         .env("VERITY_DATA_DIR", &s.data_dir)
@@ -236,7 +241,7 @@ fn image_paths(page: &str) -> Vec<String> {
         .collect()
 }
 
-async fn audit_records(s: &TestServer, inquiry: &str) -> Vec<Value> {
+pub(crate) async fn audit_records(s: &TestServer, inquiry: &str) -> Vec<Value> {
     let (status, body) = s
         .get(&format!(
             "/api/v1/audit-records?filter%5Binquiry-id%5D={inquiry}&page%5Bsize%5D=100"

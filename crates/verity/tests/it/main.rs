@@ -25,6 +25,8 @@
 //!   retakes left, the bad capture kept once they are used up (docs/verifications.md §5).
 //! - `console`: the operator console: sign-in and its throttle, roles, refused cross-site
 //!   posts, a review with images, a reasoned approval, the audit trail (docs/console.md).
+//! - `console_review`: the console's tags, comments and redaction (roles, cross-site posts,
+//!   audit) and an inquiry's sessions and deliveries on its page.
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
 //!   workflows, webhooks (docs/verifications.md).
 
@@ -33,6 +35,7 @@ mod capture;
 mod cli;
 mod concurrency;
 mod console;
+mod console_review;
 mod duplicate_faces;
 mod durability;
 mod encryption;

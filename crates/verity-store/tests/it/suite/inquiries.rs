@@ -87,6 +87,7 @@ pub async fn inquiries_list_filters(h: &Harness) {
         status: Some(InquiryStatus::Created),
         template_id: Some(kyc.id.to_string()),
         account_id: created[0].account_id.clone(),
+        ..InquiryFilter::default()
     };
     assert_eq!(ids(store.as_ref(), &combined).await, [id(0)]);
     let nothing = InquiryFilter {

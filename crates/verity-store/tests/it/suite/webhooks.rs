@@ -381,3 +381,57 @@ pub async fn webhooks_concurrent_claimers_never_share_a_delivery(h: &Harness) {
     assert_eq!(x.len() + y.len(), 200, "every delivery claimed once");
     assert_eq!(all.len(), 200, "no delivery claimed twice");
 }
+
+pub async fn webhooks_deliveries_for_inquiry_cover_every_endpoint_newest_first(h: &Harness) {
+    let store = h.open().await;
+    let (one, two) = (
+        webhook(Subscription::All, WebhookStatus::Enabled),
+        webhook(Subscription::All, WebhookStatus::Enabled),
+    );
+    for w in [&one, &two] {
+        store.insert_webhook(w).await.expect("insert");
+    }
+    let (a, b): (InquiryId, InquiryId) = (fixtures::id(), fixtures::id());
+    let a1 = event(EventName::InquiryCreated, &a, NOW);
+    let b1 = event(EventName::InquiryCreated, &b, NOW);
+    commit_events(store.as_ref(), vec![a1, b1]).await;
+    commit_events(
+        store.as_ref(),
+        vec![event(EventName::InquiryExpired, &a, NOW + 1)],
+    )
+    .await;
+    let of_a = store.deliveries_for_inquiry(&a, 10).await.expect("list");
+    let seen: Vec<(EventName, bool)> = of_a
+        .iter()
+        .map(|d| (d.event_name, d.webhook_id == one.id))
+        .collect();
+    assert_eq!(seen.len(), 4, "two events to two endpoints");
+    assert!(of_a.iter().all(|d| d.inquiry_id.as_ref() == Some(&a)));
+    assert_eq!(
+        seen[..2].iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        [EventName::InquiryExpired; 2],
+        "newest first"
+    );
+    assert_eq!(seen.iter().filter(|(_, to_one)| *to_one).count(), 2);
+    assert_eq!(
+        store
+            .deliveries_for_inquiry(&a, 1)
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .deliveries_for_inquiry(&b, 10)
+            .await
+            .expect("list")
+            .len(),
+        2
+    );
+    assert!(store
+        .deliveries_for_inquiry(&fixtures::id(), 10)
+        .await
+        .expect("list")
+        .is_empty());
+}
