@@ -1,5 +1,5 @@
-//! OCR benchmark: `N` synthetic passports and ID cards (default 200) with random holders and
-//! random capture distortions, read by the embedded models. Prints the share of MRZs read
+//! OCR benchmark: `N` synthetic passports and ID cards (TD1 and TD2; default 200) with random
+//! holders and random capture distortions, read by the embedded models. Prints the share of MRZs read
 //! exactly after correction, the character error rate of the zone before and after correction,
 //! per-field accuracy of the printed front, time per document (median, p99) and peak memory.
 //!
@@ -17,7 +17,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use image::{imageops, GrayImage, RgbImage};
 use verity_checks::checks::{front, mrz_read};
-use verity_checks::fixtures::{id_card_of, passport_of, Holder};
+use verity_checks::fixtures::{id_card_of, passport_of, CardFormat, Holder};
 use verity_checks::text::TextLine;
 use verity_ocr::Ocr;
 
@@ -165,6 +165,8 @@ struct Tally {
     errors_after: usize,
     chars: usize,
     fields: [(usize, usize); 5],
+    /// MRZs read exactly and documents, per format: TD3, TD1, TD2.
+    by_format: [(usize, usize); 3],
     seconds: Vec<f64>,
     cpu_seconds: Vec<f64>,
 }
@@ -217,13 +219,21 @@ fn report_failures(
 
 fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
     let h = holder(rng);
-    let passport = rng.below(2) == 0;
-    let (front_img, back_img, zone) = if passport {
-        let (page, zone) = passport_of(&h);
-        (page, None, zone)
-    } else {
-        let (f, b, zone) = id_card_of(&h);
-        (f, Some(b), zone)
+    // A third each: passports (TD3), TD1 cards, TD2 cards.
+    let format = rng.below(3) as usize;
+    let (front_img, back_img, zone) = match format {
+        0 => {
+            let (page, zone) = passport_of(&h);
+            (page, None, zone)
+        }
+        1 => {
+            let (f, b, zone) = id_card_of(&h, CardFormat::Td1);
+            (f, Some(b), zone)
+        }
+        _ => {
+            let (f, b, zone) = id_card_of(&h, CardFormat::Td2);
+            (f, Some(b), zone)
+        }
     };
     let front_gray = distort(&front_img, rng);
     let back_gray = back_img.map(|b| distort(&b, rng));
@@ -242,7 +252,7 @@ fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
         eprintln!(
             "DOC {} {}",
             t.docs,
-            if passport { "passport" } else { "card" }
+            ["passport", "TD1 card", "TD2 card"][format]
         );
         report_failures(&front_lines, &zone_lines, read.as_ref(), &zone, &fields, &h);
         if let Some(dir) = std::env::var_os("BENCH_OCR_DUMP") {
@@ -261,6 +271,8 @@ fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
     t.errors_before += edit_distance(&before, &zone);
     t.errors_after += edit_distance(&after, &zone);
     t.exact += usize::from(after == zone);
+    t.by_format[format].0 += usize::from(after == zone);
+    t.by_format[format].1 += 1;
     score_front(t, &fields, &h);
 }
 
@@ -288,10 +300,13 @@ fn main() {
     t.cpu_seconds.sort_by(f64::total_cmp);
     let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
     println!(
-        "documents {} (passports and TD1 cards, seed {seed})",
+        "documents {} (passports, TD1 and TD2 cards, seed {seed})",
         t.docs
     );
     println!("mrz_exact_pct {:.1}", pct(t.exact, t.docs));
+    for (name, (ok, all)) in ["td3", "td1", "td2"].iter().zip(t.by_format) {
+        println!("mrz_exact_{name}_pct {:.1} of {all}", pct(ok, all));
+    }
     println!("mrz_cer_before_pct {:.2}", pct(t.errors_before, t.chars));
     println!("mrz_cer_after_pct {:.2}", pct(t.errors_after, t.chars));
     for (name, (ok, all)) in [

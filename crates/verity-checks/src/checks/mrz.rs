@@ -1,5 +1,5 @@
-//! Machine-readable zone (ICAO 9303) of passports (TD3: 2 lines × 44) and ID cards (TD1:
-//! 3 lines × 30). Check digits use weights 7-3-1 over character values (`0`-`9` as digits,
+//! Machine-readable zone (ICAO 9303) of passports (TD3: 2 lines × 44, part 4) and ID cards
+//! (TD1: 3 lines × 30, part 5; TD2: 2 lines × 36, part 6). Check digits use weights 7-3-1 over character values (`0`-`9` as digits,
 //! `A`=10 … `Z`=35, filler `<`=0), modulo 10. Dates are YYMMDD: a birth date takes the latest
 //! century that puts it in the past; an expiry date takes the century closest to today.
 //!
@@ -17,6 +17,7 @@ use crate::Check;
 #[serde(rename_all = "lowercase")]
 pub enum MrzFormat {
     Td1,
+    Td2,
     Td3,
 }
 
@@ -24,7 +25,7 @@ pub enum MrzFormat {
 #[derive(Debug, Error, PartialEq, Eq, Clone)]
 pub enum MrzError {
     #[error(
-        "MRZ must be 2 lines of 44 characters (TD3) or 3 lines of 30 (TD1); got {0} characters"
+        "MRZ must be 2 lines of 44 characters (TD3), 2 of 36 (TD2) or 3 of 30 (TD1); got {0} characters"
     )]
     Shape(usize),
     #[error("MRZ character {ch:?} at position {position} is not A-Z, 0-9 or '<'")]
@@ -93,6 +94,7 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Mrz, Vec<MrzError>> {
     }
     match s.len() {
         88 => parse_td3(&s[..44], &s[44..], today),
+        72 => parse_td2(&s[..36], &s[36..], today),
         90 => parse_td1(&s[..30], &s[30..60], &s[60..], today),
         n => Err(vec![MrzError::Shape(n)]),
     }
@@ -229,26 +231,37 @@ fn parse_td3(l1: &str, l2: &str, today: NaiveDate) -> Result<Mrz, Vec<MrzError>>
     r.finish(mrz)
 }
 
-fn parse_td1(l1: &str, l2: &str, l3: &str, today: NaiveDate) -> Result<Mrz, Vec<MrzError>> {
-    let mut r = Reader { errors: Vec::new() };
-    // A document number longer than 9 characters continues in the optional data, with the
-    // check digit at its end and a filler in the usual check-digit position.
-    let (document_number, optional_data) = if char_at(l1, 14) == '<' && char_at(l1, 15) != '<' {
-        let rest = l1[15..30].trim_end_matches('<');
+/// The document number and the optional data after it. A number longer than 9 characters
+/// continues in the optional data, with its check digit at its end and a filler in the usual
+/// check-digit position (ICAO 9303 part 5 §4.2.2 and part 6 §4.2.2, note j).
+fn number_and_optional(
+    r: &mut Reader,
+    number: &str,
+    check: char,
+    optional: &str,
+) -> (String, String) {
+    if check == '<' && optional.chars().next().is_some_and(|c| c != '<') {
+        let rest = optional.trim_end_matches('<');
         let split = rest.find('<').unwrap_or(rest.len());
         let (tail, after) = rest.split_at(split);
         let (tail_digits, check) = tail.split_at(tail.len().saturating_sub(1));
-        let number = format!("{}{}", &l1[5..14], tail_digits);
+        let full = format!("{number}{tail_digits}");
         r.digit(
             "document number",
-            &number,
+            &full,
             check.chars().next().unwrap_or('<'),
         );
-        (clean(&number), clean(after))
+        (clean(&full), clean(after))
     } else {
-        r.digit("document number", &l1[5..14], char_at(l1, 14));
-        (clean(&l1[5..14]), clean(&l1[15..30]))
-    };
+        r.digit("document number", number, check);
+        (clean(number), clean(optional))
+    }
+}
+
+fn parse_td1(l1: &str, l2: &str, l3: &str, today: NaiveDate) -> Result<Mrz, Vec<MrzError>> {
+    let mut r = Reader { errors: Vec::new() };
+    let (document_number, optional_data) =
+        number_and_optional(&mut r, &l1[5..14], char_at(l1, 14), &l1[15..30]);
     r.digit("birth date", &l2[0..6], char_at(l2, 6));
     r.digit("expiry date", &l2[8..14], char_at(l2, 14));
     let composite = format!("{}{}{}{}", &l1[5..30], &l2[0..7], &l2[8..15], &l2[18..29]);
@@ -272,9 +285,39 @@ fn parse_td1(l1: &str, l2: &str, l3: &str, today: NaiveDate) -> Result<Mrz, Vec<
     r.finish(mrz)
 }
 
-/// Fields for writing a TD3 zone (fixtures and tests).
+/// TD2 (ICAO 9303 part 6 §4.2): line 1 as a passport's (code, state, name), line 2 as a
+/// passport's up to the expiry's check digit, then 7 characters of optional data and the
+/// composite check digit over positions 1–10, 14–20 and 22–35.
+fn parse_td2(l1: &str, l2: &str, today: NaiveDate) -> Result<Mrz, Vec<MrzError>> {
+    let mut r = Reader { errors: Vec::new() };
+    let (document_number, optional_data) =
+        number_and_optional(&mut r, &l2[0..9], char_at(l2, 9), &l2[28..35]);
+    r.digit("birth date", &l2[13..19], char_at(l2, 19));
+    r.digit("expiry date", &l2[21..27], char_at(l2, 27));
+    let composite = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..35]);
+    r.digit("composite", &composite, char_at(l2, 35));
+    let birthdate = r.date("birth date", &l2[13..19], birth_year(today));
+    let expiration_date = r.date("expiry date", &l2[21..27], expiry_year(today));
+    let (surname, given_names) = names(&l1[5..36]);
+    let mrz = Mrz {
+        format: MrzFormat::Td2,
+        document_code: clean(&l1[0..2]),
+        issuing_state: clean(&l1[2..5]),
+        document_number,
+        nationality: clean(&l2[10..13]),
+        surname,
+        given_names,
+        birthdate,
+        expiration_date,
+        sex: sex(char_at(l2, 20)),
+        optional_data,
+    };
+    r.finish(mrz)
+}
+
+/// Fields for writing a TD3 or TD2 zone (fixtures and tests).
 #[derive(Debug, Clone)]
-pub struct Td3Fields<'a> {
+pub struct ZoneFields<'a> {
     pub document_code: &'a str,
     pub issuing_state: &'a str,
     pub surname: &'a str,
@@ -284,6 +327,7 @@ pub struct Td3Fields<'a> {
     pub birthdate: NaiveDate,
     pub sex: char,
     pub expiration_date: NaiveDate,
+    /// TD3's personal number (14 characters), TD2's optional data (7).
     pub personal_number: &'a str,
 }
 
@@ -301,10 +345,22 @@ fn digit_char(field: &str) -> char {
 
 /// Writes a TD3 zone (two lines joined by `\n`) with correct check digits. Input must already
 /// be in the MRZ alphabet (upper-case A-Z, digits; spaces and hyphens become fillers).
-pub fn encode_td3(f: &Td3Fields<'_>) -> String {
+pub fn encode_td3(f: &ZoneFields<'_>) -> String {
+    encode_two_lines(f, 44)
+}
+
+/// Writes a TD2 zone (two lines of 36, ICAO 9303 part 6) as [`encode_td3`] writes a TD3.
+pub fn encode_td2(f: &ZoneFields<'_>) -> String {
+    encode_two_lines(f, 36)
+}
+
+/// TD3 (`width` 44) and TD2 (36) share their first 28 characters of line 2; the optional data
+/// fills the rest but the last, the composite check digit. TD3's personal number has a check
+/// digit of its own; TD2's optional data has none.
+fn encode_two_lines(f: &ZoneFields<'_>, width: usize) -> String {
     let name_field = pad(
         &format!("{}<<{}", pad_free(f.surname), pad_free(f.given_names)),
-        39,
+        width - 5,
     );
     let l1 = format!(
         "{}{}{}",
@@ -315,21 +371,27 @@ pub fn encode_td3(f: &Td3Fields<'_>) -> String {
     let number = pad(f.document_number, 9);
     let birth = f.birthdate.format("%y%m%d").to_string();
     let expiry = f.expiration_date.format("%y%m%d").to_string();
-    let personal = pad(f.personal_number, 14);
-    let personal_check = if personal.chars().all(|c| c == '<') {
-        '<'
-    } else {
-        digit_char(&personal)
-    };
     let mut l2 = format!(
-        "{number}{}{}{birth}{}{}{expiry}{}{personal}{personal_check}",
+        "{number}{}{}{birth}{}{}{expiry}{}",
         digit_char(&number),
         pad(f.nationality, 3),
         digit_char(&birth),
         f.sex,
         digit_char(&expiry),
     );
-    let composite = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..43]);
+    if width == 44 {
+        let personal = pad(f.personal_number, 14);
+        let personal_check = if personal.chars().all(|c| c == '<') {
+            '<'
+        } else {
+            digit_char(&personal)
+        };
+        l2.push_str(&personal);
+        l2.push(personal_check);
+    } else {
+        l2.push_str(&pad(f.personal_number, width - 29));
+    }
+    let composite = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..width - 1]);
     l2.push(digit_char(&composite));
     format!("{l1}\n{l2}")
 }
@@ -389,6 +451,9 @@ mod tests {
     const ICAO_TD3: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
     // The ICAO 9303 part 5 specimen TD1 card.
     const ICAO_TD1: &str = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+    // The ICAO 9303 part 6 specimen TD2 card.
+    const ICAO_TD2: &str =
+        "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6";
 
     #[test]
     fn check_digits_match_the_specification_examples() {
@@ -430,6 +495,82 @@ mod tests {
             ("ERIKSSON", "ANNA MARIA")
         );
         assert_eq!(m.birthdate, d(1974, 8, 12));
+    }
+
+    #[test]
+    fn parses_the_icao_td2_specimen() {
+        let m = parse(ICAO_TD2, d(2010, 1, 1)).expect("valid specimen");
+        assert_eq!(m.format, MrzFormat::Td2);
+        assert_eq!(
+            (m.document_code.as_str(), m.issuing_state.as_str()),
+            ("I", "UTO")
+        );
+        assert_eq!(
+            (m.surname.as_str(), m.given_names.as_str()),
+            ("ERIKSSON", "ANNA MARIA")
+        );
+        assert_eq!(
+            (m.document_number.as_str(), m.nationality.as_str()),
+            ("D23145890", "UTO")
+        );
+        assert_eq!(m.birthdate, d(1974, 8, 12));
+        assert_eq!(m.expiration_date, d(2012, 4, 15));
+        assert_eq!((m.sex, m.optional_data.as_str()), ('F', ""));
+        // Each check digit is checked: the composite (last) and the document number's.
+        let composite = ICAO_TD2.replace("<<<<<<<6", "<<<<<<<7");
+        let errors = parse(&composite, d(2010, 1, 1)).expect_err("composite");
+        assert!(matches!(
+            errors.as_slice(),
+            [MrzError::CheckDigit {
+                field: "composite",
+                found: '7',
+                computed: 6
+            }]
+        ));
+        let number = ICAO_TD2.replace("D231458907", "D231458917");
+        let errors = parse(&number, d(2010, 1, 1)).expect_err("number");
+        assert!(errors.iter().any(|e| matches!(
+            e,
+            MrzError::CheckDigit {
+                field: "document number",
+                found: '7',
+                ..
+            }
+        )));
+    }
+
+    #[test]
+    fn encoded_td2_round_trips_with_a_long_document_number() {
+        let f = ZoneFields {
+            document_code: "I",
+            issuing_state: "UTO",
+            surname: "ERIKSSON",
+            given_names: "ANNA MARIA",
+            document_number: "D23145890",
+            nationality: "UTO",
+            birthdate: d(1974, 8, 12),
+            sex: 'F',
+            expiration_date: d(2012, 4, 15),
+            personal_number: "",
+        };
+        assert_eq!(encode_td2(&f), ICAO_TD2);
+        // 12 characters: 9 in the number field, a filler, the rest and its check digit in the
+        // optional data.
+        let number = "D23145890123";
+        let check = check_digit(number).expect("digit");
+        let body = format!(
+            "{}<UTO7408122F1204159{}{check}<<<",
+            &number[..9],
+            &number[9..]
+        );
+        let composite = format!("{}{}{}", &body[0..10], &body[13..20], &body[21..35]);
+        let l2 = format!("{body}{}", check_digit(&composite).expect("digit"));
+        let text = format!("{}\n{l2}", &ICAO_TD2[..36]);
+        let m = parse(&text, d(2010, 1, 1)).expect("valid");
+        assert_eq!(
+            (m.document_number.as_str(), m.optional_data.as_str()),
+            (number, "")
+        );
     }
 
     #[test]
@@ -508,7 +649,7 @@ mod tests {
 
     #[test]
     fn encoded_td3_round_trips_and_is_lenient_about_whitespace() {
-        let f = Td3Fields {
+        let f = ZoneFields {
             document_code: "P",
             issuing_state: "UTO",
             surname: "VAN DER BERG",

@@ -90,11 +90,11 @@ fn longest_filler_run(s: &[char]) -> (usize, usize) {
     best
 }
 
-/// Field kinds of line `line` of a zone `width` wide (ICAO 9303 parts 4 and 5).
+/// Field kinds of line `line` of a zone `width` wide (ICAO 9303 parts 4, 5 and 6).
 fn layout(width: usize, line: usize) -> Vec<Kind> {
     use Kind::*;
     let spans: &[(usize, Kind)] = match (width, line) {
-        (44, 0) | (30, 2) => &[(width, Alpha)],
+        (44, 0) | (36, 0) | (30, 2) => &[(width, Alpha)],
         (44, 1) => &[
             (9, Alnum),
             (1, Digit),
@@ -103,6 +103,18 @@ fn layout(width: usize, line: usize) -> Vec<Kind> {
             (1, Alpha),
             (7, Digit),
             (15, Alnum),
+            (1, Digit),
+        ],
+        // TD2: a passport's second line with 7 characters of optional data, no check digit of
+        // their own.
+        (36, 1) => &[
+            (9, Alnum),
+            (1, Digit),
+            (3, Alpha),
+            (7, Digit),
+            (1, Alpha),
+            (7, Digit),
+            (7, Alnum),
             (1, Digit),
         ],
         // Document code and state, the number, its check digit, optional data.
@@ -123,7 +135,8 @@ fn layout(width: usize, line: usize) -> Vec<Kind> {
         .collect()
 }
 
-/// Whether line `line` holds a field covered by a check digit (TD3 line 2, TD1 lines 1–2).
+/// Whether line `line` holds a field covered by a check digit (TD3 and TD2 line 2, TD1 lines
+/// 1–2).
 fn has_check_digits(width: usize, line: usize) -> bool {
     layout(width, line).contains(&Kind::Digit)
 }
@@ -345,6 +358,8 @@ mod tests {
         assert_eq!(layout(30, 0)[14], Kind::Digit);
         assert_eq!(layout(30, 0)[13], Kind::Alnum);
         assert_eq!(layout(44, 1).len(), 44);
+        assert_eq!(layout(36, 1).len(), 36);
+        assert_eq!(layout(36, 1)[35], Kind::Digit);
         assert!(layout(30, 1).len() == 30 && layout(30, 0).len() == 30);
     }
 }

@@ -1,5 +1,5 @@
 //! Turning OCR'd lines into MRZ text: find the zone (the lowest run of two or three long
-//! lines made of MRZ characters) and correct what the recogniser may have got wrong
+//! lines made of MRZ characters: TD3 2 × 44, TD2 2 × 36, TD1 3 × 30) and correct what the recogniser may have got wrong
 //! (`mrz_correct`: field types, then check digits, only where one answer fits).
 
 use chrono::NaiveDate;
@@ -48,8 +48,11 @@ pub fn find_zone(lines: &[TextLine], today: NaiveDate) -> Option<ReadZone> {
         .into_iter()
         .filter(|r| r.len() >= 26 && r.contains('<'))
         .collect();
+    // The last line's length says which format, each length taken to the nearest (a line
+    // read a character or two long or short is corrected below).
     let (count, width) = match rows.last().map(String::len) {
         Some(n) if n >= 40 => (2, 44),
+        Some(n) if n >= 33 => (2, 36),
         Some(_) if rows.len() >= 3 => (3, 30),
         _ => return None,
     };
@@ -125,6 +128,24 @@ mod tests {
         let z = find_zone(&lines(&[TD3[0], &bad]), today()).expect("zone");
         assert_eq!(z.corrected[1], bad);
         assert!(mrz::parse(&z.text(), today()).is_err());
+    }
+
+    #[test]
+    fn a_td2_zone_is_read_and_corrected_like_the_others() {
+        let td2 = [
+            "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+            "D231458907UTO7408122F1204159<<<<<<<6",
+        ];
+        // A filler short on line 1, `O` for `0` in the birth date (a date holds digits), and in
+        // the document number an `S` that only the check digits can tell from `5`.
+        let l1 = td2[0].replacen("<<<<", "<<<", 1);
+        let l2 = td2[1]
+            .replacen("7408122", "74O8122", 1)
+            .replacen("D2314589", "D2314S89", 1);
+        let z = find_zone(&lines(&["CARTE D IDENTITE", &l1, &l2]), today()).expect("zone");
+        assert_eq!(z.corrected, td2.to_vec(), "{:?}", z.corrections);
+        let m = mrz::parse(&z.text(), today()).expect("parses");
+        assert_eq!(m.format, mrz::MrzFormat::Td2);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! their MRZ and printed front read, and each variant fails exactly the check it targets.
 
 use verity_checks::fixtures::{
-    fixed_today, id_card, licence_read, passport_read, Capture, IdFixture, ReadVariant,
+    fixed_today, id_card, id_card_td2, licence_read, passport_read, Capture, IdFixture, ReadVariant,
 };
 use verity_checks::{names, run_government_id, CheckStatus, GovernmentIdReport, RequiredChecks};
 
@@ -92,6 +92,40 @@ fn id_cards_read_front_and_back() {
     ];
     for (variant, check) in cases {
         let report = run(&id_card(variant, Capture::Scan, fixed_today()));
+        assert_eq!(
+            failed(&report),
+            vec![check],
+            "{variant:?}: {:#?}",
+            report.checks
+        );
+    }
+}
+
+#[test]
+fn td2_id_cards_read_their_two_lines_of_36() {
+    let f = id_card_td2(ReadVariant::Valid, Capture::Scan, fixed_today());
+    let report = run(&f);
+    assert_eq!(failed(&report), Vec::<&str>::new(), "{:#?}", report.checks);
+    for name in [names::ID_MRZ, names::ID_FRONT_MRZ, names::ID_CLASS] {
+        assert_eq!(status(&report, name), Some(CheckStatus::Passed), "{name}");
+    }
+    let mrz = report.check(names::ID_MRZ).expect("listed");
+    assert_eq!(mrz.details["format"], "td2");
+    let expected: Vec<&str> = f.mrz_text.as_deref().unwrap_or_default().lines().collect();
+    assert_eq!(mrz.details["lines_corrected"], serde_json::json!(expected));
+    assert_eq!(report.extracted.name_last.as_deref(), Some("MUNOZ RIOS"));
+    let photo = run(&id_card_td2(
+        ReadVariant::Valid,
+        Capture::Photo,
+        fixed_today(),
+    ));
+    assert_eq!(failed(&photo), Vec::<&str>::new(), "{:#?}", photo.checks);
+    let cases = [
+        (ReadVariant::BadMrzDigit, names::ID_MRZ),
+        (ReadVariant::EditedFrontName, names::ID_FRONT_MRZ),
+    ];
+    for (variant, check) in cases {
+        let report = run(&id_card_td2(variant, Capture::Scan, fixed_today()));
         assert_eq!(
             failed(&report),
             vec![check],
