@@ -34,8 +34,8 @@ pub async fn screen(
 ) -> Result<(), AppError> {
     let definition = definition_of(app, &load(app, id).await?).await?;
     let max = u64::from(definition.max_capture_attempts);
-    let (kind, side) = (capture.kind().as_str(), capture.side());
-    let refused = app.store.count_capture_refusals(id, kind, side).await?;
+    let shot = capture.shot();
+    let refused = app.store.count_capture_refusals(id, shot).await?;
     if refused >= max {
         return Ok(()); // the retakes are used up: the verification judges this one
     }
@@ -44,13 +44,12 @@ pub async fn screen(
     };
     let row = CaptureRefusal {
         inquiry_id: id.clone(),
-        kind: kind.to_owned(),
-        side: side.to_owned(),
+        shot,
         check: check.clone(),
         created_at: app.now(),
     };
     app.store.insert_capture_refusal(&row).await?;
-    tracing::info!(inquiry = %id, kind, side, check = %check, "capture refused");
+    tracing::info!(inquiry = %id, kind = %shot.kind(), side = %shot, check = %check, "capture refused");
     Err(AppError::CaptureRefused {
         reason: plain_reason(&check).to_owned(),
         check,

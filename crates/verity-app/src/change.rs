@@ -4,6 +4,10 @@
 //! revision it read. When another writer committed first it backs off and starts again from
 //! a fresh read — one bound and one backoff for every use case.
 //!
+//! The two writes that change no revision go through here too: [`insert`] (a new inquiry
+//! with its events) and [`save_run`] (a workflow run's position alone). No other code
+//! commits.
+//!
 //! Consequences of a transition are added here, so no use case can forget them: a session
 //! drawn by `Resume` gets its token, an inquiry that expires ends its active sessions, a
 //! redacted one loses its documents.
@@ -11,16 +15,20 @@
 use std::time::Duration;
 
 use rand::rngs::OsRng;
+use verity_core::document::Document;
 use verity_core::event::EventDraft;
-use verity_core::id::InquiryId;
-use verity_core::inquiry::{Command, Inquiry, InquiryStatus};
+use verity_core::id::{AccountId, InquiryId};
+use verity_core::inquiry::{Command, Inquiry, InquiryStatus, Transition};
 use verity_core::session::{InquirySession, SessionStatus};
 use verity_core::token;
 use verity_core::verification::Verification;
 use verity_core::Millis;
-use verity_store::{Change, InquiryWrite, NewEvent, StoreError, VerificationWrite};
+use verity_store::{
+    AccountLink, Change, InquiryWrite, NewEvent, StoreError, VerificationWrite, WorkflowRun,
+};
 
 use crate::events::{self, Subject};
+use crate::idempotency::Responder;
 use crate::{App, AppError};
 
 /// Attempts before a change gives up with a conflict.
@@ -35,15 +43,17 @@ pub struct Plan {
     pub commands: Vec<Command>,
     /// Verifications this change starts: stored, and named by the inquiry.
     pub verifications: Vec<Verification>,
-    /// Events about other resources (sessions, documents, verifications), logged before
-    /// the inquiry's own.
-    pub events: Vec<(EventDraft, Subject)>,
+    /// Events the domain emitted about other resources (sessions, documents,
+    /// verifications), logged before the inquiry's own; added with their resource's write
+    /// by [`Plan::end_session`], [`Plan::add_document`] and [`Plan::finish_verification`].
+    events: Vec<(EventDraft, Subject)>,
     /// Attached as `meta` to the payload of every event the commands log about the
     /// inquiry (a decision's reason and actor: docs/console.md §4), so webhooks carry it.
     pub meta: Option<serde_json::Value>,
-    /// Other rows written in the same transaction (documents, finished verifications,
-    /// workflow runs, session updates, one-time links). Its `inquiry` and `events` are
-    /// filled here.
+    /// Other rows written in the same transaction that owe no event (workflow runs,
+    /// one-time links, stored faces, audit records). Its `inquiry` and `events` are filled
+    /// here; documents, session updates and finished verifications come with their events
+    /// through the methods below.
     pub writes: Change,
 }
 
@@ -53,6 +63,30 @@ impl Plan {
             commands: vec![command],
             ..Plan::default()
         }
+    }
+
+    /// A session the domain ended ([`InquirySession::end`]): its new status and its event.
+    pub fn end_session(&mut self, (ended, event): (InquirySession, EventDraft)) {
+        self.writes
+            .session_updates
+            .push((ended.id.clone(), ended.status));
+        self.events.push((event, Subject::Session(ended)));
+    }
+
+    /// A document the inquiry took ([`Document::attach`]) and the event that returned.
+    pub fn add_document(&mut self, document: Document, event: EventDraft) {
+        self.writes.documents.push(document.clone());
+        self.events
+            .push((event, Subject::Document(Box::new(document))));
+    }
+
+    /// A finished verification as the inquiry records it ([`Verification::record`]), with
+    /// its event.
+    pub fn finish_verification(&mut self, (done, event): (Verification, EventDraft)) {
+        self.writes
+            .verifications
+            .push(VerificationWrite::Finish(done.clone()));
+        self.events.push((event, Subject::Verification(done)));
     }
 
     /// The decision to commit this plan, with nothing to tell the caller.
@@ -121,6 +155,61 @@ where
         }
     }
     Err(AppError::busy())
+}
+
+/// A new inquiry as the domain created it ([`Inquiry::create`]) and what commits with it.
+pub struct Created {
+    pub transition: Transition,
+    /// The account found or created by reference id in the same transaction, and the
+    /// account id the events and the recorded answer name.
+    pub account: Option<(AccountLink, AccountId)>,
+    /// Records the answer of a claimed `Idempotency-Key` in the same transaction.
+    pub idempotency: Option<Responder>,
+}
+
+/// Commits a new inquiry with its events, its account and the answer of the request that
+/// made it, in one transaction. An insert cannot conflict on a revision, so there is
+/// nothing to retry; a commit whose idempotency claim was taken over fails
+/// ([`crate::idempotency::claim_lost`]).
+pub async fn insert(app: &App, created: Created) -> Result<Inquiry, AppError> {
+    let Created {
+        transition,
+        account,
+        idempotency,
+    } = created;
+    let mut rendered = transition.clone();
+    if let Some((_, account_id)) = &account {
+        rendered.inquiry.account_id = Some(account_id.clone());
+    }
+    let now = transition.inquiry.created_at;
+    let change = Change {
+        events: events::for_transition(app.render.as_ref(), &rendered, now),
+        idempotency: idempotency.as_ref().map(|r| r.record(&rendered.inquiry)),
+        account: account.map(|(link, _)| link),
+        inquiry: Some(InquiryWrite::Insert(transition.inquiry)),
+        ..Change::default()
+    };
+    let committed = app
+        .store
+        .commit(change)
+        .await
+        .map_err(crate::idempotency::claim_lost)?;
+    committed
+        .inquiry
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("commit returned no inquiry")))
+}
+
+/// Stores a workflow run's position alone (a wait, a skipped action, the end): it changes
+/// no inquiry, so no revision guards it and no event goes with it. A position that comes
+/// with a decision or a tag commits through [`change`] instead, with the inquiry.
+pub async fn save_run(app: &App, run: WorkflowRun) -> Result<(), AppError> {
+    app.store
+        .commit(Change {
+            workflow_runs: vec![run],
+            ..Change::default()
+        })
+        .await?;
+    Ok(())
 }
 
 /// Waits a random time up to a cap that doubles with each attempt, so colliding writers

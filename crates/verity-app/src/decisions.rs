@@ -7,7 +7,6 @@ use serde_json::json;
 use verity_core::audit::AuditAction;
 use verity_core::id::InquiryId;
 use verity_core::inquiry::Command;
-use verity_store::Change;
 
 use crate::audit::Requester;
 use crate::change::{change, Changed, Plan};
@@ -68,15 +67,9 @@ pub async fn decide(
     });
     change(app, id, |_, _| {
         let record = who.record(app, verdict.audit_action(), Some(id), reason.clone());
-        let plan = Plan {
-            commands: vec![verdict.command()],
-            meta: Some(meta.clone()),
-            writes: Change {
-                audit: vec![record],
-                ..Change::default()
-            },
-            ..Plan::default()
-        };
+        let mut plan = Plan::command(verdict.command());
+        plan.meta = Some(meta.clone());
+        plan.writes.audit.push(record);
         async move { plan.go() }
     })
     .await

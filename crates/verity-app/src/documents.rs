@@ -14,14 +14,12 @@
 
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
-use verity_core::capture::{Capture, CaptureMethod, DocumentKind, IdClass, Pose, Side};
-use verity_core::event::{EventDraft, EventName};
+use verity_core::capture::{Capture, CaptureMethod, DocumentKind, IdClass, Pose, Shot, Side};
+use verity_core::document::Document;
 use verity_core::id::{DocumentId, InquiryId};
 use verity_core::template::{Step, StepKind};
-use verity_store::Document;
 
 use crate::change::{change, Plan};
-use crate::events::Subject;
 use crate::{App, AppError};
 
 /// Largest accepted image side, in pixels.
@@ -94,16 +92,7 @@ pub fn parse_form(form: UploadForm) -> Result<(Capture, CaptureMethod, Vec<u8>),
 pub async fn accepting(app: &App, id: &InquiryId) -> Result<(), AppError> {
     let inquiry = crate::inquiries::load(app, id).await?;
     room_for_another(app, id).await?;
-    if inquiry.redacted_at.is_some() {
-        Err(AppError::Conflict("the inquiry was redacted".into()))
-    } else if inquiry.status.is_open() {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(format!(
-            "the inquiry is {}",
-            inquiry.status
-        )))
-    }
+    Ok(verity_core::document::accepting(&inquiry)?)
 }
 
 /// Stores the image of an upload to inquiry `id` (checked by [`parse_form`]) with its
@@ -125,20 +114,11 @@ pub async fn upload(app: &App, id: &InquiryId, form: UploadForm) -> Result<Docum
             .map_err(|e| anyhow::anyhow!("decoder task failed: {e}"))?;
     let (content_type, bytes) = checked?;
     crate::capture::screen(app, id, &capture, bytes.clone(), turn).await?;
-    let (id_class, country) = match &capture {
-        Capture::GovernmentId {
-            id_class, country, ..
-        } => (Some(id_class.as_str().to_owned()), country.clone()),
-        Capture::Selfie(_) => (None, None),
-    };
     let document = Document {
         id: DocumentId::generate(&mut OsRng),
         inquiry_id: id.clone(),
-        kind: capture.kind().as_str().to_owned(),
-        side: capture.side().to_owned(),
-        id_class,
-        country,
-        capture_method: method.as_str().to_owned(),
+        capture,
+        capture_method: method,
         content_type: content_type.to_owned(),
         byte_size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
         sha256: hex::encode(Sha256::digest(&bytes)),
@@ -147,21 +127,10 @@ pub async fn upload(app: &App, id: &InquiryId, form: UploadForm) -> Result<Docum
     };
     let doc = &document;
     change(app, id, |current, _| async move {
-        if current.redacted_at.is_some() {
-            return Err(AppError::Conflict("the inquiry was redacted".into()));
-        }
+        let created = doc.attach(&current)?;
         room_for_another(app, id).await?;
-        if !current.status.is_open() {
-            return Err(AppError::Conflict(format!(
-                "the inquiry is {}",
-                current.status
-            )));
-        }
-        let draft = EventDraft::about(EventName::DocumentCreated, &doc.id, id);
         let mut plan = Plan::default();
-        plan.events
-            .push((draft, Subject::Document(Box::new(doc.clone()))));
-        plan.writes.documents.push(doc.clone());
+        plan.add_document(doc.clone(), created);
         plan.go()
     })
     .await?;
@@ -182,30 +151,24 @@ async fn room_for_another(app: &App, id: &InquiryId) -> Result<(), AppError> {
 /// The images an ID or selfie step still needs (sides or poses), given the inquiry's
 /// documents; empty when it has them all.
 pub fn missing_images(step: &Step, docs: &[Document]) -> Vec<String> {
-    let have = |kind: DocumentKind, side: &str| {
-        docs.iter()
-            .any(|d| d.kind == kind.as_str() && d.side == side)
-    };
+    let have = |shot: Shot| docs.iter().any(|d| d.shot() == shot);
     if step.kind == StepKind::Selfie {
         return step
             .required_poses()
             .into_iter()
-            .filter(|p| !have(DocumentKind::Selfie, p))
+            .filter(|p| !Pose::parse(p).is_some_and(|pose| have(Shot::Selfie(pose))))
             .collect();
     }
     let id_doc = docs
         .iter()
         .rev()
-        .find(|d| d.kind == DocumentKind::GovernmentId.as_str());
-    match id_doc
-        .and_then(|d| d.id_class.as_deref())
-        .and_then(IdClass::parse)
-    {
+        .find(|d| d.kind() == DocumentKind::GovernmentId);
+    match id_doc.and_then(Document::id_class) {
         None => vec![Side::Front.as_str().to_owned()],
         Some(class) => class
             .sides()
             .iter()
-            .filter(|s| !have(DocumentKind::GovernmentId, s.as_str()))
+            .filter(|s| !have(Shot::Id(**s)))
             .map(|s| s.as_str().to_owned())
             .collect(),
     }

@@ -4,13 +4,14 @@
 
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
+use verity_core::document::Document;
 use verity_core::event::{EventDraft, EventName};
 use verity_core::id::{EventId, InquiryId};
 use verity_core::inquiry::{Inquiry, Transition};
 use verity_core::session::InquirySession;
 use verity_core::verification::Verification;
 use verity_core::Millis;
-use verity_store::{Document, NewEvent};
+use verity_store::NewEvent;
 
 /// How resources look on the wire; implemented by the HTTP edge.
 pub trait Render: Send + Sync {

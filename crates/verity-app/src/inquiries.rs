@@ -8,11 +8,11 @@ use verity_core::id::{AccountId, InquiryId, InquiryTemplateVersionId, SessionId,
 use verity_core::inquiry::{Command, Inquiry, NewInquiry, NewSession};
 use verity_core::session::HandoffMethod;
 use verity_core::template::{Template, TemplateDefinition, TemplateStatus, TemplateVersion};
-use verity_store::{AccountLink, Change, InquiryWrite};
+use verity_store::AccountLink;
 
-use crate::change::{change, Changed, Plan};
+use crate::change::{change, Changed, Created, Plan};
 use crate::error::TemplateProblem;
-use crate::{events, App, AppError};
+use crate::{App, AppError};
 
 /// Which template an inquiry is created from.
 #[derive(Debug, Clone)]
@@ -136,47 +136,44 @@ pub async fn create(app: &App, req: CreateInquiry) -> Result<Inquiry, AppError> 
         },
         now,
     )?;
-    let mut change = Change::default();
-    let mut rendered = transition.clone();
-    if let (None, Some(reference_id)) = (&req.account_id, &req.reference_id) {
-        // The store finds or creates the account in the commit; we predict its id so the
-        // `inquiry.created` payload names it (a concurrent first use of the same
-        // reference id elsewhere can make the prediction stale, never the stored row).
-        let existing = app
-            .store
-            .list_accounts(
-                Some(reference_id),
-                &verity_store::PageRequest {
-                    size: 1,
-                    ..Default::default()
-                },
-            )
-            .await?
-            .items
-            .into_iter()
-            .next();
-        let new_id = AccountId::generate(&mut OsRng);
-        rendered.inquiry.account_id = Some(existing.map_or_else(|| new_id.clone(), |a| a.id));
-        change.account = Some(AccountLink {
-            reference_id: reference_id.clone(),
-            new_id,
-        });
-    }
-    change.events = events::for_transition(app.render.as_ref(), &rendered, now);
-    change.idempotency = req
-        .idempotency
-        .as_ref()
-        .map(|r| r.record(&rendered.inquiry));
-    change.inquiry = Some(InquiryWrite::Insert(transition.inquiry));
-    // An insert cannot conflict on a revision: no retry loop is needed here.
-    let committed = app
+    let account = match (&req.account_id, &req.reference_id) {
+        (None, Some(reference_id)) => Some(account_link(app, reference_id).await?),
+        _ => None,
+    };
+    crate::change::insert(
+        app,
+        Created {
+            transition,
+            account,
+            idempotency: req.idempotency,
+        },
+    )
+    .await
+}
+
+/// The store finds or creates the account by `reference_id` in the commit; the id it
+/// will have is predicted so the `inquiry.created` payload names it (a concurrent first
+/// use of the same reference id elsewhere can make the prediction stale, never the
+/// stored row).
+async fn account_link(app: &App, reference_id: &str) -> Result<(AccountLink, AccountId), AppError> {
+    let page = verity_store::PageRequest {
+        size: 1,
+        ..Default::default()
+    };
+    let existing = app
         .store
-        .commit(change)
-        .await
-        .map_err(crate::idempotency::claim_lost)?;
-    committed
-        .inquiry
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("commit returned no inquiry")))
+        .list_accounts(Some(reference_id), &page)
+        .await?
+        .items
+        .into_iter()
+        .next();
+    let new_id = AccountId::generate(&mut OsRng);
+    let named = existing.map_or_else(|| new_id.clone(), |a| a.id);
+    let link = AccountLink {
+        reference_id: reference_id.to_owned(),
+        new_id,
+    };
+    Ok((link, named))
 }
 
 /// A fresh session for `resume`: its token is drawn by [`crate::change::change`].

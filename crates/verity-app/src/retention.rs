@@ -90,11 +90,9 @@ mod tests {
         change(app, id, |_, _| {
             let last = last.clone();
             async move {
-                Plan {
-                    commands: vec![Command::Start, last],
-                    ..Plan::default()
-                }
-                .go()
+                let mut plan = Plan::command(Command::Start);
+                plan.commands.push(last);
+                plan.go()
             }
         })
         .await

@@ -7,7 +7,6 @@ use verity_core::session::{InquirySession, SessionStatus};
 use verity_core::token;
 
 use crate::change::{change, Plan};
-use crate::events::Subject;
 use crate::inquiries::{self, new_session};
 use crate::{App, AppError};
 
@@ -100,10 +99,7 @@ pub async fn cancel(
 /// Ends `session` (canceled) inside `plan`: its status write and its event, in the same
 /// commit as whatever replaces it. A session already ended adds nothing.
 fn cancel_in(plan: &mut Plan, session: &InquirySession) {
-    if let Some((ended, draft)) = session.end(SessionStatus::Canceled) {
-        plan.writes
-            .session_updates
-            .push((ended.id.clone(), ended.status));
-        plan.events.push((draft, Subject::Session(ended)));
+    if let Some(ended) = session.end(SessionStatus::Canceled) {
+        plan.end_session(ended);
     }
 }

@@ -7,13 +7,13 @@
 
 use rand::rngs::OsRng;
 use serde_json::{Map, Value};
+use verity_core::document::Document;
 use verity_core::field::Fields;
 use verity_core::id::{InquiryId, VerificationId};
 use verity_core::inquiry::{Command, Inquiry};
 use verity_core::step_order::step_expected_before;
 use verity_core::template::{Step, StepKind, TemplateDefinition};
 use verity_core::verification::{Verification, VerificationType};
-use verity_store::Document;
 
 use crate::change::{change, Plan};
 use crate::error::FieldProblem;
@@ -211,10 +211,8 @@ async fn move_on(
         }
         let mut all = app.store.verifications_for_inquiry(id).await?;
         all.extend(started.clone());
-        let mut plan = Plan {
-            verifications: started.iter().cloned().collect(),
-            ..Plan::default()
-        };
+        let mut plan = Plan::default();
+        plan.verifications.extend(started.iter().cloned());
         if let Some((command, run)) = outcome::finish(&moved, definition, &all, now) {
             commands.push(command);
             plan.writes.workflow_runs.extend(run);

@@ -2,10 +2,10 @@
 //! sees them (the real wire rendering belongs to the HTTP edge).
 
 use serde_json::Value;
+use verity_core::document::Document;
 use verity_core::inquiry::Inquiry;
 use verity_core::session::InquirySession;
 use verity_core::verification::Verification;
-use verity_store::Document;
 
 use crate::Render;
 

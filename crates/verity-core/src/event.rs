@@ -117,7 +117,8 @@ pub struct EventDraft {
 
 impl EventDraft {
     /// An event about `subject` (a session, document or verification) of inquiry `inquiry`.
-    pub fn about(
+    /// Only the domain names events: the commands that change those resources return them.
+    pub(crate) fn about(
         name: EventName,
         subject: &impl std::fmt::Display,
         inquiry: &crate::id::InquiryId,

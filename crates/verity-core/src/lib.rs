@@ -9,6 +9,7 @@
 pub mod account;
 pub mod audit;
 pub mod capture;
+pub mod document;
 pub mod event;
 pub mod field;
 pub mod handoff;

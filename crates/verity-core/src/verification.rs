@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::event::EventName;
+use crate::event::{EventDraft, EventName};
 use crate::id::{InquiryId, VerificationId};
 use crate::Millis;
 
@@ -142,26 +142,44 @@ impl Verification {
         }
     }
 
-    /// The finished verification: `passed` when no required check is unmet. Returns it and
-    /// the event it owes.
+    /// The finished verification: `passed` when no required check is unmet.
     pub fn finish(
         &self,
         checks: Vec<CheckResult>,
         unmet_required: bool,
         extracted: Value,
         now: Millis,
-    ) -> (Verification, EventName) {
-        let (status, event) = if unmet_required {
-            (VerificationStatus::Failed, EventName::VerificationFailed)
-        } else {
-            (VerificationStatus::Passed, EventName::VerificationPassed)
-        };
+    ) -> Verification {
         let mut done = self.clone();
-        done.status = status;
+        done.status = if unmet_required {
+            VerificationStatus::Failed
+        } else {
+            VerificationStatus::Passed
+        };
         done.checks = checks;
         done.extracted = extracted;
         done.completed_at = Some(now);
-        (done, event)
+        done
+    }
+
+    /// A finished verification as its inquiry records it, and the event it owes
+    /// (`verification.passed` or `verification.failed`). Once the inquiry was redacted only
+    /// the redacted form is recorded (and announced): a late result cannot bring back what
+    /// erasure removed (docs/operations.md §1).
+    pub fn record(self, inquiry_redacted: bool) -> (Verification, EventDraft) {
+        let name = match self.status {
+            VerificationStatus::Failed => EventName::VerificationFailed,
+            VerificationStatus::Passed | VerificationStatus::Submitted => {
+                EventName::VerificationPassed
+            }
+        };
+        let draft = EventDraft::about(name, &self.id, &self.inquiry_id);
+        let done = if inquiry_redacted {
+            self.redacted()
+        } else {
+            self
+        };
+        (done, draft)
     }
 
     pub fn reference(&self) -> VerificationRef {
@@ -192,13 +210,21 @@ mod tests {
             "selfie".into(),
             1,
         );
-        let (done, event) = v.finish(Vec::new(), true, Value::Null, 2);
+        let done = v.finish(Vec::new(), true, Value::Null, 2);
         assert_eq!(done.status, VerificationStatus::Failed);
-        assert_eq!(event, EventName::VerificationFailed);
         assert_eq!(done.completed_at, Some(2));
-        let (done, event) = v.finish(Vec::new(), false, Value::Null, 2);
+        let (recorded, draft) = done.record(false);
+        assert_eq!(draft.name, EventName::VerificationFailed);
+        assert_eq!(draft.subject_id, recorded.id.to_string());
+        let done = v.finish(Vec::new(), false, serde_json::json!({"name": "A"}), 2);
         assert_eq!(done.status, VerificationStatus::Passed);
-        assert_eq!(event, EventName::VerificationPassed);
+        let (recorded, draft) = done.record(true);
+        assert_eq!(draft.name, EventName::VerificationPassed);
+        assert_eq!(
+            recorded.extracted,
+            Value::Null,
+            "a redacted inquiry keeps no data"
+        );
         assert_eq!(
             VerificationType::GovernmentId.wire_type(),
             "verification/government-id"

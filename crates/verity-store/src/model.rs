@@ -1,8 +1,10 @@
 //! Plain records the store reads and writes, besides the domain types of `verity-core`.
 
+use verity_core::capture::Shot;
+pub use verity_core::document::Document;
 use verity_core::event::EventName;
 use verity_core::id::SessionId;
-use verity_core::id::{AccountId, ApiKeyId, DocumentId, EventId, InquiryId};
+use verity_core::id::{AccountId, ApiKeyId, EventId, InquiryId};
 use verity_core::inquiry::{Inquiry, InquiryStatus};
 use verity_core::session::{InquirySession, SessionStatus};
 use verity_core::Millis;
@@ -101,37 +103,14 @@ pub struct StoredEvent {
     pub payload: serde_json::Value,
 }
 
-/// An uploaded image (government ID side, selfie pose).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Document {
-    pub id: DocumentId,
-    pub inquiry_id: InquiryId,
-    /// `government_id` or `selfie`.
-    pub kind: String,
-    /// `front` / `back` for IDs, `center` / `left` / `right` for selfies.
-    pub side: String,
-    /// ID class (`dl`, `pp`, …) for IDs.
-    pub id_class: Option<String>,
-    /// Issuing country given with an ID side (`US`, `DE`, …).
-    pub country: Option<String>,
-    /// `manual`, `auto` or `upload`.
-    pub capture_method: String,
-    pub content_type: String,
-    pub byte_size: i64,
-    pub sha256: String,
-    pub bytes: Vec<u8>,
-    pub created_at: Millis,
-}
-
 /// A capture refused at upload by its instant checks (docs/verifications.md §5): counted
 /// per inquiry, kind and side or pose against the template's `max-capture-attempts`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaptureRefusal {
     pub inquiry_id: InquiryId,
-    /// `government_id` or `selfie`, as on [`Document`].
-    pub kind: String,
-    /// The ID side or selfie pose, as on [`Document`].
-    pub side: String,
+    /// The ID side or selfie pose refused (stored as its kind and wire name, as on
+    /// [`Document`]).
+    pub shot: Shot,
     /// The check that refused it.
     pub check: String,
     pub created_at: Millis,

@@ -4,6 +4,7 @@
 //! fills cannot drift apart.
 
 use serde::de::DeserializeOwned;
+use verity_core::capture::{Capture, CaptureMethod, DocumentKind, IdClass, Shot};
 use verity_core::event::EventName;
 use verity_core::session::{InquirySession, SessionStatus};
 
@@ -168,14 +169,18 @@ pub(crate) const DOCUMENT_META_COLUMNS: &str = "id, inquiry_id, kind, side, id_c
 impl DocumentRow {
     pub fn decode(self) -> Result<Document, StoreError> {
         let what = format!("document {}", self.id);
+        let capture = capture(&self).map_err(|e| corrupt(&what, e))?;
+        let capture_method = CaptureMethod::parse(&self.capture_method).ok_or_else(|| {
+            corrupt(
+                &what,
+                format!("unknown capture method `{}`", self.capture_method),
+            )
+        })?;
         Ok(Document {
             id: self.id.parse().map_err(|e| corrupt(&what, e))?,
             inquiry_id: self.inquiry_id.parse().map_err(|e| corrupt(&what, e))?,
-            kind: self.kind,
-            side: self.side,
-            id_class: self.id_class,
-            country: self.country,
-            capture_method: self.capture_method,
+            capture,
+            capture_method,
             content_type: self.content_type,
             byte_size: self.byte_size,
             sha256: self.sha256,
@@ -183,6 +188,26 @@ impl DocumentRow {
             created_at: self.created_at,
         })
     }
+}
+
+/// What a document row's `kind`, `side`, `id_class` and `country` say the image is of.
+fn capture(row: &DocumentRow) -> Result<Capture, String> {
+    let kind =
+        DocumentKind::parse(&row.kind).ok_or_else(|| format!("unknown kind `{}`", row.kind))?;
+    let shot = Shot::parse(kind, &row.side)
+        .ok_or_else(|| format!("`{}` is no side or pose of a {}", row.side, row.kind))?;
+    Ok(match shot {
+        Shot::Selfie(pose) => Capture::Selfie(pose),
+        Shot::Id(side) => {
+            let class = row.id_class.as_deref().unwrap_or_default();
+            Capture::GovernmentId {
+                id_class: IdClass::parse(class)
+                    .ok_or_else(|| format!("unknown ID class `{class}`"))?,
+                side,
+                country: row.country.clone(),
+            }
+        }
+    })
 }
 
 #[derive(sqlx::FromRow)]

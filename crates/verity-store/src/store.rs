@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use verity_core::account::Account;
+use verity_core::capture::Shot;
 use verity_core::handoff::OneTimeLink;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
@@ -187,14 +188,8 @@ pub trait Store: Send + Sync + 'static {
     /// inquiry does not exist. A redaction (`Change::delete_documents_of`) deletes the
     /// inquiry's refusals with its documents.
     async fn insert_capture_refusal(&self, refusal: &CaptureRefusal) -> Result<(), StoreError>;
-    /// How many captures of `kind` and `side` (an ID side or selfie pose) inquiry `id`
-    /// had refused.
-    async fn count_capture_refusals(
-        &self,
-        id: &InquiryId,
-        kind: &str,
-        side: &str,
-    ) -> Result<u64, StoreError>;
+    /// How many captures of `shot` (an ID side or selfie pose) inquiry `id` had refused.
+    async fn count_capture_refusals(&self, id: &InquiryId, shot: Shot) -> Result<u64, StoreError>;
 
     // --- API keys and idempotency --------------------------------------------------
 

@@ -11,7 +11,6 @@ use verity_core::Millis;
 use verity_store::HandoffWrite;
 
 use crate::change::{change, Plan};
-use crate::events::Subject;
 use crate::inquiries::{definition_of, load, new_session};
 use crate::{App, AppError};
 
@@ -91,11 +90,8 @@ pub async fn cancel(app: &App, link: &OneTimeLink) -> Result<(), AppError> {
         plan.writes
             .handoff
             .push(HandoffWrite::Cancel(link.session_id.clone()));
-        if let Some((ended, draft)) = session.and_then(|s| s.end(SessionStatus::Canceled)) {
-            plan.writes
-                .session_updates
-                .push((ended.id.clone(), ended.status));
-            plan.events.push((draft, Subject::Session(ended)));
+        if let Some(ended) = session.and_then(|s| s.end(SessionStatus::Canceled)) {
+            plan.end_session(ended);
         }
         plan.go()
     })

@@ -9,18 +9,16 @@
 use std::time::Duration;
 
 use verity_checks::{ClaimedIdentity, Embedding, KnownFace};
-use verity_core::event::EventDraft;
 use verity_core::id::InquiryId;
 use verity_core::inquiry::{Command, Inquiry};
 use verity_core::template::TemplateDefinition;
 use verity_core::verification::{Verification, VerificationType};
 use verity_core::Millis;
-use verity_store::{FaceRecord, VerificationWrite};
+use verity_store::FaceRecord;
 
 use super::outcome;
 use super::run::{self, Inputs};
 use crate::change::{change, Plan};
-use crate::events::Subject;
 use crate::inquiries::{definition_of, load};
 use crate::{App, AppError};
 
@@ -64,14 +62,13 @@ pub async fn check_one(app: &App, time_limit: Duration, v: Verification) -> Resu
     };
     tracing::info!(verification = %v.id, kind = v.kind.as_str(), unmet = result.unmet_required,
         ms = started.elapsed().as_millis() as u64, "verification checked");
-    let (done, name) = v.finish(
+    let done = v.finish(
         result.checks,
         result.unmet_required,
         result.extracted,
         app.now(),
     );
-    let draft = EventDraft::about(name, &done.id, &done.inquiry_id);
-    record(app, &definition, done, draft, result.face).await
+    record(app, &definition, done, result.face).await
 }
 
 /// The faces every other inquiry stored, in the checks crate's terms.
@@ -108,21 +105,16 @@ async fn record(
     app: &App,
     definition: &TemplateDefinition,
     done: Verification,
-    draft: EventDraft,
     face: Option<Vec<f32>>,
 ) -> Result<(), AppError> {
-    let (done, draft, face) = (&done, &draft, &face);
+    let (done, face) = (&done, &face);
     let changed = change(app, &done.inquiry_id, |inquiry, now| async move {
         let stored = app.store.verification(&done.id).await?;
         if stored.is_none_or(|s| s.status.is_finished()) {
             return Ok(None); // another worker recorded it first
         }
-        // Finishing after a redaction stores (and announces) only the redacted form.
-        let done = &if inquiry.redacted_at.is_some() {
-            done.clone().redacted()
-        } else {
-            done.clone()
-        };
+        let recorded = done.clone().record(inquiry.redacted_at.is_some());
+        let done = &recorded.0;
         let mut all = app.store.verifications_for_inquiry(&inquiry.id).await?;
         for v in &mut all {
             if v.id == done.id {
@@ -130,11 +122,7 @@ async fn record(
             }
         }
         let mut plan = Plan::default();
-        plan.writes
-            .verifications
-            .push(VerificationWrite::Finish(done.clone()));
-        plan.events
-            .push((draft.clone(), Subject::Verification(done.clone())));
+        plan.finish_verification(recorded.clone());
         if inquiry.redacted_at.is_none() {
             if let Some(embedding) = face {
                 let record = face_record(&inquiry, embedding.clone(), now);

@@ -13,11 +13,11 @@ use verity_checks::{
     ClaimedIdentity, FaceModel, GovernmentIdInput, InquiryFields, KnownFace, RequiredChecks,
     Requirement, SelfieInput, TextReader,
 };
-use verity_core::capture::{DocumentKind, Side};
+use verity_core::capture::{DocumentKind, IdClass, Pose, Shot, Side};
+use verity_core::document::Document;
 use verity_core::inquiry::Inquiry;
 use verity_core::template::{CheckRequirement, Step, TemplateDefinition};
 use verity_core::verification::{CheckOutcome, CheckResult, VerificationType};
-use verity_store::Document;
 
 /// The name of the check a run that overran its time limit fails.
 pub const TIME_LIMIT_CHECK: &str = "checks_time_limit";
@@ -77,11 +77,9 @@ pub fn known_check_names() -> impl Iterator<Item = &'static str> {
         .chain([TIME_LIMIT_CHECK])
 }
 
-/// The latest document of `kind` for each side, in upload order.
-fn latest<'d>(docs: &'d [Document], kind: DocumentKind, side: &str) -> Option<&'d Document> {
-    docs.iter()
-        .rev()
-        .find(|d| d.kind == kind.as_str() && d.side == side)
+/// The latest document of `shot`, in upload order.
+fn latest(docs: &[Document], shot: Shot) -> Option<&Document> {
+    docs.iter().rev().find(|d| d.shot() == shot)
 }
 
 fn text_field(inquiry: &Inquiry, key: &str) -> Option<String> {
@@ -127,22 +125,26 @@ pub fn run(input: &Inputs) -> Outcome {
 /// The checks of the latest ID (its class decides which sides count) and its data.
 fn government_id(input: &Inputs, ctx: &CheckContext) -> (Vec<Check>, Value) {
     let docs = &input.documents;
-    let gov = DocumentKind::GovernmentId.as_str();
-    let id_doc = docs.iter().rev().find(|d| d.kind == gov);
-    let id_class = id_doc.and_then(|d| d.id_class.clone()).unwrap_or_default();
+    let id_doc = docs
+        .iter()
+        .rev()
+        .find(|d| d.kind() == DocumentKind::GovernmentId);
+    let id_class = id_doc.and_then(Document::id_class);
     let side = |s: Side| {
-        docs.iter().rev().find(|d| {
-            d.kind == gov && d.side == s.as_str() && d.id_class.as_ref() == Some(&id_class)
-        })
+        docs.iter()
+            .rev()
+            .find(|d| d.shot() == Shot::Id(s) && d.id_class() == id_class)
     };
     let front = side(Side::Front);
     let back = side(Side::Back);
     let country = front
         .or(back)
-        .and_then(|d| d.country.clone())
-        .unwrap_or_default();
+        .and_then(|d| d.capture.country())
+        .unwrap_or_default()
+        .to_owned();
     let gov = GovernmentIdInput {
-        id_class: id_class.clone(),
+        // The checks crate takes the class by its wire name (it depends on nothing of ours).
+        id_class: id_class.map(IdClass::as_str).unwrap_or_default().to_owned(),
         front: front.map(|d| d.bytes.clone()).unwrap_or_default(),
         back: back.map(|d| d.bytes.clone()),
         country,
@@ -180,12 +182,12 @@ fn selfie(input: &Inputs, ctx: &CheckContext) -> (Vec<Check>, Option<Vec<f32>>) 
         poses: poses
             .iter()
             .filter_map(|p| {
-                latest(docs, DocumentKind::Selfie, p).map(|d| (p.clone(), d.bytes.clone()))
+                let pose = Pose::parse(p)?;
+                latest(docs, Shot::Selfie(pose)).map(|d| (p.clone(), d.bytes.clone()))
             })
             .collect(),
         required_poses: poses,
-        id_front: latest(docs, DocumentKind::GovernmentId, Side::Front.as_str())
-            .map(|d| d.bytes.clone()),
+        id_front: latest(docs, Shot::Id(Side::Front)).map(|d| d.bytes.clone()),
     };
     let report = run_selfie(&selfie, ctx, input.face.as_ref());
     let mut checks = report.checks;

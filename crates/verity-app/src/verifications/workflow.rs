@@ -11,10 +11,10 @@ use verity_core::template::TemplateDefinition;
 use verity_core::verification::CheckResult;
 use verity_core::workflow::{first_match, Action, Facts};
 use verity_core::Millis;
-use verity_store::{Change, WorkflowRun, WorkflowRunStatus};
+use verity_store::{WorkflowRun, WorkflowRunStatus};
 
 use super::outcome;
-use crate::change::{change, Plan};
+use crate::change::{change, save_run, Plan};
 use crate::inquiries::{definition_of, load};
 use crate::{App, AppError};
 
@@ -28,7 +28,7 @@ pub async fn advance(app: &App, mut run: WorkflowRun) -> Result<(), AppError> {
         let definition = definition_of(app, &inquiry).await?;
         let now = app.now();
         let Some(rule_index) = rule_of(app, &inquiry, &definition, &run, now).await? else {
-            return save(app, done(run, now)).await;
+            return save_run(app, done(run, now)).await;
         };
         let actions = definition
             .workflow
@@ -36,7 +36,7 @@ pub async fn advance(app: &App, mut run: WorkflowRun) -> Result<(), AppError> {
             .map(|r| r.then.as_slice())
             .unwrap_or_default();
         let Some(action) = actions.get(run.action as usize) else {
-            return save(app, done(run, now)).await;
+            return save_run(app, done(run, now)).await;
         };
         let mut next = WorkflowRun {
             rule: Some(rule_index),
@@ -51,7 +51,7 @@ pub async fn advance(app: &App, mut run: WorkflowRun) -> Result<(), AppError> {
         if let Action::Wait { seconds } = action {
             next.due_at = now.saturating_add(i64::try_from(*seconds).unwrap_or(0) * 1000);
             next.status = WorkflowRunStatus::Pending;
-            return save(app, next).await;
+            return save_run(app, next).await;
         }
         if let Some(moved) = act(app, &inquiry, action, next, now).await? {
             run = moved;
@@ -111,7 +111,7 @@ async fn act(
     if let Err(e) = inquiry.apply(command.clone(), now) {
         tracing::warn!(inquiry = %inquiry.id, action = ?action, error = %e,
             "workflow action not allowed now; skipped");
-        save(app, next.clone()).await?;
+        save_run(app, next.clone()).await?;
         return Ok(Some(next));
     }
     // Only the revision read above may take the action: a newer one is judged afresh.
@@ -135,15 +135,4 @@ fn done(run: WorkflowRun, now: i64) -> WorkflowRun {
         updated_at: now,
         ..run
     }
-}
-
-/// Stores the run's position alone (a wait, a skip, the end): no inquiry changes.
-async fn save(app: &App, run: WorkflowRun) -> Result<(), AppError> {
-    app.store
-        .commit(Change {
-            workflow_runs: vec![run],
-            ..Change::default()
-        })
-        .await?;
-    Ok(())
 }

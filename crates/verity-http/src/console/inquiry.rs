@@ -57,14 +57,14 @@ fn images(inquiry: &Inquiry, documents: &[Document], shown: bool) -> String {
     let figures: String = documents
         .iter()
         .map(|d| {
-            let label = format!("{} {}", d.kind.replace('_', " "), d.side);
+            let label = format!("{} {}", d.kind().as_str().replace('_', " "), d.shot());
             format!(
                 "<figure class=\"capture\"><img src=\"/console/inquiries/{i}/documents/{d}\" \
                  alt=\"{label}\"><figcaption>{label} · {method} · {at}</figcaption></figure>",
                 i = esc(inquiry.id.as_str()),
                 d = esc(d.id.as_str()),
                 label = esc(&label),
-                method = esc(&d.capture_method),
+                method = d.capture_method,
                 at = html::time(d.created_at),
             )
         })
@@ -288,7 +288,7 @@ pub async fn image(
         .await?
         .filter(|d| d.inquiry_id == id)
         .ok_or_else(|| ConsoleError::NotFound(format!("no image {document_id}")))?;
-    let detail = format!("{} {} {}", doc.kind, doc.side, doc.id);
+    let detail = format!("{} {} {}", doc.kind(), doc.shot(), doc.id);
     audit::record(
         &state.app,
         &signed.requester(),

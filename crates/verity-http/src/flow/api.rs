@@ -29,7 +29,7 @@ pub(super) async fn flow_state(
         .documents_for_inquiry(&inquiry.id)
         .await?
         .iter()
-        .map(|d| json!({"kind": d.kind, "side": d.side, "idClass": d.id_class, "captureMethod": d.capture_method}))
+        .map(|d| json!({"kind": d.kind(), "side": d.shot(), "idClass": d.id_class(), "captureMethod": d.capture_method}))
         .collect();
     let mut body = json!({
         "inquiry": {

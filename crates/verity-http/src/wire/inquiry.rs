@@ -268,14 +268,14 @@ pub struct DocumentResource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct DocumentAttributes {
-    #[schema(value_type = String, example = "government_id")]
-    pub kind: Value,
-    #[schema(value_type = String, example = "front")]
-    pub side: Value,
-    #[schema(value_type = Option<String>, example = "dl")]
-    pub id_class: Value,
-    #[schema(value_type = String, example = "manual")]
-    pub capture_method: Value,
+    #[schema(example = "government_id")]
+    pub kind: String,
+    #[schema(example = "front")]
+    pub side: String,
+    #[schema(example = "dl")]
+    pub id_class: Option<String>,
+    #[schema(example = "manual")]
+    pub capture_method: String,
     pub content_type: String,
     pub byte_size: i64,
     pub sha256: String,
@@ -288,10 +288,10 @@ impl From<&StoredDocument> for DocumentResource {
             kind: "document".into(),
             id: d.id.to_string(),
             attributes: DocumentAttributes {
-                kind: super::to_value(&d.kind),
-                side: super::to_value(&d.side),
-                id_class: super::to_value(&d.id_class),
-                capture_method: super::to_value(&d.capture_method),
+                kind: d.kind().as_str().into(),
+                side: d.shot().as_str().into(),
+                id_class: d.id_class().map(|c| c.as_str().into()),
+                capture_method: d.capture_method.as_str().into(),
                 content_type: d.content_type.clone(),
                 byte_size: d.byte_size,
                 sha256: d.sha256.clone(),

@@ -1,6 +1,7 @@
 //! Captures refused at upload: one row each, counted per inquiry and side or pose, deleted
 //! by a redaction (inside its commit, with the documents).
 
+use verity_core::capture::Shot;
 use verity_core::id::InquiryId;
 
 use crate::errors;
@@ -13,8 +14,8 @@ pub(crate) async fn insert<E: Exec>(ex: &mut E, r: &CaptureRefusal) -> Result<()
          VALUES ($1, $2, $3, $4, $5)",
         args![
             r.inquiry_id.as_str(),
-            r.kind.as_str(),
-            r.side.as_str(),
+            r.shot.kind().as_str(),
+            r.shot.as_str(),
             r.check.as_str(),
             r.created_at
         ],
@@ -27,14 +28,13 @@ pub(crate) async fn insert<E: Exec>(ex: &mut E, r: &CaptureRefusal) -> Result<()
 pub(crate) async fn count<E: Exec>(
     ex: &mut E,
     inquiry_id: &InquiryId,
-    kind: &str,
-    side: &str,
+    shot: Shot,
 ) -> Result<u64, StoreError> {
     let (n,): (i64,) = ex
         .fetch_optional(
             "SELECT COUNT(*) FROM capture_refusals \
              WHERE inquiry_id = $1 AND kind = $2 AND side = $3",
-            args![inquiry_id.as_str(), kind, side],
+            args![inquiry_id.as_str(), shot.kind().as_str(), shot.as_str()],
         )
         .await?
         .unwrap_or((0,));

@@ -2,6 +2,7 @@
 //! listed without them.
 
 use sha2::{Digest, Sha256};
+use verity_core::capture::Capture;
 use verity_core::id::{DocumentId, InquiryId};
 
 use crate::errors;
@@ -21,19 +22,20 @@ pub(crate) async fn insert_all<E: Exec>(
     for doc in docs {
         let inquiry = Some(doc.inquiry_id.as_str());
         let bytes = vault.seal_bytes(ex, inquiry, &doc.bytes).await?;
+        let (kind, side, id_class, country) = capture_columns(&doc.capture);
         rows.push(args![
             doc.id.as_str(),
             doc.inquiry_id.as_str(),
-            doc.kind.as_str(),
-            doc.side.as_str(),
-            doc.id_class.clone(),
+            kind,
+            side,
+            id_class,
             doc.capture_method.as_str(),
             doc.content_type.as_str(),
             doc.byte_size,
             doc.sha256.as_str(),
             bytes,
             doc.created_at,
-            doc.country.clone()
+            country
         ]);
     }
     bulk::insert(
@@ -47,6 +49,18 @@ pub(crate) async fn insert_all<E: Exec>(
     .await
     .map_err(errors::insert("document", "inquiry"))?;
     Ok(())
+}
+
+/// The columns `kind`, `side`, `id_class` and `country` of `capture`.
+fn capture_columns(
+    capture: &Capture,
+) -> (&'static str, &'static str, Option<String>, Option<String>) {
+    (
+        capture.kind().as_str(),
+        capture.shot().as_str(),
+        capture.id_class().map(|c| c.as_str().to_owned()),
+        capture.country().map(str::to_owned),
+    )
 }
 
 pub(crate) async fn delete_of<E: Exec>(ex: &mut E, id: &InquiryId) -> Result<(), StoreError> {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use verity_core::account::Account;
+use verity_core::capture::Shot;
 use verity_core::handoff::OneTimeLink;
 use verity_core::id::{
     AccountId, ApiKeyId, DeliveryId, DocumentId, EventId, InquiryId, InquiryTemplateVersionId,
@@ -217,13 +218,8 @@ impl<B: Backend> Store for SqlStore<B> {
         captures::insert(&mut self.backend.pool(Role::Write), refusal).await
     }
 
-    async fn count_capture_refusals(
-        &self,
-        id: &InquiryId,
-        kind: &str,
-        side: &str,
-    ) -> Result<u64, StoreError> {
-        captures::count(&mut self.backend.pool(Role::Read), id, kind, side).await
+    async fn count_capture_refusals(&self, id: &InquiryId, shot: Shot) -> Result<u64, StoreError> {
+        captures::count(&mut self.backend.pool(Role::Read), id, shot).await
     }
 
     async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {

@@ -73,6 +73,7 @@ conformance! {
     encryption_redaction_destroys_the_data_key,
     encryption_rotation_rewraps_and_the_old_kek_can_be_dropped,
     documents_capture_refusals_count_per_side_and_go_with_redaction,
+    documents_with_unknown_stored_values_are_corrupt,
     erasure_redaction_and_checkpoint_leave_no_marker_in_the_files,
     erasure_redacted_open_inquiries_are_not_overdue,
     erasure_retained_inquiries_are_final_and_unredacted,

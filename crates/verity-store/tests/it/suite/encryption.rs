@@ -4,6 +4,7 @@
 //! so the old KEK can be dropped.
 
 use serde_json::json;
+use verity_core::capture::{Capture, CaptureMethod, Pose};
 use verity_core::event::EventName;
 use verity_core::id::{ApiKeyId, EventId, InquiryId};
 use verity_core::inquiry::Command;
@@ -32,11 +33,8 @@ async fn create(store: &dyn Store) -> Stored {
     let document = Document {
         id: fixtures::id(),
         inquiry_id: id.clone(),
-        kind: "selfie".into(),
-        side: "center".into(),
-        id_class: None,
-        country: None,
-        capture_method: "camera".into(),
+        capture: Capture::Selfie(Pose::Center),
+        capture_method: CaptureMethod::Manual,
         content_type: "image/png".into(),
         byte_size: bytes.len() as i64,
         sha256: "sha".into(),

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use verity_core::capture::{Capture, CaptureMethod, IdClass, Side};
 use verity_core::id::InquiryId;
 use verity_core::inquiry::Command;
 use verity_store::{Change, Document};
@@ -17,16 +18,17 @@ const IMAGE_MARKER: &[u8] = b"Qzximage4412marker";
 
 /// A document of `len` bytes with the image marker repeated through it (large ones
 /// spill into overflow pages, which a deletion frees).
-fn marked_document(inquiry: &InquiryId, side: &str, len: usize) -> Document {
+fn marked_document(inquiry: &InquiryId, side: Side, len: usize) -> Document {
     let bytes: Vec<u8> = IMAGE_MARKER.iter().copied().cycle().take(len).collect();
     Document {
         id: fixtures::id(),
         inquiry_id: inquiry.clone(),
-        kind: "government_id".into(),
-        side: side.into(),
-        id_class: Some("dl".into()),
-        country: Some("US".into()),
-        capture_method: "upload".into(),
+        capture: Capture::GovernmentId {
+            id_class: IdClass::DriversLicense,
+            side,
+            country: Some("US".into()),
+        },
+        capture_method: CaptureMethod::Upload,
         content_type: "image/jpeg".into(),
         byte_size: len as i64,
         sha256: format!("sha-{side}"),
@@ -56,8 +58,8 @@ pub async fn erasure_redaction_and_checkpoint_leave_no_marker_in_the_files(h: &H
     let created = fixtures::create_named(&template, NAME_MARKER, None, NOW);
     let id = created.inquiry.id.clone();
     let documents = vec![
-        marked_document(&id, "front", 200),
-        marked_document(&id, "back", 20_000),
+        marked_document(&id, Side::Front, 200),
+        marked_document(&id, Side::Back, 20_000),
     ];
     store
         .commit(Change {

@@ -55,12 +55,14 @@ pub async fn verifications_insert_finish_once_and_list(h: &Harness) {
         details: serde_json::json!({"expired": "2020-01-01"}),
         required: true,
     }];
-    let (done, event) = gov.finish(checks, true, serde_json::Value::Null, NOW + 5);
+    let (done, event) = gov
+        .finish(checks, true, serde_json::Value::Null, NOW + 5)
+        .record(false);
     let finish = |v: &Verification| Change {
         verifications: vec![VerificationWrite::Finish(v.clone())],
         events: vec![NewEvent {
             id: fixtures::id(),
-            name: event,
+            name: event.name,
             subject_id: v.id.to_string(),
             inquiry_id: Some(id.clone()),
             created_at: NOW + 5,
@@ -153,7 +155,7 @@ pub async fn verifications_claim_is_leased_and_expired_leases_reclaim(h: &Harnes
         .is_empty());
 
     // `b` is finished; `a`'s worker died: its lease runs out and it is claimable again.
-    let (done, _) = b.finish(Vec::new(), false, serde_json::Value::Null, NOW + 10);
+    let done = b.finish(Vec::new(), false, serde_json::Value::Null, NOW + 10);
     store
         .commit(Change {
             verifications: vec![VerificationWrite::Finish(done)],
