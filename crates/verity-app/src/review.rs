@@ -8,7 +8,7 @@ use serde_json::json;
 use verity_core::audit::AuditAction;
 use verity_core::id::{CommentId, InquiryId};
 use verity_core::inquiry::{Command, Inquiry, InquiryError};
-use verity_store::{Change, Comment};
+use verity_store::Comment;
 
 use crate::audit::Requester;
 use crate::change::{change, Changed, Plan};
@@ -55,15 +55,9 @@ pub async fn tag(
     };
     let meta = json!({"actor": {"kind": who.actor.kind(), "id": who.actor.id()}});
     change(app, id, |_, _| {
-        let plan = Plan {
-            commands: vec![command.clone()],
-            meta: Some(meta.clone()),
-            writes: Change {
-                audit: vec![who.record(app, action, Some(id), Some(tag.clone()))],
-                ..Change::default()
-            },
-            ..Plan::default()
-        };
+        let mut plan = Plan::command(command.clone());
+        plan.meta = Some(meta.clone());
+        plan.writes.audit = vec![who.record(app, action, Some(id), Some(tag.clone()))];
         async move { plan.go() }
     })
     .await
@@ -102,14 +96,9 @@ pub async fn comment(
                 Some(comment.id.to_string()),
             );
             let comment_id = comment.id.clone();
-            let plan = Plan {
-                writes: Change {
-                    comments: vec![comment],
-                    audit: vec![record],
-                    ..Change::default()
-                },
-                ..Plan::default()
-            };
+            let mut plan = Plan::default();
+            plan.writes.comments = vec![comment];
+            plan.writes.audit = vec![record];
             Ok(Some((plan, comment_id)))
         };
         async move { decision }
@@ -125,15 +114,9 @@ pub async fn redact(app: &App, id: &InquiryId, who: &Requester) -> Result<Change
         let decision = if current.redacted_at.is_some() {
             Err(InquiryError::Redacted.into())
         } else {
-            Plan {
-                commands: vec![Command::Redact],
-                writes: Change {
-                    audit: vec![who.record(app, AuditAction::Redacted, Some(id), None)],
-                    ..Change::default()
-                },
-                ..Plan::default()
-            }
-            .go()
+            let mut plan = Plan::command(Command::Redact);
+            plan.writes.audit = vec![who.record(app, AuditAction::Redacted, Some(id), None)];
+            plan.go()
         };
         async move { decision }
     })

@@ -146,7 +146,7 @@ async fn failed_check(store: &dyn Store, inquiry: &InquiryId, failed: &str, at: 
         check("id_barcode_matches", CheckOutcome::Passed),
         check(failed, CheckOutcome::Failed),
     ];
-    let (done, _) = v
+    let done = v
         .clone()
         .finish(checks, true, serde_json::Value::Null, at + 1);
     for write in [
