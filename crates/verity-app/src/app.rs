@@ -51,7 +51,7 @@ impl Default for AppConfig {
             idempotency_ttl_ms: 24 * 3600 * 1000,
             idempotency_claim_timeout_ms: 60_000,
             idempotency_wait_ms: 10_000,
-            upload_max_pixels: 40_000_000,
+            upload_max_pixels: 16_000_000,
             max_documents_per_inquiry: 50,
             retention_days: 0,
             capture_checks_time_limit_ms: 2_000,

@@ -296,6 +296,21 @@ mod tests {
         assert!(within_budget(4032, 3024, 12_000_000).is_err());
     }
 
+    /// The default budget suits ID photos: a 12 MP phone photo (4032×3024, either way up)
+    /// and a 16 MP one (4608×3456) pass as they are; a 48 MP one (8064×6048) is refused
+    /// from its header, as is anything that would decode to more than 64 MB of RGBA.
+    #[test]
+    fn the_default_budget_takes_phone_photos_and_refuses_the_largest() {
+        let budget = crate::AppConfig::default().upload_max_pixels;
+        for (w, h) in [(4032, 3024), (3024, 4032), (4608, 3456), (4000, 4000)] {
+            assert!(within_budget(w, h, budget).is_ok(), "{w}×{h}");
+        }
+        for (w, h) in [(8064, 6048), (6000, 6000), (4001, 4000)] {
+            assert!(within_budget(w, h, budget).is_err(), "{w}×{h}");
+        }
+        assert!(budget * 4 <= 64_000_000);
+    }
+
     /// More concurrent uploads than decode turns all land: they wait for a turn, they are
     /// not refused; and an upload past `max_documents_per_inquiry` is a conflict.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,9 +1,12 @@
 //! Section `uploads`: peak server memory under hostile uploads. The server (SQLite, defaults
-//! but for rate limits) gets 32 concurrent flow uploads of a 7000×7000 PNG (a few hundred kB
-//! that would decode to 49 MB a channel — refused from its header), then 32 concurrent
-//! uploads of a 6000×6000 RGBA PNG, inside the pixel budget, which each decode fully (144 MB
-//! of pixels) — at most `upload_decode_concurrency` at a time. Figure: the server's peak resident memory
-//! (`VmHWM` of /proc/PID/status) after both waves. Target: < 300 MB.
+//! but for rate limits) gets three waves of 32 concurrent flow uploads: a 7000×7000 PNG (a
+//! few hundred kB that would decode to 49 MB a channel — refused from its header); then
+//! the largest image the default pixel budget (`upload_max_pixels`, 16 MP) accepts, a
+//! 4000×4000 RGBA PNG, as an ID front; then the same image as a selfie frame, which the
+//! face model reads too. The accepted ones each decode fully (64 MB of RGBA pixels, then
+//! kept as RGB while checked) — at most `upload_decode_concurrency` at a time. Figure: the
+//! server's peak resident memory (`VmHWM` of /proc/PID/status) after the three waves.
+//! Target: < 300 MB.
 
 use std::io::Cursor;
 
@@ -36,11 +39,15 @@ pub async fn run(ctx: &Context, summary: &mut Summary) {
     }
 }
 
+/// The largest square inside the default pixel budget (16,000,000 pixels).
+const LARGEST_SIDE: u32 = 4000;
+
 struct Figures {
     baseline_mb: f64,
     peak_mb: f64,
     refused: Vec<u16>,
-    decoded: Vec<u16>,
+    fronts: Vec<u16>,
+    selfies: Vec<u16>,
 }
 
 impl Figures {
@@ -52,9 +59,11 @@ impl Figures {
             format!("{s:?}")
         };
         println!(
-            "7000×7000 PNGs answered {}; 6000×6000 RGBA PNGs answered {}",
+            "7000×7000 PNGs answered {}; {LARGEST_SIDE}×{LARGEST_SIDE} RGBA PNGs answered {} \
+             as ID fronts and {} as selfie frames",
             statuses(&self.refused),
-            statuses(&self.decoded)
+            statuses(&self.fronts),
+            statuses(&self.selfies)
         );
         println!(
             "server resident memory: {:.0} MB before, peak {:.0} MB",
@@ -62,7 +71,7 @@ impl Figures {
         );
         summary.add(
             SECTION,
-            "peak server RSS, 2 × 32 concurrent hostile uploads",
+            "peak server RSS, 3 × 32 concurrent hostile uploads",
             format!("{:.0} MB", self.peak_mb),
             "< 300 MB",
             Verdict::of(self.peak_mb < TARGET_MB),
@@ -101,23 +110,25 @@ async fn waves(server: &Server) -> Result<Figures, BenchError> {
         sessions.push(new_inquiry(&client, server, &template).await?);
     }
     let bomb = png(7000, 7000, false)?;
-    let large = png(6000, 6000, true)?;
+    let large = png(LARGEST_SIDE, LARGEST_SIDE, true)?;
     println!(
-        "images: 7000×7000 PNG of {} kB, 6000×6000 PNG of {} kB",
+        "images: 7000×7000 PNG of {} kB, {LARGEST_SIDE}×{LARGEST_SIDE} RGBA PNG of {} kB",
         bomb.len() / 1024,
         large.len() / 1024
     );
     let pid = server.pid();
     let baseline_mb = memory_mb(pid, "VmRSS:").unwrap_or(0.0);
-    let refused = wave(&client, server, &sessions, &bomb).await;
-    let decoded = wave(&client, server, &sessions, &large).await;
+    let refused = wave(&client, server, &sessions, &bomb, &ID_FRONT).await;
+    let fronts = wave(&client, server, &sessions, &large, &ID_FRONT).await;
+    let selfies = wave(&client, server, &sessions, &large, &SELFIE_CENTER).await;
     let peak_mb = memory_mb(pid, "VmHWM:")
         .ok_or_else(|| BenchError::Setup("reading /proc/PID/status".into(), "no VmHWM".into()))?;
     Ok(Figures {
         baseline_mb,
         peak_mb,
         refused,
-        decoded,
+        fronts,
+        selfies,
     })
 }
 
@@ -145,15 +156,32 @@ async fn new_inquiry(
     }
 }
 
-/// One upload of `image` to each inquiry, all at once; their statuses.
+/// The upload form's values (docs/contract.md §5) for an ID's front.
+const ID_FRONT: [(&str, &str); 4] = [
+    ("kind", "government_id"),
+    ("side", "front"),
+    ("id-class", "dl"),
+    ("capture-method", "upload"),
+];
+
+/// The upload form's values for a selfie's centre pose.
+const SELFIE_CENTER: [(&str, &str); 3] = [
+    ("kind", "selfie"),
+    ("side", "center"),
+    ("capture-method", "manual"),
+];
+
+/// One upload of `image` (with the form's `fields`) to each inquiry, all at once; their
+/// statuses.
 async fn wave(
     client: &reqwest::Client,
     server: &Server,
     sessions: &[(String, String)],
     image: &[u8],
+    fields: &[(&str, &str)],
 ) -> Vec<u16> {
     let boundary = "verity-bench-boundary";
-    let body = multipart(boundary, image);
+    let body = multipart(boundary, image, fields);
     let handles: Vec<_> = sessions
         .iter()
         .map(|(id, token)| {
@@ -183,15 +211,10 @@ async fn wave(
     statuses
 }
 
-/// The flow's upload form (docs/contract.md §5) with `image` as the ID's front.
-fn multipart(boundary: &str, image: &[u8]) -> Vec<u8> {
+/// The flow's upload form (docs/contract.md §5): `fields`, then `image` as the file.
+fn multipart(boundary: &str, image: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
     let mut body = Vec::with_capacity(image.len() + 1024);
-    for (name, value) in [
-        ("kind", "government_id"),
-        ("side", "front"),
-        ("id-class", "dl"),
-        ("capture-method", "upload"),
-    ] {
+    for (name, value) in fields {
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
                 .as_bytes(),
@@ -199,7 +222,7 @@ fn multipart(boundary: &str, image: &[u8]) -> Vec<u8> {
     }
     body.extend_from_slice(
         format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"id.png\"\r\n\
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"image.png\"\r\n\
              Content-Type: image/png\r\n\r\n"
         )
         .as_bytes(),

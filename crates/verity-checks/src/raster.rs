@@ -125,6 +125,7 @@ pub fn decode(bytes: &[u8], limits: &ImageLimits) -> Result<DecodedImage, Decode
     if image.width() == 0 || image.height() == 0 {
         return Err(DecodeError::Corrupt("image has no pixels".into()));
     }
+    let image = compact(image);
     let gray = image.to_luma8();
     Ok(DecodedImage {
         format: format_name,
@@ -133,19 +134,120 @@ pub fn decode(bytes: &[u8], limits: &ImageLimits) -> Result<DecodedImage, Decode
     })
 }
 
+/// The image with only what the checks read: 8-bit RGB, or 8-bit grey for a grey image.
+/// Alpha and 16-bit channels are dropped as soon as the image is decoded, so an RGBA
+/// upload is held at three bytes a pixel, not four, while it is checked, and the face
+/// model borrows it as it is instead of converting a copy (docs/verifications.md §5). The
+/// 8-bit forms with alpha are narrowed in their own buffer, never beside a copy.
+fn compact(image: DynamicImage) -> DynamicImage {
+    match image {
+        DynamicImage::ImageRgb8(_) | DynamicImage::ImageLuma8(_) => image,
+        DynamicImage::ImageRgba8(rgba) => {
+            let (w, h) = rgba.dimensions();
+            let raw = drop_alpha(rgba.into_raw(), 4);
+            image::RgbImage::from_raw(w, h, raw)
+                .map_or_else(|| DynamicImage::new_rgb8(w, h), DynamicImage::ImageRgb8)
+        }
+        DynamicImage::ImageLumaA8(luma_alpha) => {
+            let (w, h) = luma_alpha.dimensions();
+            let raw = drop_alpha(luma_alpha.into_raw(), 2);
+            GrayImage::from_raw(w, h, raw)
+                .map_or_else(|| DynamicImage::new_luma8(w, h), DynamicImage::ImageLuma8)
+        }
+        DynamicImage::ImageLuma16(_) | DynamicImage::ImageLumaA16(_) => {
+            DynamicImage::ImageLuma8(image.to_luma8())
+        }
+        other => DynamicImage::ImageRgb8(other.to_rgb8()),
+    }
+}
+
+/// `raw` pixels of `stride` bytes with their last byte (alpha) removed, in place; the buffer
+/// is then shrunk to the bytes kept.
+fn drop_alpha(mut raw: Vec<u8>, stride: usize) -> Vec<u8> {
+    let keep = stride - 1;
+    let pixels = raw.len() / stride;
+    for i in 0..pixels {
+        raw.copy_within(i * stride..i * stride + keep, i * keep);
+    }
+    raw.truncate(pixels * keep);
+    raw.shrink_to_fit();
+    raw
+}
+
 /// `gray` scaled (with averaging) so its width is at most `max_width`; unchanged when smaller.
 /// Quality measures run at a fixed scale so thresholds do not depend on camera resolution.
+///
+/// The same triangle filter as `image::imageops::resize` with `FilterType::Triangle`, value
+/// for value, but with one `f32` a pixel in its intermediate image where `resize` keeps four
+/// (RGBA), whatever the image: for a 4000×4000 upload measured at 512 pixels that is 8 MB
+/// instead of 33 MB while the image is being checked (docs/verifications.md §5).
 pub(crate) fn downscale(gray: &GrayImage, max_width: u32) -> GrayImage {
     if gray.width() <= max_width {
         return gray.clone();
     }
     let height = (u64::from(gray.height()) * u64::from(max_width) / u64::from(gray.width())).max(1);
-    image::imageops::resize(
-        gray,
-        max_width,
-        u32::try_from(height).unwrap_or(1),
-        image::imageops::FilterType::Triangle,
-    )
+    triangle_resize(gray, max_width, u32::try_from(height).unwrap_or(1))
+}
+
+/// For each output position along an axis of `from` pixels scaled to `to`: the first input
+/// pixel and the normalised weights of the ones from there, as `resize` computes them.
+fn triangle_taps(from: u32, to: u32) -> Vec<(u32, Vec<f32>)> {
+    let ratio = from as f32 / to as f32;
+    let sratio = ratio.max(1.0);
+    let support = sratio; // the triangle's support (1) at this scale
+    (0..to)
+        .map(|out| {
+            let centre = (out as f32 + 0.5) * ratio;
+            let left = ((centre - support).floor() as i64).clamp(0, i64::from(from) - 1);
+            let right = ((centre + support).ceil() as i64).clamp(left + 1, i64::from(from));
+            let centre = centre - 0.5;
+            let mut weights: Vec<f32> = (left..right)
+                .map(|i| {
+                    let x = ((i as f32 - centre) / sratio).abs();
+                    if x < 1.0 {
+                        1.0 - x
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let sum = weights.iter().fold(0.0f32, |s, w| s + w);
+            for w in &mut weights {
+                *w /= sum;
+            }
+            (u32::try_from(left).unwrap_or(0), weights)
+        })
+        .collect()
+}
+
+/// `gray` resized to `width`×`height`: columns first into an `f32` image, then rows, as
+/// `resize` does it.
+fn triangle_resize(gray: &GrayImage, width: u32, height: u32) -> GrayImage {
+    let (w, h) = (gray.width() as usize, gray.height() as usize);
+    if w == 0 || h == 0 {
+        return GrayImage::new(width, height);
+    }
+    let src = gray.as_raw();
+    let mut tall = vec![0.0f32; w * height as usize];
+    for (row, (top, weights)) in triangle_taps(gray.height(), height).iter().enumerate() {
+        let out = &mut tall[row * w..(row + 1) * w];
+        for (i, weight) in weights.iter().enumerate() {
+            let line = (*top as usize + i) * w;
+            for (acc, &v) in out.iter_mut().zip(&src[line..line + w]) {
+                *acc += f32::from(v) * weight;
+            }
+        }
+    }
+    let columns = triangle_taps(gray.width(), width);
+    GrayImage::from_fn(width, height, |x, y| {
+        let (left, weights) = &columns[x as usize];
+        let line = &tall[y as usize * w + *left as usize..];
+        let t = weights
+            .iter()
+            .zip(line)
+            .fold(0.0f32, |t, (weight, v)| t + v * weight);
+        image::Luma([t.clamp(0.0, 255.0).round() as u8])
+    })
 }
 
 #[cfg(test)]
@@ -166,6 +268,44 @@ mod tests {
     fn decodes_a_png_within_limits() {
         let d = decode(&png(40, 30), &ImageLimits::default()).expect("decodes");
         assert_eq!((d.format, d.width(), d.height()), ("png", 40, 30));
+    }
+
+    #[test]
+    fn alpha_and_16_bit_channels_are_dropped_at_decode() {
+        let rgba = image::RgbaImage::from_pixel(80, 70, image::Rgba([200, 100, 50, 128]));
+        let grey16 = image::ImageBuffer::<Luma<u16>, _>::from_pixel(80, 70, Luma([40_000]));
+        let encode = |img: DynamicImage| {
+            let mut out = std::io::Cursor::new(Vec::new());
+            img.write_to(&mut out, image::ImageFormat::Png)
+                .expect("encode");
+            out.into_inner()
+        };
+        let d = decode(&encode(rgba.into()), &ImageLimits::default()).expect("decodes");
+        assert_eq!(d.image.color(), image::ColorType::Rgb8);
+        assert_eq!(
+            d.image.as_rgb8().map(|i| i.get_pixel(3, 3).0),
+            Some([200, 100, 50])
+        );
+        let d = decode(&encode(grey16.into()), &ImageLimits::default()).expect("decodes");
+        assert_eq!(d.image.color(), image::ColorType::L8);
+        assert_eq!(d.gray.get_pixel(0, 0).0, [156]);
+        let noisy = image::RgbaImage::from_fn(33, 17, |x, y| {
+            image::Rgba([(x * 7) as u8, (y * 13) as u8, (x * y) as u8, (x + y) as u8])
+        });
+        let d = decode(&encode(noisy.clone().into()), &ImageLimits::default()).expect("decodes");
+        let converted = DynamicImage::ImageRgba8(noisy);
+        assert_eq!(
+            d.image.as_rgb8(),
+            Some(&converted.to_rgb8()),
+            "as image converts"
+        );
+        assert_eq!(d.gray, converted.to_luma8(), "the grey of the original");
+        let grey_alpha = image::GrayAlphaImage::from_fn(9, 5, |x, y| {
+            image::LumaA([(x * 20) as u8, (y * 50) as u8])
+        });
+        let d =
+            decode(&encode(grey_alpha.clone().into()), &ImageLimits::default()).expect("decodes");
+        assert_eq!(d.gray, DynamicImage::ImageLumaA8(grey_alpha).to_luma8());
     }
 
     #[test]
@@ -250,5 +390,34 @@ mod tests {
         let d = downscale(&g, 100);
         assert_eq!((d.width(), d.height()), (100, 50));
         assert_eq!(downscale(&g, 2000).width(), 1000);
+    }
+
+    /// The measures' thresholds were set on `resize`'s output: the leaner filter must give
+    /// exactly the same pixels, at whole and fractional ratios alike.
+    #[test]
+    fn downscale_gives_exactly_what_resize_gives() {
+        let mut seed = 0x2545_f491_u32;
+        let mut noise = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            (seed >> 24) as u8
+        };
+        for (w, h, to) in [
+            (1000, 500, 100),
+            (997, 613, 128),
+            (3001, 2000, 512),
+            (640, 3, 7),
+        ] {
+            let g = GrayImage::from_fn(w, h, |_, _| Luma([noise()]));
+            let small = downscale(&g, to);
+            let expected = image::imageops::resize(
+                &g,
+                small.width(),
+                small.height(),
+                image::imageops::FilterType::Triangle,
+            );
+            assert_eq!(small, expected, "{w}×{h} to {to}");
+        }
     }
 }

@@ -141,7 +141,7 @@ impl Default for Config {
             encryption_key: String::new(),
             json_body_limit: 1024 * 1024,
             upload_limit: 10 * 1024 * 1024,
-            upload_max_pixels: 40_000_000,
+            upload_max_pixels: 16_000_000,
             upload_decode_concurrency: 1,
             max_documents_per_inquiry: 50,
             rate_limit_per_second: 200,

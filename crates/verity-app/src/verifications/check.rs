@@ -166,3 +166,82 @@ fn filled_fields(
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
+mod tests {
+    use std::sync::Arc;
+
+    use rand::rngs::OsRng;
+    use verity_core::id::VerificationId;
+    use verity_store::Change;
+
+    use super::*;
+    use crate::inquiries::{act, create, Action, CreateInquiry, TemplateRef};
+    use crate::test_support::Plain;
+
+    /// An inquiry of the demo ID template with one submitted government-ID verification and
+    /// no document, so its checks fail with reasons.
+    async fn submitted(app: &App, template: &verity_core::id::TemplateId) -> Verification {
+        let request = CreateInquiry {
+            template: Some(TemplateRef::Template(template.clone())),
+            ..CreateInquiry::default()
+        };
+        let inquiry = create(app, request).await.unwrap();
+        let v = Verification::submitted(
+            VerificationId::generate(&mut OsRng),
+            inquiry.id,
+            VerificationType::GovernmentId,
+            "government-id".into(),
+            app.now(),
+        );
+        let insert = Change {
+            verifications: vec![VerificationWrite::Insert(v.clone())],
+            ..Change::default()
+        };
+        app.store.commit(insert).await.unwrap();
+        v
+    }
+
+    /// docs/encryption.md §5: a verification that finishes after its inquiry was redacted stores
+    /// only its redacted form — the checks' names and statuses, no reason, detail or data
+    /// read from the document — while one of a kept inquiry stores its reasons.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_verification_finishing_after_the_redaction_stores_only_its_redacted_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("v.db").display());
+        let store = verity_store::open(&url, verity_store::Keyring::ephemeral())
+            .await
+            .unwrap();
+        let app = App::new(store.clone(), Arc::new(Plain));
+        let templates = crate::templates::seed_demo(store.as_ref(), app.now())
+            .await
+            .unwrap();
+        let kept = submitted(&app, &templates[0].id).await;
+        let erased = submitted(&app, &templates[0].id).await;
+        act(&app, &erased.inquiry_id, Action::Redact).await.unwrap();
+
+        let limit = Duration::from_secs(60);
+        for v in [&kept, &erased] {
+            check_one(&app, limit, v.clone()).await.unwrap();
+        }
+        let read = |id| {
+            let store = store.clone();
+            async move { store.verification(id).await.unwrap().unwrap() }
+        };
+        let kept = read(&kept.id).await;
+        assert!(kept.status.is_finished());
+        assert!(
+            kept.checks.iter().any(|c| !c.reasons.is_empty()),
+            "{kept:?}"
+        );
+        let erased = read(&erased.id).await;
+        assert!(erased.status.is_finished());
+        assert!(!erased.checks.is_empty());
+        for check in &erased.checks {
+            assert!(check.reasons.is_empty(), "{check:?}");
+            assert_eq!(check.details, serde_json::Value::Null, "{check:?}");
+        }
+        assert_eq!(erased.extracted, serde_json::Value::Null);
+    }
+}

@@ -1,6 +1,6 @@
 //! The public flow endpoints as an attacker meets them: who may frame an error page,
-//! anonymous opens against the session cap, the demo helpers (only the demo's own
-//! inquiries) and production mode (`demo = false`: no demo at all).
+//! anonymous opens against the session cap, the demo helpers (loopback peers only, and only
+//! the demo's own inquiries) and production mode (`demo = false`: no demo at all).
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -163,6 +163,55 @@ async fn demo_helpers_answer_only_for_inquiries_the_demo_created() {
     assert!(!hidden.text().await.expect("body").contains("Private"));
     // The demo's inquiry opens in the flow by id alone, as the demo page does.
     assert_eq!(flow_resume(&s, demo_id, None).await.0, 200);
+}
+
+/// This machine's address on its network (not loopback), if it has one: the local end of a
+/// UDP "connection" towards a public address (connecting a UDP socket sends nothing).
+fn non_loopback_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+/// The demo helpers need no key, so a request from another machine — here, this machine's
+/// network address, which the server sees as a non-loopback peer — gets a 404 for every
+/// one of them, while the demo page itself and the same requests over loopback still work.
+#[tokio::test]
+async fn demo_helpers_answer_loopback_only() {
+    let Some(ip) = non_loopback_address() else {
+        eprintln!("skipped: this machine has no non-loopback address to call from");
+        return;
+    };
+    let s = TestServer::builder().every_address().start();
+    let port = s.base.rsplit(':').next().expect("a port").to_owned();
+    let remote = |path: &str| format!("http://{ip}:{port}{path}");
+    let template = s.template_id("Demo: ID").await;
+    let page = s.client.get(remote("/demo/")).send().await.expect("GET");
+    assert_eq!(page.status(), StatusCode::OK, "the page itself is public");
+    for path in ["/demo/api/templates", "/demo/api/outbox"] {
+        let got = s.client.get(remote(path)).send().await.expect("GET");
+        assert_eq!(got.status(), StatusCode::NOT_FOUND, "{path} from afar");
+        let here = s.client.get(s.url(path)).send().await.expect("GET");
+        assert_eq!(here.status(), StatusCode::OK, "{path} over loopback");
+    }
+    let create = |url: String| {
+        s.client
+            .post(url)
+            .json(&json!({ "templateId": template }))
+            .send()
+    };
+    let far = create(remote("/demo/api/inquiries")).await.expect("POST");
+    assert_eq!(far.status(), StatusCode::NOT_FOUND);
+    let made = create(s.url("/demo/api/inquiries")).await.expect("POST");
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let made: Value = made.json().await.expect("JSON");
+    let id = made["inquiryId"].as_str().expect("inquiryId");
+    let path = format!("/demo/api/inquiries/{id}");
+    let far = s.client.get(remote(&path)).send().await.expect("GET");
+    assert_eq!(far.status(), StatusCode::NOT_FOUND);
+    let here = s.client.get(s.url(&path)).send().await.expect("GET");
+    assert_eq!(here.status(), StatusCode::OK);
 }
 
 /// Production mode: `demo = false` serves no demo page and no helper, and seeds no demo

@@ -25,6 +25,7 @@ pub struct Builder {
     database_url: Option<String>,
     api_key: Option<String>,
     env: Vec<(String, String)>,
+    every_address: bool,
 }
 
 impl Builder {
@@ -42,6 +43,13 @@ impl Builder {
         self.api_key = Some(key.into());
         self
     }
+    /// Listens on every address of the machine (`0.0.0.0`), not loopback only, so a test
+    /// can reach it as another machine would.
+    pub fn every_address(mut self) -> Self {
+        self.every_address = true;
+        self
+    }
+
     pub fn env(mut self, k: &str, v: &str) -> Self {
         self.env.push((k.into(), v.into()));
         self
@@ -59,7 +67,14 @@ impl Builder {
         let port = free_port();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_verity"));
         cmd.arg("serve")
-            .env("VERITY_LISTEN", format!("127.0.0.1:{port}"))
+            .env(
+                "VERITY_LISTEN",
+                if self.every_address {
+                    format!("0.0.0.0:{port}")
+                } else {
+                    format!("127.0.0.1:{port}")
+                },
+            )
             .env("VERITY_PUBLIC_URL", format!("http://localhost:{port}"))
             .env("VERITY_DATA_DIR", &data_dir)
             .env("VERITY_LOG", "warn")
@@ -144,6 +159,7 @@ impl TestServer {
             database_url: None,
             api_key: None,
             env: Vec::new(),
+            every_address: false,
         }
     }
 

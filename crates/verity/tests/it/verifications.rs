@@ -105,6 +105,16 @@ impl<'a> Flow<'a> {
         }
     }
 
+    /// The flow of an inquiry made elsewhere (the API), with a session token of it.
+    pub(crate) fn resume(s: &'a TestServer, id: &str, token: &str) -> Flow<'a> {
+        Flow {
+            s,
+            client: reqwest::Client::new(),
+            id: id.to_owned(),
+            token: token.to_owned(),
+        }
+    }
+
     pub(crate) async fn step(&self, name: &str, body: Value) -> Value {
         let (status, body) = self.try_step(name, body).await;
         assert_eq!(status, 200, "step {name}: {body}");

@@ -1,7 +1,8 @@
 //! Erasure: after a redaction commit and `Store::checkpoint`, nothing of the redacted
 //! inquiry's name or document bytes is left in the database's files (SQLite: the file,
 //! its `-wal` and `-shm`; PostgreSQL's files are the server's, so there only the
-//! checkpoint's answer is checked).
+//! checkpoint's answer is checked) — not even sealed: the deleted rows' ciphertext and
+//! wrapped data key are overwritten (`secure_delete`), not left in free pages.
 
 use std::path::Path;
 
@@ -35,6 +36,20 @@ fn marked_document(inquiry: &InquiryId, side: Side, len: usize) -> Document {
         bytes,
         created_at: NOW,
     }
+}
+
+/// Whether `needle` occurs in any of the database's files.
+fn in_files(db: &Path, needle: &[u8]) -> bool {
+    ["", "-wal", "-shm"].iter().any(|suffix| {
+        std::fs::read(format!("{}{suffix}", db.display()))
+            .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+    })
+}
+
+/// 32 bytes from the middle of a sealed value: random, so found only where it was copied.
+fn middle(sealed: &[u8]) -> Vec<u8> {
+    let start = sealed.len().saturating_sub(32) / 2;
+    sealed[start..(start + 32).min(sealed.len())].to_vec()
 }
 
 /// Which of the markers occur in the database's files.
@@ -80,12 +95,29 @@ pub async fn erasure_redaction_and_checkpoint_leave_no_marker_in_the_files(h: &H
         .bytes
         .windows(IMAGE_MARKER.len())
         .any(|w| w == IMAGE_MARKER));
+    let sealed = [
+        h.raw_bytes(
+            "SELECT bytes FROM documents WHERE id = $1",
+            before[1].id.as_str(),
+        )
+        .await,
+        h.raw_bytes(
+            "SELECT wrapped FROM data_keys WHERE owner = $1",
+            id.as_str(),
+        )
+        .await,
+    ]
+    .map(|bytes| middle(&bytes));
     if let Harness::Sqlite { path, .. } = h {
         assert_eq!(
             markers_in_files(path),
             (false, false),
             "before the redaction"
         );
+        assert!(store.checkpoint().await.expect("checkpoint"));
+        for needle in &sealed {
+            assert!(in_files(path, needle), "sealed bytes are in the file");
+        }
     }
 
     let read = store.inquiry(&id).await.expect("read").expect("stored");
@@ -104,6 +136,9 @@ pub async fn erasure_redaction_and_checkpoint_leave_no_marker_in_the_files(h: &H
             (false, false),
             "after the checkpoint"
         );
+        for needle in &sealed {
+            assert!(!in_files(path, needle), "sealed bytes left in free space");
+        }
     }
     let stored = store.inquiry(&id).await.expect("read").expect("stored");
     assert!(!serde_json::to_string(&stored.fields)
