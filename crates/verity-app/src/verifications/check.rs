@@ -174,7 +174,7 @@ mod tests {
 
     use rand::rngs::OsRng;
     use verity_core::id::VerificationId;
-    use verity_store::Change;
+    use verity_store::{Change, VerificationWrite};
 
     use super::*;
     use crate::inquiries::{act, create, Action, CreateInquiry, TemplateRef};
