@@ -4,7 +4,7 @@
 
 use verity_core::handoff::{link_expiry, phase, LinkStatus, OneTimeLink, Phase, CODE_PREFIX};
 use verity_core::id::{InquiryId, SessionId};
-use verity_core::inquiry::{Command, Inquiry, InquiryStatus};
+use verity_core::inquiry::{Command, Inquiry, InquiryError, InquiryStatus};
 use verity_core::session::{HandoffMethod, SessionStatus};
 use verity_core::token;
 use verity_core::Millis;
@@ -33,6 +33,9 @@ pub async fn create(
     let code = token::generate(CODE_PREFIX, &mut rand::rngs::OsRng);
     let code_hash = &code.hash;
     let changed = change(app, id, |current, now| async move {
+        if current.redacted_at.is_some() {
+            return Err(InquiryError::Redacted.into());
+        }
         if !matches!(
             current.status,
             InquiryStatus::Created | InquiryStatus::Pending

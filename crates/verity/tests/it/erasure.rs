@@ -276,11 +276,13 @@ async fn old_session_is_refused(s: &TestServer, flow: &Flow<'_>, id: &str, token
         let response = request.bearer_auth(token).send().await.expect("flow call");
         let status = response.status().as_u16();
         let body = response.text().await.unwrap_or_default();
-        assert_eq!(status, 401, "the old session is refused: {body}");
+        // The flow's answer to a dead session (docs/contract.md §3): 409, code `unauthenticated`.
+        assert_eq!(status, 409, "the old session is refused: {body}");
+        assert!(body.contains("\"unauthenticated\""), "its code: {body}");
         assert!(body.contains("invalid or expired"), "a clear error: {body}");
     }
     let (status, _) = flow.try_step("government-id", json!({})).await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 409);
     for tail in ["resume", "generate-one-time-link"] {
         let (status, body) = s
             .post(&format!("/api/v1/inquiries/{id}/{tail}"), json!({}))
