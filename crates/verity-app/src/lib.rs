@@ -14,13 +14,16 @@
 //! - [`verifications`]: what a verification checks, the outcome, the workflow runner's steps;
 //! - [`decisions`]: approve, decline, mark for review with a reason and an actor, audited;
 //!   [`review`]: an operator's tags, comments and redaction, audited;
-//! - [`operators`]: console accounts, passwords, sessions; [`audit`]: the audit trail;
+//! - [`operators`]: console accounts, passwords, sessions; [`totp`]: their optional second
+//!   factor; [`admin`]: an admin's audited changes of templates, webhooks, API keys and
+//!   operators; [`audit`]: the audit trail;
 //! - [`sweeper`]: one expiry sweep; [`retention`]: one retention sweep (redacts inquiries kept
 //!   past their time).
 //!
 //! Nothing here imports `axum`, `http` or `tower`: the edges translate [`AppError`] into
 //! their own responses, each in one place.
 
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod capture;
@@ -39,6 +42,7 @@ pub mod sessions;
 pub mod steps;
 pub mod sweeper;
 pub mod templates;
+pub mod totp;
 pub mod verifications;
 pub mod webhooks;
 

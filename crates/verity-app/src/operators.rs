@@ -25,6 +25,9 @@ pub struct ConsoleSettings {
     pub lockout_threshold: u32,
     /// …for this long.
     pub lockout_ms: Millis,
+    /// Admins must have a TOTP second factor: one without is sent to enrol before any
+    /// other page (`console_require_totp`, docs/console.md §8).
+    pub require_totp: bool,
 }
 
 impl Default for ConsoleSettings {
@@ -34,6 +37,7 @@ impl Default for ConsoleSettings {
             absolute_timeout_ms: 12 * 3600 * 1000,
             lockout_threshold: 10,
             lockout_ms: 15 * 60 * 1000,
+            require_totp: false,
         }
     }
 }
@@ -61,6 +65,9 @@ pub enum SignInRefusal {
 pub struct SignedIn {
     pub operator: Operator,
     pub token: String,
+    /// The operator has a TOTP second factor: the session opens only the code page until
+    /// [`crate::totp::verify`] accepts a code.
+    pub totp_pending: bool,
 }
 
 /// Lower-cased and trimmed; refused unless it looks like an address.
@@ -249,7 +256,12 @@ pub async fn sign_in(
             None => SignInRefusal::WrongCredentials,
         }));
     }
-    app.store.clear_failed_sign_ins(&operator.id).await?;
+    // With a second factor the count goes on until the code is right too, so a known
+    // password does not buy unlimited guesses at codes (docs/console.md §8).
+    let totp_pending = crate::totp::enrolled(app, &operator).await?;
+    if !totp_pending {
+        app.store.clear_failed_sign_ins(&operator.id).await?;
+    }
     let secret = token::generate("vcs_", &mut OsRng);
     app.store
         .insert_operator_session(&OperatorSession {
@@ -258,11 +270,13 @@ pub async fn sign_in(
             created_at: now,
             last_seen_at: now,
             ended_at: None,
+            totp_pending,
         })
         .await?;
     Ok(Ok(SignedIn {
         operator,
         token: secret.plaintext,
+        totp_pending,
     }))
 }
 

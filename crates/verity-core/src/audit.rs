@@ -1,4 +1,5 @@
-//! The audit trail's vocabulary (docs/console.md §5): who did what to which inquiry.
+//! The audit trail's vocabulary (docs/console.md §5, §7): who did what to which inquiry,
+//! template, webhook, API key or operator.
 //! Records are append-only; each names its actor, an operator by email or an API key by id.
 
 use serde::{Deserialize, Serialize};
@@ -26,10 +27,46 @@ pub enum AuditAction {
     Commented,
     #[serde(rename = "inquiry.redacted")]
     Redacted,
+    /// An admin's changes from the console (docs/console.md §7): a template's draft saved,
+    /// a version published, the template (de)activated, an inquiry started to try it.
+    #[serde(rename = "template.updated")]
+    TemplateUpdated,
+    #[serde(rename = "template.published")]
+    TemplatePublished,
+    #[serde(rename = "template.activated")]
+    TemplateActivated,
+    #[serde(rename = "template.deactivated")]
+    TemplateDeactivated,
+    #[serde(rename = "template.tried")]
+    TemplateTried,
+    /// A webhook delivery sent again, an endpoint's secret rotated (never the secret in the
+    /// detail), an endpoint disabled or enabled.
+    #[serde(rename = "webhook.redelivered")]
+    WebhookRedelivered,
+    #[serde(rename = "webhook.secret-rotated")]
+    WebhookSecretRotated,
+    #[serde(rename = "webhook.disabled")]
+    WebhookDisabled,
+    #[serde(rename = "webhook.enabled")]
+    WebhookEnabled,
+    #[serde(rename = "api-key.created")]
+    ApiKeyCreated,
+    #[serde(rename = "api-key.revoked")]
+    ApiKeyRevoked,
+    /// Operators: the detail names the operator's email (and role when created).
+    #[serde(rename = "operator.created")]
+    OperatorCreated,
+    #[serde(rename = "operator.disabled")]
+    OperatorDisabled,
+    #[serde(rename = "operator.password-reset")]
+    OperatorPasswordReset,
+    /// An operator confirmed a TOTP second factor for their own account.
+    #[serde(rename = "operator.totp-enrolled")]
+    OperatorTotpEnrolled,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::InquiryViewed,
         AuditAction::ImageViewed,
         AuditAction::Approved,
@@ -39,6 +76,21 @@ impl AuditAction {
         AuditAction::Untagged,
         AuditAction::Commented,
         AuditAction::Redacted,
+        AuditAction::TemplateUpdated,
+        AuditAction::TemplatePublished,
+        AuditAction::TemplateActivated,
+        AuditAction::TemplateDeactivated,
+        AuditAction::TemplateTried,
+        AuditAction::WebhookRedelivered,
+        AuditAction::WebhookSecretRotated,
+        AuditAction::WebhookDisabled,
+        AuditAction::WebhookEnabled,
+        AuditAction::ApiKeyCreated,
+        AuditAction::ApiKeyRevoked,
+        AuditAction::OperatorCreated,
+        AuditAction::OperatorDisabled,
+        AuditAction::OperatorPasswordReset,
+        AuditAction::OperatorTotpEnrolled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +104,21 @@ impl AuditAction {
             AuditAction::Untagged => "inquiry.untagged",
             AuditAction::Commented => "inquiry.commented",
             AuditAction::Redacted => "inquiry.redacted",
+            AuditAction::TemplateUpdated => "template.updated",
+            AuditAction::TemplatePublished => "template.published",
+            AuditAction::TemplateActivated => "template.activated",
+            AuditAction::TemplateDeactivated => "template.deactivated",
+            AuditAction::TemplateTried => "template.tried",
+            AuditAction::WebhookRedelivered => "webhook.redelivered",
+            AuditAction::WebhookSecretRotated => "webhook.secret-rotated",
+            AuditAction::WebhookDisabled => "webhook.disabled",
+            AuditAction::WebhookEnabled => "webhook.enabled",
+            AuditAction::ApiKeyCreated => "api-key.created",
+            AuditAction::ApiKeyRevoked => "api-key.revoked",
+            AuditAction::OperatorCreated => "operator.created",
+            AuditAction::OperatorDisabled => "operator.disabled",
+            AuditAction::OperatorPasswordReset => "operator.password-reset",
+            AuditAction::OperatorTotpEnrolled => "operator.totp-enrolled",
         }
     }
 

@@ -35,6 +35,9 @@ pub struct OperatorSession {
     pub last_seen_at: Millis,
     /// Set by sign-out (or sign-out everywhere, or disabling the operator).
     pub ended_at: Option<Millis>,
+    /// The password was right but the TOTP code is still to come: such a session opens
+    /// only the code page (docs/console.md §8).
+    pub totp_pending: bool,
 }
 
 /// One line of the append-only audit trail.

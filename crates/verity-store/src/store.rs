@@ -415,6 +415,19 @@ pub trait Store: Send + Sync + 'static {
     /// Ends every live session of an operator ("sign out everywhere"); returns how many.
     async fn end_operator_sessions(&self, id: &OperatorId, now: Millis) -> Result<u64, StoreError>;
 
+    /// Sets (`Some`: sealed with the server's data key) or clears an operator's TOTP secret
+    /// (docs/console.md §8) and forgets its last used time step. `NotFound` if no such
+    /// operator.
+    async fn set_operator_totp(&self, id: &OperatorId, secret: Option<&str>)
+        -> Result<(), StoreError>;
+    /// Clears a session's `totp_pending`: its second factor was given.
+    async fn confirm_operator_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// The operator's TOTP secret, opened; `None` when it has none (or no such operator).
+    async fn operator_totp(&self, id: &OperatorId) -> Result<Option<String>, StoreError>;
+    /// Marks time step `step` used, atomically: `false` when that step or a later one was
+    /// already used (a replayed code), or no such operator.
+    async fn use_totp_step(&self, id: &OperatorId, step: i64) -> Result<bool, StoreError>;
+
     /// Appends audit records (a decision's go with its `commit`: `Change::audit`).
     /// Records are never updated or deleted. `Duplicate` if an id exists.
     async fn insert_audit_records(&self, records: &[AuditRecord]) -> Result<(), StoreError>;

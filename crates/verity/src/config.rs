@@ -68,6 +68,9 @@ pub struct Config {
     /// Days a finished inquiry is kept before the sweeper redacts it, for templates that
     /// name no `retention-days`; 0 keeps them forever (docs/operations.md §1).
     pub retention_days: u32,
+    /// Console admins must have a TOTP second factor; one without is sent to enrol before
+    /// any other page (docs/console.md §8).
+    pub console_require_totp: bool,
     /// On SIGTERM or Ctrl-C: how long in-flight requests and claimed background work may
     /// take to finish before the process exits anyway (docs/operations.md §3).
     pub shutdown_grace_seconds: u64,
@@ -157,6 +160,7 @@ impl Default for Config {
             log: "info".into(),
             log_format: LogFormat::Text,
             retention_days: 0,
+            console_require_totp: false,
             shutdown_grace_seconds: 20,
             webhook_timeout_seconds: 10,
             webhook_allow_private_addresses: false,

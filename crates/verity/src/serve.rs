@@ -44,7 +44,7 @@ async fn seed_demo(store: &Arc<dyn Store>) -> anyhow::Result<()> {
         println!("\n  Your first API key (shown once, keep it): {secret}\n");
     }
     if store.list_operators().await?.is_empty() {
-        // docs/console.md §7: a newcomer can look around the console at once.
+        // docs/console.md §1: a newcomer can look around the console at once.
         let app = App::new(store.clone(), Arc::new(verity_http::payloads::Wire));
         let role = verity_core::operator::OperatorRole::Admin;
         let (admin, password) = verity_app::operators::create(&app, DEMO_ADMIN, role, None)
@@ -74,6 +74,10 @@ fn build_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<AppStat
         max_documents_per_inquiry: config.max_documents_per_inquiry,
         retention_days: config.retention_days,
         capture_checks_time_limit_ms: config.capture_checks_time_limit_ms,
+        console: verity_app::operators::ConsoleSettings {
+            require_totp: config.console_require_totp,
+            ..Default::default()
+        },
         ..AppConfig::default()
     });
     app.decodes = Arc::new(tokio::sync::Semaphore::new(

@@ -80,24 +80,69 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
+/// The live session of the request, and whether its TOTP code is still to come.
+async fn session(parts: &Parts, state: &AppState) -> Result<(Signed, bool), ConsoleError> {
+    let token = cookie(&parts.headers, COOKIE)
+        .ok_or(ConsoleError::NotSignedIn)?
+        .to_owned();
+    let (operator, session) = operators::authenticate(&state.app, &token)
+        .await?
+        .ok_or(ConsoleError::NotSignedIn)?;
+    let address = crate::client_address::client_ip(parts, &state.config.trusted_proxies)
+        .map(|ip| ip.to_string());
+    let signed = Signed {
+        operator,
+        csrf: operators::csrf_token(&token),
+        token,
+        address,
+    };
+    Ok((signed, session.totp_pending))
+}
+
+/// Every page but the TOTP ones: a session whose code is still to come is sent to the code
+/// page, and with `console_require_totp` an admin without a second factor to enrol
+/// (docs/console.md §8).
 impl FromRequestParts<AppState> for Signed {
     type Rejection = ConsoleError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ConsoleError> {
-        let token = cookie(&parts.headers, COOKIE)
-            .ok_or(ConsoleError::NotSignedIn)?
-            .to_owned();
-        let (operator, _) = operators::authenticate(&state.app, &token)
-            .await?
-            .ok_or(ConsoleError::NotSignedIn)?;
-        let address = crate::client_address::client_ip(parts, &state.config.trusted_proxies)
-            .map(|ip| ip.to_string());
-        Ok(Signed {
-            operator,
-            csrf: operators::csrf_token(&token),
-            token,
-            address,
-        })
+        let Enrolling(signed) = Enrolling::from_request_parts(parts, state).await?;
+        if state.app.config.console.require_totp
+            && signed.operator.role.administers()
+            && !verity_app::totp::enrolled(&state.app, &signed.operator).await?
+        {
+            return Err(ConsoleError::MustEnrol);
+        }
+        Ok(signed)
+    }
+}
+
+/// A signed-in operator who may lack a second factor: the enrol page's extractor.
+pub struct Enrolling(pub Signed);
+
+impl FromRequestParts<AppState> for Enrolling {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ConsoleError> {
+        match session(parts, state).await? {
+            (_, true) => Err(ConsoleError::CodeNeeded),
+            (signed, false) => Ok(Enrolling(signed)),
+        }
+    }
+}
+
+/// A session whose password was right and whose TOTP code is still to come: the code
+/// page's extractor.
+pub struct Pending(pub Signed);
+
+impl FromRequestParts<AppState> for Pending {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ConsoleError> {
+        match session(parts, state).await? {
+            (signed, true) => Ok(Pending(signed)),
+            (_, false) => Err(ConsoleError::NotSignedIn),
+        }
     }
 }
 

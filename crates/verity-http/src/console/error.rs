@@ -13,6 +13,12 @@ pub enum ConsoleError {
     /// No live session: sign in first.
     #[error("not signed in")]
     NotSignedIn,
+    /// The password was right; the TOTP code is still to come (docs/console.md §8).
+    #[error("the second factor's code is needed")]
+    CodeNeeded,
+    /// `console_require_totp`: an admin without a second factor enrols first.
+    #[error("enrol a second factor first")]
+    MustEnrol,
     /// The operator's role does not allow this (docs/console.md §2).
     #[error("{0}")]
     Forbidden(&'static str),
@@ -64,6 +70,8 @@ impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         let (status, title) = match &self {
             ConsoleError::NotSignedIn => return Redirect::to(super::SIGN_IN_PATH).into_response(),
+            ConsoleError::CodeNeeded => return Redirect::to(super::CODE_PATH).into_response(),
+            ConsoleError::MustEnrol => return Redirect::to(super::TOTP_PATH).into_response(),
             ConsoleError::Forbidden(_) => (StatusCode::FORBIDDEN, "Not allowed for your role"),
             ConsoleError::CrossSite(_) => (StatusCode::FORBIDDEN, "Request refused"),
             ConsoleError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),

@@ -56,8 +56,14 @@ pub fn csrf_field(csrf: &str) -> String {
 }
 
 fn nav(nav: &Nav) -> String {
+    // docs/console.md §7: the admin pages' links only for admins (the server refuses the
+    // pages to the others anyway).
     let audit = if nav.role.administers() {
-        "<li><a href=\"/console/audit\">Audit trail</a></li>"
+        "<li><a href=\"/console/audit\">Audit trail</a></li>\
+         <li><a href=\"/console/templates\">Templates</a></li>\
+         <li><a href=\"/console/webhooks\">Webhooks</a></li>\
+         <li><a href=\"/console/api-keys\">API keys</a></li>\
+         <li><a href=\"/console/operators\">Operators</a></li>"
     } else {
         ""
     };
@@ -67,6 +73,7 @@ fn nav(nav: &Nav) -> String {
          aria-label=\"{queue} waiting\">{queue}</span></a></li>\
          <li><a href=\"/console/inquiries\">Inquiries</a></li>{audit}</ul></nav>\
          <div class=\"who\"><span>{email} ({role})</span>\
+         <a href=\"/console/totp\">Second factor</a>\
          <form method=\"post\" action=\"/console/sign-out\">{csrf}<button>Sign out</button></form>\
          <form method=\"post\" action=\"/console/sign-out-everywhere\">{csrf}\
          <button>Sign out everywhere</button></form></div></header>",

@@ -86,15 +86,18 @@ pub async fn sign_in(
             return Ok(form(status, &input.email, Some(&why)));
         }
     };
-    tracing::info!(operator = %signed.operator.id, "console sign-in");
+    tracing::info!(operator = %signed.operator.id, code_pending = signed.totp_pending, "console sign-in");
     let max_age = state.app.config.console.absolute_timeout_ms / 1000;
     let secure = state.config.public_url.starts_with("https://");
     let cookie = auth::session_cookie(&signed.token, max_age, secure);
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to("/console/queue"),
-    )
-        .into_response())
+    // With a second factor, the session opens only the code page until the code is right
+    // (docs/console.md §8).
+    let next = if signed.totp_pending {
+        super::CODE_PATH
+    } else {
+        "/console/queue"
+    };
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -156,6 +156,7 @@ struct SessionRow {
     created_at: i64,
     last_seen_at: i64,
     ended_at: Option<i64>,
+    totp_pending: i64,
 }
 
 pub(crate) async fn insert_session<E: Exec>(
@@ -163,14 +164,16 @@ pub(crate) async fn insert_session<E: Exec>(
     session: &OperatorSession,
 ) -> Result<(), StoreError> {
     ex.execute(
-        "INSERT INTO operator_sessions (token_hash, operator_id, created_at, last_seen_at, ended_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO operator_sessions \
+         (token_hash, operator_id, created_at, last_seen_at, ended_at, totp_pending) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
         args![
             session.token_hash.as_str(),
             session.operator_id.as_str(),
             session.created_at,
             session.last_seen_at,
-            session.ended_at
+            session.ended_at,
+            i64::from(session.totp_pending)
         ],
     )
     .await
@@ -184,7 +187,7 @@ pub(crate) async fn session<E: Exec>(
 ) -> Result<Option<OperatorSession>, StoreError> {
     let row: Option<SessionRow> = ex
         .fetch_optional(
-            "SELECT token_hash, operator_id, created_at, last_seen_at, ended_at \
+            "SELECT token_hash, operator_id, created_at, last_seen_at, ended_at, totp_pending \
              FROM operator_sessions WHERE token_hash = $1",
             args![token_hash],
         )
@@ -199,7 +202,21 @@ pub(crate) async fn session<E: Exec>(
         created_at: row.created_at,
         last_seen_at: row.last_seen_at,
         ended_at: row.ended_at,
+        totp_pending: row.totp_pending != 0,
     }))
+}
+
+/// The session's second factor was given: it may now be used (docs/console.md §8).
+pub(crate) async fn confirm_session<E: Exec>(
+    ex: &mut E,
+    token_hash: &str,
+) -> Result<(), StoreError> {
+    ex.execute(
+        "UPDATE operator_sessions SET totp_pending = 0 WHERE token_hash = $1",
+        args![token_hash],
+    )
+    .await?;
+    Ok(())
 }
 
 pub(crate) async fn touch_session<E: Exec>(

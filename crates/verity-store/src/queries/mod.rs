@@ -14,5 +14,6 @@ pub(crate) mod handoff;
 pub(crate) mod inquiries;
 pub(crate) mod keys;
 pub(crate) mod templates;
+pub(crate) mod totp;
 pub(crate) mod verifications;
 pub(crate) mod webhooks;

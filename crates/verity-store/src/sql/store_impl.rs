@@ -22,7 +22,7 @@ use super::{in_transaction, Backend, Role, SqlStore};
 use crate::exec::{args, Exec};
 use crate::queries::{
     captures, comments, console, documents, endpoints, events, faces, handoff, inquiries, keys,
-    templates, verifications, webhooks,
+    templates, totp, verifications, webhooks,
 };
 use crate::*;
 
@@ -540,6 +540,27 @@ impl<B: Backend> Store for SqlStore<B> {
     async fn end_operator_sessions(&self, id: &OperatorId, now: Millis) -> Result<u64, StoreError> {
         let mut pool = self.backend.pool(Role::Write);
         console::end_sessions(&mut pool, "operator_id", id.as_str(), now).await
+    }
+
+    async fn set_operator_totp(
+        &self,
+        id: &OperatorId,
+        secret: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut pool = self.backend.pool(Role::Write);
+        totp::set(&mut pool, self.backend.vault(), id, secret).await
+    }
+
+    async fn confirm_operator_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        console::confirm_session(&mut self.backend.pool(Role::Write), token_hash).await
+    }
+
+    async fn operator_totp(&self, id: &OperatorId) -> Result<Option<String>, StoreError> {
+        totp::get(&mut self.backend.pool(Role::Read), self.backend.vault(), id).await
+    }
+
+    async fn use_totp_step(&self, id: &OperatorId, step: i64) -> Result<bool, StoreError> {
+        totp::use_step(&mut self.backend.pool(Role::Write), id, step).await
     }
 
     async fn insert_audit_records(&self, records: &[AuditRecord]) -> Result<(), StoreError> {

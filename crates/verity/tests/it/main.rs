@@ -25,6 +25,8 @@
 //!   retakes left, the bad capture kept once they are used up (docs/verifications.md §5).
 //! - `console`: the operator console: sign-in and its throttle, roles, refused cross-site
 //!   posts, a review with images, a reasoned approval, the audit trail (docs/console.md).
+//! - `console_admin`: the console's admin pages (templates, webhooks, API keys, operators),
+//!   their roles, cross-site refusals, secrets shown once, audit records, and TOTP.
 //! - `console_review`: the console's tags, comments and redaction (roles, cross-site posts,
 //!   audit) and an inquiry's sessions and deliveries on its page.
 //! - `verifications`: generated IDs and selfies through the flow API: checks, outcome,
@@ -35,6 +37,7 @@ mod capture;
 mod cli;
 mod concurrency;
 mod console;
+mod console_admin;
 mod console_review;
 mod duplicate_faces;
 mod durability;

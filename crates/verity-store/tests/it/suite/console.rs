@@ -158,6 +158,7 @@ pub async fn operator_sessions_touch_end_and_end_everywhere(h: &Harness) {
         created_at: NOW,
         last_seen_at: NOW,
         ended_at: None,
+        totp_pending: false,
     };
     for hash in ["h1", "h2", "h3"] {
         store
