@@ -8,7 +8,7 @@ use axum::Form;
 use serde::Deserialize;
 use verity_app::operators::{self, SignInRefusal};
 
-use super::auth::{self, Signed};
+use super::auth::{self, Enrolling};
 use super::error::ConsoleError;
 use super::html::{self, esc};
 use crate::extract::ClientIp;
@@ -111,9 +111,10 @@ fn cleared(state: &AppState) -> String {
     auth::session_cookie("", 0, state.config.public_url.starts_with("https://"))
 }
 
+/// `Enrolling`: an admin sent to enrol a second factor may still sign out (docs/console.md §8).
 pub async fn sign_out(
     State(state): State<AppState>,
-    signed: Signed,
+    Enrolling(signed): Enrolling,
     headers: HeaderMap,
     Form(input): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {
@@ -130,7 +131,7 @@ pub async fn sign_out(
 
 pub async fn sign_out_everywhere(
     State(state): State<AppState>,
-    signed: Signed,
+    Enrolling(signed): Enrolling,
     headers: HeaderMap,
     Form(input): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {

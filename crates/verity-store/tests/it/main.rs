@@ -98,6 +98,7 @@ conformance! {
     operators_failed_sign_ins_lock_at_the_limit,
     operators_concurrent_failed_sign_ins_all_count,
     operator_sessions_touch_end_and_end_everywhere,
+    operator_totp_is_sealed_steps_are_used_once_and_sessions_confirm,
     audit_records_append_with_changes_list_filter_and_refuse_changes,
     review_queue_lists_needs_review_and_failed_oldest_first,
     comments_commit_with_the_inquiry_list_oldest_first_and_go_with_redaction,

@@ -91,10 +91,18 @@ async fn admins_manage_templates_and_webhooks_and_others_are_refused() {
             "{path} shows no webhook secret"
         );
     }
-    let hook_page = browser.get(&format!("/console/webhooks/{hook}")).await;
-    assert!(hook_page.body.contains("inquiry.created") && hook_page.body.contains("HTTP 200"));
+    // The attempt is recorded once the receiver has answered.
+    let hook_path = format!("/console/webhooks/{hook}");
+    let hook_page = eventually(15, "the delivery's answer on the page", || {
+        let (b, path) = (&browser, hook_path.clone());
+        async move {
+            let page = b.get(&path).await;
+            page.body.contains("HTTP 200").then_some(page.body)
+        }
+    })
+    .await;
+    assert!(hook_page.contains("inquiry.created"), "{hook_page}");
     let delivery = hook_page
-        .body
         .split("/deliveries/")
         .nth(1)
         .and_then(|rest| rest.split('/').next())
@@ -213,7 +221,6 @@ async fn admins_manage_templates_and_webhooks_and_others_are_refused() {
     assert_eq!(code, 200, "the tried inquiry exists");
 
     // Webhooks: redeliver, rotate (the secret shown on that answer only), disable, enable.
-    let hook_path = format!("/console/webhooks/{hook}");
     let redelivered = browser
         .post(
             &format!("{hook_path}/deliveries/{delivery}/redeliver"),
@@ -221,9 +228,18 @@ async fn admins_manage_templates_and_webhooks_and_others_are_refused() {
         )
         .await;
     assert_eq!(redelivered.status, 303, "{}", redelivered.body);
-    eventually(15, "the redelivery", || {
-        let got = receiver.all();
-        async move { (got.len() >= 2).then_some(()) }
+    let deliveries = format!("/api/v1/webhooks/{hook}/deliveries?page%5Bsize%5D=100");
+    eventually(15, "the redelivery's second attempt", || {
+        let (s, path, id) = (&s, deliveries.clone(), delivery.clone());
+        async move {
+            let (_, page) = s.get(&path).await;
+            page["data"]
+                .as_array()?
+                .iter()
+                .find(|d| d["id"] == id.as_str())
+                .filter(|d| d["attributes"]["attempt-count"].as_u64() >= Some(2))
+                .map(|_| ())
+        }
     })
     .await;
     let rotated = browser

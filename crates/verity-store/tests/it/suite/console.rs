@@ -400,3 +400,63 @@ pub async fn review_queue_lists_needs_review_and_failed_oldest_first(h: &Harness
     assert_eq!(store.review_queue(1).await.expect("queue").len(), 1);
     assert_eq!(store.count_review_queue().await.expect("count"), 3);
 }
+
+pub async fn operator_totp_is_sealed_steps_are_used_once_and_sessions_confirm(h: &Harness) {
+    let store = h.open().await;
+    let op = operator("totp@example.com", OperatorRole::Admin);
+    store.insert_operator(&op).await.expect("insert");
+    assert_eq!(store.operator_totp(&op.id).await.expect("read"), None);
+    let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    store
+        .set_operator_totp(&op.id, Some(secret))
+        .await
+        .expect("set");
+    assert_eq!(
+        store.operator_totp(&op.id).await.expect("read").as_deref(),
+        Some(secret)
+    );
+    let stored = h
+        .raw_text("SELECT totp_secret FROM operators WHERE id = $1", op.id.as_str())
+        .await;
+    assert!(
+        stored.starts_with("sealed:1:s:") && !stored.contains(secret),
+        "{stored}"
+    );
+    // Of concurrent uses of one step, one wins; an earlier step is refused after it.
+    let uses = join_all((0..4).map(|_| store.use_totp_step(&op.id, 100))).await;
+    let won = uses.into_iter().filter(|u| *u.as_ref().expect("use")).count();
+    assert_eq!(won, 1);
+    assert!(!store.use_totp_step(&op.id, 99).await.expect("use"));
+    assert!(store.use_totp_step(&op.id, 101).await.expect("use"));
+    // Enrolling again forgets the steps; clearing removes the secret.
+    store
+        .set_operator_totp(&op.id, Some(secret))
+        .await
+        .expect("set");
+    assert!(store.use_totp_step(&op.id, 50).await.expect("use"));
+    store.set_operator_totp(&op.id, None).await.expect("clear");
+    assert_eq!(store.operator_totp(&op.id).await.expect("read"), None);
+    let missing = store.set_operator_totp(&fixtures::id(), None).await;
+    assert!(matches!(missing, Err(StoreError::NotFound { what: "operator" })));
+
+    let pending = OperatorSession {
+        token_hash: "pending".into(),
+        operator_id: op.id.clone(),
+        created_at: NOW,
+        last_seen_at: NOW,
+        ended_at: None,
+        totp_pending: true,
+    };
+    store
+        .insert_operator_session(&pending)
+        .await
+        .expect("insert");
+    let read = store.operator_session("pending").await.expect("read");
+    assert_eq!(read.map(|s| s.totp_pending), Some(true));
+    store
+        .confirm_operator_session("pending")
+        .await
+        .expect("confirm");
+    let read = store.operator_session("pending").await.expect("read");
+    assert_eq!(read.map(|s| s.totp_pending), Some(false));
+}
