@@ -224,7 +224,9 @@ pub async fn revoke_api_key(app: &App, id: &ApiKeyId, who: &Requester) -> Result
         .find(|k| &k.id == id)
         .ok_or_else(|| AppError::not_found("API key", id))?;
     if key.revoked_at.is_some() {
-        return Err(AppError::Conflict(format!("API key {id} is already revoked")));
+        return Err(AppError::Conflict(format!(
+            "API key {id} is already revoked"
+        )));
     }
     app.store.revoke_api_key(id, app.now()).await?;
     audit(app, who, AuditAction::ApiKeyRevoked, id.to_string()).await
@@ -256,7 +258,13 @@ pub async fn disable_operator(
         return Err(AppError::Conflict("you cannot disable yourself".into()));
     }
     let operator = crate::operators::disable(app, &email).await?;
-    audit(app, who, AuditAction::OperatorDisabled, operator.email.clone()).await?;
+    audit(
+        app,
+        who,
+        AuditAction::OperatorDisabled,
+        operator.email.clone(),
+    )
+    .await?;
     Ok(operator)
 }
 

@@ -217,12 +217,11 @@ mod tests {
         assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
         let now = 1_700_000_000_000;
         let typed = format!("{:06}", code(&bytes, step_at(now) - 1));
-        assert_eq!(
-            matching_step(&secret, &typed, now),
-            Some(step_at(now) - 1)
-        );
+        assert_eq!(matching_step(&secret, &typed, now), Some(step_at(now) - 1));
         assert_eq!(matching_step(&secret, &typed, now + 90_000), None);
         assert_eq!(matching_step(&secret, "12345", now), None);
-        assert!(uri("Verity", "a@b.c", &secret).starts_with("otpauth://totp/Verity:a%40b.c?secret="));
+        assert!(
+            uri("Verity", "a@b.c", &secret).starts_with("otpauth://totp/Verity:a%40b.c?secret=")
+        );
     }
 }

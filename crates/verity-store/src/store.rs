@@ -418,8 +418,11 @@ pub trait Store: Send + Sync + 'static {
     /// Sets (`Some`: sealed with the server's data key) or clears an operator's TOTP secret
     /// (docs/console.md §8) and forgets its last used time step. `NotFound` if no such
     /// operator.
-    async fn set_operator_totp(&self, id: &OperatorId, secret: Option<&str>)
-        -> Result<(), StoreError>;
+    async fn set_operator_totp(
+        &self,
+        id: &OperatorId,
+        secret: Option<&str>,
+    ) -> Result<(), StoreError>;
     /// Clears a session's `totp_pending`: its second factor was given.
     async fn confirm_operator_session(&self, token_hash: &str) -> Result<(), StoreError>;
     /// The operator's TOTP secret, opened; `None` when it has none (or no such operator).

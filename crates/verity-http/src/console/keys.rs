@@ -23,7 +23,12 @@ async fn show(state: &AppState, signed: &Signed, shown: &str) -> Result<Response
         .map(|k| {
             let revoke = if k.revoked_at.is_none() {
                 let path = format!("/console/api-keys/{}/revoke", k.id);
-                button(&path, &signed.csrf, &format!("Revoke {}", k.name), "decline")
+                button(
+                    &path,
+                    &signed.csrf,
+                    &format!("Revoke {}", k.name),
+                    "decline",
+                )
             } else {
                 String::new()
             };

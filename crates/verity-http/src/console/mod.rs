@@ -90,7 +90,10 @@ fn admin_routes() -> Router<AppState> {
             get(templates::detail).post(templates::save),
         )
         .route("/console/templates/{id}/publish", post(templates::publish))
-        .route("/console/templates/{id}/activate", post(templates::activate))
+        .route(
+            "/console/templates/{id}/activate",
+            post(templates::activate),
+        )
         .route(
             "/console/templates/{id}/deactivate",
             post(templates::deactivate),
@@ -102,7 +105,10 @@ fn admin_routes() -> Router<AppState> {
             "/console/webhooks/{id}/deliveries/{delivery}/redeliver",
             post(webhooks::redeliver),
         )
-        .route("/console/webhooks/{id}/rotate-secret", post(webhooks::rotate))
+        .route(
+            "/console/webhooks/{id}/rotate-secret",
+            post(webhooks::rotate),
+        )
         .route("/console/webhooks/{id}/disable", post(webhooks::disable))
         .route("/console/webhooks/{id}/enable", post(webhooks::enable))
         .route("/console/api-keys", get(keys::list).post(keys::create))

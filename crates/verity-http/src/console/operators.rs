@@ -29,10 +29,20 @@ async fn row(state: &AppState, signed: &Signed, o: &Operator) -> Result<String, 
     let mut actions = String::new();
     if o.disabled_at.is_none() {
         let reset = format!("Reset the password of {}", o.email);
-        actions.push_str(&button(&format!("{base}/reset-password"), &signed.csrf, &reset, ""));
+        actions.push_str(&button(
+            &format!("{base}/reset-password"),
+            &signed.csrf,
+            &reset,
+            "",
+        ));
         if o.id != signed.operator.id {
             let disable = format!("Disable {}", o.email);
-            actions.push_str(&button(&format!("{base}/disable"), &signed.csrf, &disable, "decline"));
+            actions.push_str(&button(
+                &format!("{base}/disable"),
+                &signed.csrf,
+                &disable,
+                "decline",
+            ));
         }
     }
     Ok(format!(
@@ -140,6 +150,9 @@ pub async fn reset_password(
     let operator = load(&state, &id).await?;
     let password =
         admin::reset_operator_password(&state.app, &operator.email, &signed.requester()).await?;
-    let shown = shown_once(&format!("The new password of {}", operator.email), &password);
+    let shown = shown_once(
+        &format!("The new password of {}", operator.email),
+        &password,
+    );
     show(&state, &signed, &shown).await
 }

@@ -151,7 +151,10 @@ fn editor(t: &Template, csrf: &str, editor: &Editor) -> String {
     };
     let option = |f: Format, label: &str| {
         let selected = if f == editor.format { " selected" } else { "" };
-        format!("<option value=\"{}\"{selected}>{label}</option>", label.to_lowercase())
+        format!(
+            "<option value=\"{}\"{selected}>{label}</option>",
+            label.to_lowercase()
+        )
     };
     format!(
         "<h2 id=\"draft\">Draft</h2><p>Switch the format: <a href=\"/console/templates/{id}?format=toml#draft\">TOML</a> \
@@ -171,7 +174,9 @@ fn editor(t: &Template, csrf: &str, editor: &Editor) -> String {
 fn actions(t: &Template, csrf: &str) -> String {
     let base = format!("/console/templates/{}", t.id);
     let toggle = match t.status {
-        TemplateStatus::Active => button(&format!("{base}/deactivate"), csrf, "Deactivate", "decline"),
+        TemplateStatus::Active => {
+            button(&format!("{base}/deactivate"), csrf, "Deactivate", "decline")
+        }
         TemplateStatus::Inactive => button(&format!("{base}/activate"), csrf, "Activate", ""),
     };
     format!(
@@ -263,12 +268,18 @@ pub async fn save(
     let edit = match parse(&input.definition, input.format) {
         Err(problem) => refused(problem),
         Ok(definition) => {
-            match admin::save_template_draft(&state.app, &t.id, definition, &signed.requester()).await {
+            match admin::save_template_draft(&state.app, &t.id, definition, &signed.requester())
+                .await
+            {
                 Ok(_) => {
-                    let back = format!("/console/templates/{}?format={}#draft", t.id, match input.format {
-                        Format::Toml => "toml",
-                        Format::Json => "json",
-                    });
+                    let back = format!(
+                        "/console/templates/{}?format={}#draft",
+                        t.id,
+                        match input.format {
+                            Format::Toml => "toml",
+                            Format::Json => "json",
+                        }
+                    );
                     return Ok(Redirect::to(&back).into_response());
                 }
                 Err(AppError::Invalid { attribute, message }) => {
@@ -326,7 +337,15 @@ pub async fn activate(
     Path(id): Path<String>,
     Form(input): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {
-    set_status(state, signed, headers, id, input.csrf, TemplateStatus::Active).await
+    set_status(
+        state,
+        signed,
+        headers,
+        id,
+        input.csrf,
+        TemplateStatus::Active,
+    )
+    .await
 }
 
 pub async fn deactivate(
@@ -336,7 +355,15 @@ pub async fn deactivate(
     Path(id): Path<String>,
     Form(input): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {
-    set_status(state, signed, headers, id, input.csrf, TemplateStatus::Inactive).await
+    set_status(
+        state,
+        signed,
+        headers,
+        id,
+        input.csrf,
+        TemplateStatus::Inactive,
+    )
+    .await
 }
 
 /// A new inquiry of the template, then the hosted flow for it (a `created` inquiry opens

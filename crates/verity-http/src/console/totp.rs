@@ -40,7 +40,12 @@ async fn enrol_page(
 ) -> Result<Response, ConsoleError> {
     let uri = totp::uri(ISSUER, &signed.operator.email, secret);
     let error = error
-        .map(|e| format!("<p id=\"code-error\" class=\"error\" role=\"alert\">{}</p>", esc(e)))
+        .map(|e| {
+            format!(
+                "<p id=\"code-error\" class=\"error\" role=\"alert\">{}</p>",
+                esc(e)
+            )
+        })
         .unwrap_or_default();
     let body = format!(
         "<h1>Set up a second factor</h1><p>Add this account to an authenticator app: scan the \
@@ -91,10 +96,20 @@ pub async fn enrol(
     auth::same_origin(&headers, &state.config.public_url)?;
     signed.check_csrf(&input.csrf)?;
     if totp::enrolled(&state.app, &signed.operator).await? {
-        return Err(ConsoleError::Conflict("a second factor is already set up".into()));
+        return Err(ConsoleError::Conflict(
+            "a second factor is already set up".into(),
+        ));
     }
     let who = signed.requester();
-    match totp::enrol(&state.app, &signed.operator, &input.secret, &input.code, &who).await {
+    match totp::enrol(
+        &state.app,
+        &signed.operator,
+        &input.secret,
+        &input.code,
+        &who,
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to(super::TOTP_PATH).into_response()),
         Err(AppError::Invalid { message, .. }) => {
             let page = enrol_page(&state, &signed, &input.secret, Some(&message)).await?;
@@ -158,7 +173,11 @@ pub async fn code(
                 "Too many wrong codes or passwords: sign-in for this account is locked until {}.",
                 html::time(until)
             );
-            Ok(code_form(StatusCode::TOO_MANY_REQUESTS, &signed.csrf, Some(&why)))
+            Ok(code_form(
+                StatusCode::TOO_MANY_REQUESTS,
+                &signed.csrf,
+                Some(&why),
+            ))
         }
     }
 }

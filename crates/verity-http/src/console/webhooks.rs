@@ -124,13 +124,27 @@ async fn show(
     let page = state.store.list_deliveries(&w.id, &request).await?;
     let base = format!("/console/webhooks/{}", w.id);
     let toggle = match w.status {
-        WebhookStatus::Enabled => button(&format!("{base}/disable"), &signed.csrf, "Disable", "decline"),
+        WebhookStatus::Enabled => button(
+            &format!("{base}/disable"),
+            &signed.csrf,
+            "Disable",
+            "decline",
+        ),
         WebhookStatus::Disabled => button(&format!("{base}/enable"), &signed.csrf, "Enable", ""),
     };
-    let rotate = button(&format!("{base}/rotate-secret"), &signed.csrf, "Rotate the secret", "");
+    let rotate = button(
+        &format!("{base}/rotate-secret"),
+        &signed.csrf,
+        "Rotate the secret",
+        "",
+    );
     let older = page.next_after.as_deref().map_or_else(String::new, |c| {
         let query = html::query(&[("after", c)]);
-        format!("<nav class=\"pager\" aria-label=\"Pages\"><a href=\"{}?{}\">Older</a></nav>", esc(&base), esc(&query))
+        format!(
+            "<nav class=\"pager\" aria-label=\"Pages\"><a href=\"{}?{}\">Older</a></nav>",
+            esc(&base),
+            esc(&query)
+        )
     });
     let rows = delivery_rows(w, &page.items, &signed.csrf);
     let deliveries = if rows.is_empty() {
@@ -242,7 +256,15 @@ pub async fn disable(
     Path(id): Path<String>,
     Form(input): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {
-    set_status(state, signed, headers, id, input.csrf, WebhookStatus::Disabled).await
+    set_status(
+        state,
+        signed,
+        headers,
+        id,
+        input.csrf,
+        WebhookStatus::Disabled,
+    )
+    .await
 }
 
 pub async fn enable(
@@ -252,5 +274,13 @@ pub async fn enable(
     Path(id): Path<String>,
     Form(input): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {
-    set_status(state, signed, headers, id, input.csrf, WebhookStatus::Enabled).await
+    set_status(
+        state,
+        signed,
+        headers,
+        id,
+        input.csrf,
+        WebhookStatus::Enabled,
+    )
+    .await
 }

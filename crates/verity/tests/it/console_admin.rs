@@ -39,7 +39,11 @@ async fn records(s: &TestServer, action: &str) -> Vec<Value> {
 fn secret_on(page: &str) -> String {
     let marker = "<code class=\"secret-value\">";
     let start = page.find(marker).expect("a secret on the page") + marker.len();
-    page[start..].split('<').next().unwrap_or_default().to_owned()
+    page[start..]
+        .split('<')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn location(answer: &crate::console::Answer) -> String {
@@ -128,7 +132,10 @@ async fn admins_manage_templates_and_webhooks_and_others_are_refused() {
         let other = signed_in(&s, &who, &create_operator(&s, &who, role)).await;
         let csrf = other.csrf("/console/queue").await;
         let queue = other.get("/console/queue").await;
-        assert!(!queue.body.contains("/console/templates"), "{role}: no admin links");
+        assert!(
+            !queue.body.contains("/console/templates"),
+            "{role}: no admin links"
+        );
         for path in &pages {
             assert_eq!(other.get(path).await.status, 403, "{role} {path}");
         }
@@ -148,7 +155,11 @@ async fn admins_manage_templates_and_webhooks_and_others_are_refused() {
     let refused = browser
         .post(
             &detail,
-            &[("csrf", &csrf), ("format", "json"), ("definition", &bad.to_string())],
+            &[
+                ("csrf", &csrf),
+                ("format", "json"),
+                ("definition", &bad.to_string()),
+            ],
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
@@ -160,12 +171,22 @@ async fn admins_manage_templates_and_webhooks_and_others_are_refused() {
     let broken = browser
         .post(
             &detail,
-            &[("csrf", &csrf), ("format", "toml"), ("definition", "steps = [")],
+            &[
+                ("csrf", &csrf),
+                ("format", "toml"),
+                ("definition", "steps = ["),
+            ],
         )
         .await;
     assert_eq!(broken.status, 422);
-    assert!(broken.body.contains("<strong>TOML</strong>"), "{}", broken.body);
-    let (_, before) = s.get(&format!("/api/v1/inquiry-templates/{template}")).await;
+    assert!(
+        broken.body.contains("<strong>TOML</strong>"),
+        "{}",
+        broken.body
+    );
+    let (_, before) = s
+        .get(&format!("/api/v1/inquiry-templates/{template}"))
+        .await;
     let versions_before = before["data"]["relationships"]["inquiry-template-versions"]["data"]
         .as_array()
         .map_or(0, Vec::len);
@@ -191,15 +212,23 @@ async fn admins_manage_templates_and_webhooks_and_others_are_refused() {
         )
         .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
-    assert!(browser.get(&detail).await.body.contains("not yet published"));
+    assert!(browser
+        .get(&detail)
+        .await
+        .body
+        .contains("not yet published"));
     let published = browser
         .post(&format!("{detail}/publish"), &[("csrf", &csrf)])
         .await;
     assert_eq!(published.status, 303, "{}", published.body);
-    let (_, after) = s.get(&format!("/api/v1/inquiry-templates/{template}")).await;
+    let (_, after) = s
+        .get(&format!("/api/v1/inquiry-templates/{template}"))
+        .await;
     assert_eq!(after["data"]["attributes"]["border-radius"], 20, "{after}");
     assert_eq!(
-        after["data"]["relationships"]["inquiry-template-versions"]["data"].as_array().map_or(0, Vec::len),
+        after["data"]["relationships"]["inquiry-template-versions"]["data"]
+            .as_array()
+            .map_or(0, Vec::len),
         versions_before + 1,
         "{after}"
     );
@@ -208,15 +237,23 @@ async fn admins_manage_templates_and_webhooks_and_others_are_refused() {
             .post(&format!("{detail}/{action}"), &[("csrf", &csrf)])
             .await;
         assert_eq!(answer.status, 303, "{action}: {}", answer.body);
-        let (_, t) = s.get(&format!("/api/v1/inquiry-templates/{template}")).await;
+        let (_, t) = s
+            .get(&format!("/api/v1/inquiry-templates/{template}"))
+            .await;
         assert_eq!(t["data"]["attributes"]["status"], status);
     }
-    let tried = browser.post(&format!("{detail}/try"), &[("csrf", &csrf)]).await;
+    let tried = browser
+        .post(&format!("{detail}/try"), &[("csrf", &csrf)])
+        .await;
     assert_eq!(tried.status, 303, "{}", tried.body);
     let flow = location(&tried);
     assert!(flow.starts_with("/verify?inquiry-id=inq_"), "{flow}");
     let inquiry = flow.trim_start_matches("/verify?inquiry-id=");
-    assert_eq!(browser.get(&flow).await.status, 200, "the hosted flow opens");
+    assert_eq!(
+        browser.get(&flow).await.status,
+        200,
+        "the hosted flow opens"
+    );
     let (code, _) = s.get(&format!("/api/v1/inquiries/{inquiry}")).await;
     assert_eq!(code, 200, "the tried inquiry exists");
 
@@ -248,8 +285,14 @@ async fn admins_manage_templates_and_webhooks_and_others_are_refused() {
         .await;
     assert_eq!(rotated.status, 200, "{}", rotated.body);
     let secret = secret_on(&rotated.body);
-    assert!(secret.starts_with("whsec_") && secret != first_secret, "{secret}");
-    assert!(!browser.get(&hook_path).await.body.contains(&secret), "shown once");
+    assert!(
+        secret.starts_with("whsec_") && secret != first_secret,
+        "{secret}"
+    );
+    assert!(
+        !browser.get(&hook_path).await.body.contains(&secret),
+        "shown once"
+    );
     for (action, status) in [("disable", "disabled"), ("enable", "enabled")] {
         let answer = browser
             .post(&format!("{hook_path}/{action}"), &[("csrf", &csrf)])
@@ -279,7 +322,9 @@ async fn admins_manage_templates_and_webhooks_and_others_are_refused() {
     }
     let tried_record = &records(&s, "template.tried").await[0]["attributes"];
     assert_eq!(tried_record["inquiry-id"], inquiry);
-    let trail = browser.get("/console/audit?action=webhook.secret-rotated").await;
+    let trail = browser
+        .get("/console/audit?action=webhook.secret-rotated")
+        .await;
     assert!(trail.body.contains(&hook) && !trail.body.contains(&secret));
 }
 
@@ -305,7 +350,10 @@ async fn admins_manage_api_keys_and_operators_with_secrets_shown_once() {
 
     // API keys: the secret once, working; revoked, refused.
     let created = browser
-        .post("/console/api-keys", &[("csrf", &csrf), ("name", "CI <key>")])
+        .post(
+            "/console/api-keys",
+            &[("csrf", &csrf), ("name", "CI <key>")],
+        )
         .await;
     assert_eq!(created.status, 200, "{}", created.body);
     let key = secret_on(&created.body);
@@ -325,7 +373,10 @@ async fn admins_manage_api_keys_and_operators_with_secrets_shown_once() {
     assert_eq!(with_key(key.clone()).await, 200);
     let id = form_id(&list.body, "CI &lt;key&gt;", "/console/api-keys/");
     let revoked = browser
-        .post(&format!("/console/api-keys/{id}/revoke"), &[("csrf", &csrf)])
+        .post(
+            &format!("/console/api-keys/{id}/revoke"),
+            &[("csrf", &csrf)],
+        )
         .await;
     assert_eq!(revoked.status, 303, "{}", revoked.body);
     assert_eq!(with_key(key.clone()).await, 401, "a revoked key is refused");
@@ -335,7 +386,11 @@ async fn admins_manage_api_keys_and_operators_with_secrets_shown_once() {
     let made = browser
         .post(
             "/console/operators",
-            &[("csrf", &csrf), ("email", "new@example.com"), ("role", "reviewer")],
+            &[
+                ("csrf", &csrf),
+                ("email", "new@example.com"),
+                ("role", "reviewer"),
+            ],
         )
         .await;
     assert_eq!(made.status, 200, "{}", made.body);
@@ -354,8 +409,18 @@ async fn admins_manage_api_keys_and_operators_with_secrets_shown_once() {
     assert_eq!(reset.status, 200, "{}", reset.body);
     let second = secret_on(&reset.body);
     assert_ne!(second, first);
-    assert!(!browser.get("/console/operators").await.body.contains(&second));
-    assert_eq!(Browser::new(&s).sign_in("new@example.com", &first).await.status, 401);
+    assert!(!browser
+        .get("/console/operators")
+        .await
+        .body
+        .contains(&second));
+    assert_eq!(
+        Browser::new(&s)
+            .sign_in("new@example.com", &first)
+            .await
+            .status,
+        401
+    );
     signed_in(&s, "new@example.com", &second).await;
     let disabled = browser
         .post(
@@ -364,7 +429,13 @@ async fn admins_manage_api_keys_and_operators_with_secrets_shown_once() {
         )
         .await;
     assert_eq!(disabled.status, 303, "{}", disabled.body);
-    assert_eq!(Browser::new(&s).sign_in("new@example.com", &second).await.status, 401);
+    assert_eq!(
+        Browser::new(&s)
+            .sign_in("new@example.com", &second)
+            .await
+            .status,
+        401
+    );
     let me = browser.get("/console/operators").await;
     assert!(
         !me.body.contains(&format!("Disable {email}")),
@@ -372,7 +443,10 @@ async fn admins_manage_api_keys_and_operators_with_secrets_shown_once() {
     );
     let admin_id = form_id(&me.body, &email, "/console/operators/");
     let myself = browser
-        .post(&format!("/console/operators/{admin_id}/disable"), &[("csrf", &csrf)])
+        .post(
+            &format!("/console/operators/{admin_id}/disable"),
+            &[("csrf", &csrf)],
+        )
         .await;
     assert_eq!(myself.status, 409, "{}", myself.body);
 
@@ -461,7 +535,10 @@ async fn totp_is_enrolled_then_asked_for_and_required_for_admins_when_configured
     assert_eq!(enrolled.status, 303, "{}", enrolled.body);
     assert_eq!(browser.get("/console/queue").await.status, 200);
     let after = browser.get("/console/totp").await;
-    assert!(!after.body.contains(&secret), "the secret is not shown again");
+    assert!(
+        !after.body.contains(&secret),
+        "the secret is not shown again"
+    );
     let record = records(&s, "operator.totp-enrolled").await;
     assert_eq!(record.len(), 1);
     assert!(!record[0].to_string().contains(&secret));
@@ -472,10 +549,17 @@ async fn totp_is_enrolled_then_asked_for_and_required_for_admins_when_configured
     assert_eq!(first.status, 303);
     assert_eq!(location(&first), "/console/sign-in/code");
     let waiting = again.get("/console/queue").await;
-    assert_eq!(location(&waiting), "/console/sign-in/code", "no page before the code");
+    assert_eq!(
+        location(&waiting),
+        "/console/sign-in/code",
+        "no page before the code"
+    );
     let csrf = again.csrf("/console/sign-in/code").await;
     let wrong = again
-        .post("/console/sign-in/code", &[("csrf", &csrf), ("code", "000000")])
+        .post(
+            "/console/sign-in/code",
+            &[("csrf", &csrf), ("code", "000000")],
+        )
         .await;
     assert_eq!(wrong.status, 401, "{}", wrong.body);
     let replayed = again
@@ -501,10 +585,16 @@ async fn totp_is_enrolled_then_asked_for_and_required_for_admins_when_configured
     let mut last = 0;
     for _ in 0..10 {
         last = third
-            .post("/console/sign-in/code", &[("csrf", &csrf), ("code", "999999")])
+            .post(
+                "/console/sign-in/code",
+                &[("csrf", &csrf), ("code", "999999")],
+            )
             .await
             .status;
     }
     assert_eq!(last, 429, "the tenth wrong code locks the account");
-    assert_eq!(Browser::new(&s).sign_in(&email, &password).await.status, 429);
+    assert_eq!(
+        Browser::new(&s).sign_in(&email, &password).await.status,
+        429
+    );
 }

@@ -416,7 +416,10 @@ pub async fn operator_totp_is_sealed_steps_are_used_once_and_sessions_confirm(h:
         Some(secret)
     );
     let stored = h
-        .raw_text("SELECT totp_secret FROM operators WHERE id = $1", op.id.as_str())
+        .raw_text(
+            "SELECT totp_secret FROM operators WHERE id = $1",
+            op.id.as_str(),
+        )
         .await;
     assert!(
         stored.starts_with("sealed:1:s:") && !stored.contains(secret),
@@ -424,7 +427,10 @@ pub async fn operator_totp_is_sealed_steps_are_used_once_and_sessions_confirm(h:
     );
     // Of concurrent uses of one step, one wins; an earlier step is refused after it.
     let uses = join_all((0..4).map(|_| store.use_totp_step(&op.id, 100))).await;
-    let won = uses.into_iter().filter(|u| *u.as_ref().expect("use")).count();
+    let won = uses
+        .into_iter()
+        .filter(|u| *u.as_ref().expect("use"))
+        .count();
     assert_eq!(won, 1);
     assert!(!store.use_totp_step(&op.id, 99).await.expect("use"));
     assert!(store.use_totp_step(&op.id, 101).await.expect("use"));
@@ -437,7 +443,10 @@ pub async fn operator_totp_is_sealed_steps_are_used_once_and_sessions_confirm(h:
     store.set_operator_totp(&op.id, None).await.expect("clear");
     assert_eq!(store.operator_totp(&op.id).await.expect("read"), None);
     let missing = store.set_operator_totp(&fixtures::id(), None).await;
-    assert!(matches!(missing, Err(StoreError::NotFound { what: "operator" })));
+    assert!(matches!(
+        missing,
+        Err(StoreError::NotFound { what: "operator" })
+    ));
 
     let pending = OperatorSession {
         token_hash: "pending".into(),
