@@ -112,12 +112,12 @@ test('an admin visits every admin page (axe, screenshots) and creates and revoke
   await page.getByRole('link', { name: 'Webhooks' }).click();
   await page.getByRole('link', { name: hook.id }).click();
   await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
-  await page.getByRole('cell', { name: 'inquiry.created' }).first().waitFor();
+  await page.getByRole('cell', { name: 'inquiry.created', exact: true }).first().waitFor();
   await checkPage(page, 'admin-webhook');
   await page.goto(`${origin}/console/webhooks`);
   await checkPage(page, 'admin-webhooks');
   await page.getByRole('link', { name: 'Operators' }).click();
-  await page.getByRole('cell', { name: 'helper@example.com' }).waitFor();
+  await page.getByRole('cell', { name: 'helper@example.com', exact: true }).waitFor();
   await checkPage(page, 'admin-operators');
   await page.getByRole('link', { name: 'Second factor' }).click();
   await page.getByRole('heading', { name: 'Set up a second factor' }).waitFor();
