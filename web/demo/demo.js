@@ -2,8 +2,9 @@
 // with an inquiry id + session token), and watch every callback and event, timestamped with its metadata,
 // beside the inquiry's status as the API reports it (polled every second while an inquiry is known).
 // Served by `verity serve` at /demo on another origin than the flow; the SDK comes from /sdk/v1/verity.js.
-// The outbox panel lists hand-off links of the default `log` sender (/demo/api/outbox), so a person can
-// try "Continue on your phone" on one machine.
+// The outbox panel lists the current inquiry's hand-off links of the default `log` sender
+// (/demo/api/outbox?inquiry=ID; only for an inquiry this page created), so a person can try "Continue on
+// your phone" on one machine.
 
 // @ts-ignore -- served by the server next to this page; same module as web/sdk/dist/verity.js
 import { Client, mount } from '/sdk/v1/verity.js';
@@ -149,10 +150,11 @@ async function start(e) {
   }
 }
 
-/** The hand-off messages of the log sender (docs/handoff.md), newest first, each link clickable. */
+/** The current inquiry's hand-off messages of the log sender (docs/handoff.md), newest first, each link clickable. */
 async function refreshOutbox() {
+  if (!inquiryId) return;
   try {
-    const r = await fetch('/demo/api/outbox');
+    const r = await fetch(`/demo/api/outbox?inquiry=${encodeURIComponent(inquiryId)}`);
     if (!r.ok) return;
     const messages = /** @type {{ at: number, channel: string, to: string, text: string }[]} */ (await r.json());
     if (!messages.length) return;

@@ -93,7 +93,8 @@ fn side<'i>(label: &str, image: &'i DecodedImage) -> Side<'i> {
 /// `selfie_face_presence` and `selfie_pose` of one frame, measured as the verification measures
 /// every pose; the comparisons between images are not made here.
 fn selfie_face(pose: &str, image: &DecodedImage, face: &dyn FaceModel) -> Vec<Check> {
-    let measured = PoseFaces::measure(&[(pose, &image.image)], face);
+    // Presence and pose need the detector only; the embedding is the verification's.
+    let measured = PoseFaces::detect(&[(pose, &image.image)], face);
     let not_compared = Err("not compared at capture".to_owned());
     selfie_face_checks(measured.as_ref(), None, not_compared, face)
         .into_iter()

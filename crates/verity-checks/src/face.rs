@@ -115,6 +115,17 @@ pub trait FaceModel: Send + Sync {
         image: &DynamicImage,
         face: &DetectedFace,
     ) -> Result<Option<Embedding>, FaceError>;
+    /// The embeddings of several faces, in order. A model that runs faces in batches answers
+    /// them together; the default embeds them one by one.
+    fn embed_many(
+        &self,
+        faces: &[(&DynamicImage, &DetectedFace)],
+    ) -> Result<Vec<Option<Embedding>>, FaceError> {
+        faces
+            .iter()
+            .map(|(image, face)| self.embed(image, face))
+            .collect()
+    }
     /// Cosine similarity at or above which two embeddings are the same person.
     fn match_threshold(&self) -> f32;
     /// The head turn ([`Landmarks::yaw`]) a left or right pose must reach.

@@ -35,8 +35,38 @@ pub struct PoseFaces {
 }
 
 impl PoseFaces {
-    /// Detects (and, where there is exactly one face, embeds) every `(pose, image)`.
+    /// Detects every `(pose, image)` and embeds each pose that shows exactly one face (all of
+    /// them in one call, so a batching model runs them together).
     pub fn measure(poses: &[(&str, &DynamicImage)], model: &dyn FaceModel) -> Option<Self> {
+        let mut measured = Self::detect(poses, model)?;
+        let single: Vec<usize> = (0..measured.poses.len())
+            .filter(|&i| matches!(&measured.poses[i].faces, Ok(f) if f.len() == 1))
+            .collect();
+        let faces: Vec<(&DynamicImage, &DetectedFace)> = single
+            .iter()
+            .filter_map(|&i| {
+                let face = measured.poses[i].faces.as_ref().ok()?.first()?;
+                Some((poses[i].1, face))
+            })
+            .collect();
+        match model.embed_many(&faces) {
+            Ok(embeddings) => {
+                for (&i, e) in single.iter().zip(embeddings) {
+                    measured.poses[i].embedding = Ok(e);
+                }
+            }
+            Err(e) => {
+                for &i in &single {
+                    measured.poses[i].embedding = Err(e.clone());
+                }
+            }
+        }
+        Some(measured)
+    }
+
+    /// Detects the faces of every `(pose, image)` without embedding them: enough for presence
+    /// and pose (the checks at capture, docs/verifications.md §5).
+    pub fn detect(poses: &[(&str, &DynamicImage)], model: &dyn FaceModel) -> Option<Self> {
         let mut out = Vec::with_capacity(poses.len());
         for (pose, image) in poses {
             let faces = match model.detect(image) {
@@ -44,15 +74,11 @@ impl PoseFaces {
                 Ok(Some(f)) => Ok(f),
                 Err(e) => Err(e),
             };
-            let embedding = match &faces {
-                Ok(f) if f.len() == 1 => model.embed(image, &f[0]),
-                _ => Ok(None),
-            };
             out.push(Measured {
                 label: format!("pose {pose}"),
                 pose: (*pose).to_owned(),
                 faces,
-                embedding,
+                embedding: Ok(None),
             });
         }
         Some(Self {

@@ -1,6 +1,6 @@
 //! MobileFaceNet embeddings (`models/mobilefacenet.onnx`): a 112×112 aligned RGB crop scaled
 //! to `(v − 127.5) / 128` in, 192 numbers out. The graph has a fixed batch of two (it was built
-//! to compare a pair); a single face is run beside a copy of itself. The output is not
+//! to compare a pair): faces run two at a time, a single one beside a copy of itself. The output is not
 //! normalised; [`Embedding::normalised`] makes it unit length.
 
 use image::RgbImage;
@@ -25,12 +25,24 @@ impl Embedder {
 
     /// The unit-length embedding of an aligned crop; `None` if the network gives all zeros.
     pub fn embed(&self, crop: &RgbImage) -> Result<Option<Embedding>, EngineError> {
-        let input = nchw(&[crop, crop], |v| (f32::from(v) - 127.5) / 128.0)?;
-        let out = run_single(&self.plan, input, 1)?;
-        let values = floats(&out[0])?;
-        if values.len() != BATCH * DIMENSIONS {
-            return Err(EngineError::Shape("embedding output is not 2×192"));
+        Ok(self.embed_all(&[crop])?.pop().flatten())
+    }
+
+    /// The embeddings of `crops`, in order, run two at a time (the graph's fixed batch); an
+    /// odd last crop runs beside a copy of itself.
+    pub fn embed_all(&self, crops: &[&RgbImage]) -> Result<Vec<Option<Embedding>>, EngineError> {
+        let mut out = Vec::with_capacity(crops.len());
+        for pair in crops.chunks(BATCH) {
+            let batch = [pair[0], *pair.last().unwrap_or(&pair[0])];
+            let input = nchw(&batch, |v| (f32::from(v) - 127.5) / 128.0)?;
+            let values = floats(&run_single(&self.plan, input, 1)?[0])?;
+            if values.len() != BATCH * DIMENSIONS {
+                return Err(EngineError::Shape("embedding output is not 2×192"));
+            }
+            for row in values.chunks(DIMENSIONS).take(pair.len()) {
+                out.push(Embedding::normalised(row.to_vec()));
+            }
         }
-        Ok(Embedding::normalised(values[..DIMENSIONS].to_vec()))
+        Ok(out)
     }
 }

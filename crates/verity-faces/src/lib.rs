@@ -97,6 +97,24 @@ impl FaceEngine {
         aligned_crop(image, pts)
     }
 
+    /// The unit-length embeddings of several faces, in order, two per run of the embedder;
+    /// `None` for a face that cannot be aligned.
+    pub fn embeddings(
+        &self,
+        faces: &[(&DynamicImage, &DetectedFace)],
+    ) -> Result<Vec<Option<Embedding>>, EngineError> {
+        let crops: Vec<Option<RgbImage>> = faces
+            .iter()
+            .map(|(image, face)| self.align(&rgb(image), face))
+            .collect();
+        let aligned: Vec<&RgbImage> = crops.iter().flatten().collect();
+        let mut embedded = self.embedder.embed_all(&aligned)?.into_iter();
+        Ok(crops
+            .iter()
+            .map(|crop| crop.as_ref().and_then(|_| embedded.next().flatten()))
+            .collect())
+    }
+
     /// The unit-length embedding of `face` in `image`.
     pub fn embedding(
         &self,
@@ -161,6 +179,13 @@ impl FaceModel for FaceEngine {
     ) -> Result<Option<Embedding>, FaceError> {
         self.embedding(image, face)
             .map_err(|e| FaceError(e.to_string()))
+    }
+
+    fn embed_many(
+        &self,
+        faces: &[(&DynamicImage, &DetectedFace)],
+    ) -> Result<Vec<Option<Embedding>>, FaceError> {
+        self.embeddings(faces).map_err(|e| FaceError(e.to_string()))
     }
 
     fn match_threshold(&self) -> f32 {

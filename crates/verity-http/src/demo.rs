@@ -4,15 +4,15 @@
 //!
 //! The demo endpoints need no API key so the page works out of the box, and answer only
 //! requests from this machine (loopback); they list templates, create an inquiry for the
-//! page (tagged [`DEMO_TAG`]), show such an inquiry's status, fields and timestamps by id —
-//! any other inquiry is a 404 — and list the hand-off messages of the log sender
-//! (`/demo/api/outbox`, docs/handoff.md). They are off unless `demo` is set (the default
+//! page (tagged [`DEMO_TAG`]), show such an inquiry's status, fields and timestamps by id,
+//! and list such an inquiry's hand-off messages of the log sender
+//! (`/demo/api/outbox?inquiry=ID`, docs/handoff.md) — any other inquiry is a 404. They are off unless `demo` is set (the default
 //! for a first run; `demo = false` is production mode, README § Configuration).
 
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -106,18 +106,44 @@ fn is_this_machine(addr: SocketAddr) -> bool {
     }
 }
 
-/// The log sender's messages (docs/handoff.md), newest first: with the default senders, this is
-/// where a hand-off link "arrives", so a person can try it on one machine.
-async fn outbox(State(state): State<AppState>) -> Response {
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutboxQuery {
+    inquiry: String,
+}
+
+/// The log sender's messages for one of the demo page's inquiries (docs/handoff.md), newest
+/// first: with the default senders, this is where a hand-off link "arrives", so a person can
+/// try it on one machine. Another inquiry's links are never listed: each opens its session.
+async fn outbox(
+    State(state): State<AppState>,
+    query: Result<Query<OutboxQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request("inquiry", e.body_text()))?;
+    let inquiry = demo_inquiry(&state, &query.inquiry).await?;
     let list: Vec<_> = state
         .app
         .handoff
         .outbox
-        .list()
+        .list_for(&inquiry.id)
         .into_iter()
         .map(|(at, m)| json!({"at": at, "channel": m.channel, "to": m.to, "subject": m.subject, "text": m.text}))
         .collect();
-    ([(header::CACHE_CONTROL, "no-store")], axum::Json(list)).into_response()
+    Ok(([(header::CACHE_CONTROL, "no-store")], axum::Json(list)).into_response())
+}
+
+/// The inquiry `id` if the demo page created it, else a 404 as for an unknown one.
+async fn demo_inquiry(
+    state: &AppState,
+    id: &str,
+) -> Result<verity_core::inquiry::Inquiry, ApiError> {
+    let id = InquiryId::parse(id)?;
+    state
+        .store
+        .inquiry(&id)
+        .await?
+        .filter(|inquiry| inquiry.tags.iter().any(|t| t == DEMO_TAG))
+        .ok_or_else(|| ApiError::not_found("inquiry", id.as_str()))
 }
 
 async fn templates(State(state): State<AppState>) -> Result<Response, ApiError> {
@@ -171,13 +197,7 @@ async fn inquiry(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = InquiryId::parse(&id)?;
-    let inquiry = state
-        .store
-        .inquiry(&id)
-        .await?
-        .filter(|inquiry| inquiry.tags.iter().any(|t| t == DEMO_TAG))
-        .ok_or_else(|| ApiError::not_found("inquiry", id.as_str()))?;
+    let inquiry = demo_inquiry(&state, &id).await?;
     Ok(Json(json!({ "data": resource::inquiry(&inquiry) })).into_response())
 }
 

@@ -93,6 +93,13 @@ impl FaceModel for LoadingFaces {
         self.engine()?.embed(image, face)
     }
 
+    fn embed_many(
+        &self,
+        faces: &[(&DynamicImage, &DetectedFace)],
+    ) -> Result<Vec<Option<Embedding>>, FaceError> {
+        self.engine()?.embed_many(faces)
+    }
+
     fn match_threshold(&self) -> f32 {
         verity_faces::MATCH_THRESHOLD
     }

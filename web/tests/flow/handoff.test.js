@@ -61,7 +61,13 @@ async function handOff(desktop, phoneServer) {
     const page = await desk.newPage();
     await page.goto(host.url('/'));
     await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
-    await page.evaluate((o) => /** @type {any} */ (window).start(o), { templateId: desktop.templates.dynamic, host: desktop.origin });
+    // Made by the demo's own endpoint, whose outbox (below) lists only the demo page's inquiries.
+    const made = await fetch(`http://127.0.0.1:${desktop.port}/demo/api/inquiries`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ templateId: desktop.templates.dynamic }),
+    });
+    assert.equal(made.status, 201);
+    const { inquiryId: madeId } = await made.json();
+    await page.evaluate((o) => /** @type {any} */ (window).start(o), { inquiryId: madeId, host: desktop.origin });
     const frame = page.frameLocator('iframe[src*="/widget"]');
     await fillStartAndFields(frame);
 
@@ -74,7 +80,7 @@ async function handOff(desktop, phoneServer) {
     await waitForEvent(page, 'one-time-link-sent');
 
     // The link as the phone received it: from the outbox of the server that sent it.
-    const outbox = await (await fetch(`http://127.0.0.1:${desktop.port}/demo/api/outbox`)).json();
+    const outbox = await (await fetch(`http://127.0.0.1:${desktop.port}/demo/api/outbox?inquiry=${madeId}`)).json();
     const message = outbox.find((/** @type {any} */ m) => m.channel === 'sms' && m.to === number);
     assert.ok(message, `no message to ${number} in ${JSON.stringify(outbox)}`);
     const sent = /(https?:\/\/\S+\/verify\?code=otl_[0-9A-Za-z]+)/.exec(message.text);

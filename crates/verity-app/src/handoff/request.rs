@@ -82,7 +82,7 @@ pub async fn hand_off(
     let created = links::create(app, id, method, app.handoff.link_ttl_ms).await?;
     if let Some((channel, to)) = to {
         let minutes = ((created.link.expires_at - app.now()) / 60_000).max(1);
-        let message = Message::handoff(channel, &to, &created.url, minutes);
+        let message = Message::handoff(id, channel, &to, &created.url, minutes);
         let sender = match channel {
             Channel::Email => &app.handoff.email,
             Channel::Sms => &app.handoff.sms,

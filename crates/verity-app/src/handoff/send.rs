@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use serde::Serialize;
+use verity_core::id::InquiryId;
 use verity_core::Millis;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -21,6 +22,9 @@ pub enum Channel {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
+    /// The inquiry the link continues: the demo outbox shows a message only with its inquiry.
+    #[serde(skip)]
+    pub inquiry: InquiryId,
     pub channel: Channel,
     /// An email address or an E.164 phone number, already validated.
     pub to: String,
@@ -29,8 +33,14 @@ pub struct Message {
 }
 
 impl Message {
-    /// The text of a hand-off message for `link`, valid for `minutes`.
-    pub fn handoff(channel: Channel, to: &str, link: &str, minutes: i64) -> Message {
+    /// The text of a hand-off message for `link` to `inquiry`, valid for `minutes`.
+    pub fn handoff(
+        inquiry: &InquiryId,
+        channel: Channel,
+        to: &str,
+        link: &str,
+        minutes: i64,
+    ) -> Message {
         let text = match channel {
             Channel::Email => format!(
                 "Continue verifying your identity on this device:\n\n{link}\n\n\
@@ -42,6 +52,7 @@ impl Message {
             }
         };
         Message {
+            inquiry: inquiry.clone(),
             channel,
             to: to.to_owned(),
             subject: "Continue your identity verification".into(),
@@ -83,10 +94,15 @@ impl Outbox {
         messages.push_back((at, message));
     }
 
-    /// Newest first.
-    pub fn list(&self) -> Vec<(Millis, Message)> {
+    /// The messages for `inquiry`, newest first.
+    pub fn list_for(&self, inquiry: &InquiryId) -> Vec<(Millis, Message)> {
         let messages = self.messages.lock().unwrap_or_else(|e| e.into_inner());
-        messages.iter().rev().cloned().collect()
+        messages
+            .iter()
+            .rev()
+            .filter(|(_, m)| &m.inquiry == inquiry)
+            .cloned()
+            .collect()
     }
 }
 
@@ -150,16 +166,25 @@ mod tests {
     }
 
     #[test]
-    fn the_outbox_keeps_the_newest_first_and_is_bounded() {
+    fn the_outbox_keeps_the_newest_first_is_bounded_and_lists_one_inquiry() {
         let outbox = Outbox::default();
+        let [a, b] = [
+            "inq_00000000aaaaaaaaaaaaaaaa",
+            "inq_00000000bbbbbbbbbbbbbbbb",
+        ]
+        .map(|id| InquiryId::parse(id).expect("id"));
         for n in 0..60 {
-            outbox.push(
-                n,
-                Message::handoff(Channel::Sms, "+15550000000", "http://x", 15),
-            );
+            let inquiry = if n % 2 == 0 { &a } else { &b };
+            let message = Message::handoff(inquiry, Channel::Sms, "+15550000000", "http://x", 15);
+            outbox.push(n, message);
         }
-        let list = outbox.list();
-        assert_eq!(list.len(), Outbox::KEEP);
-        assert_eq!(list[0].0, 59);
+        let list = outbox.list_for(&a);
+        assert_eq!(
+            list.len(),
+            Outbox::KEEP / 2,
+            "the newest 50 of both, half of them a's"
+        );
+        assert_eq!(list[0].0, 58, "newest first");
+        assert!(list.iter().all(|(_, m)| m.inquiry == a));
     }
 }

@@ -56,6 +56,30 @@ fn an_embedding_is_unit_length_and_stable() {
     assert!((a.cosine(&embedding("obama.jpg")) - 1.0).abs() < 1e-5);
 }
 
+/// Faces embedded together (two per run of the embedder, an odd one beside a copy of itself)
+/// get the embeddings each gets alone, in order.
+#[test]
+fn faces_embedded_in_one_batch_match_each_embedded_alone() {
+    let names = ["obama.jpg", "biden.jpg", "obama2.jpg"];
+    let images: Vec<_> = names.iter().map(|n| photo(n)).collect();
+    let faces: Vec<_> = images
+        .iter()
+        .map(|image| engine().faces(image).expect("detection runs")[0])
+        .collect();
+    let pairs: Vec<_> = images.iter().zip(&faces).collect();
+    let batched = engine().embeddings(&pairs).expect("embedding runs");
+    assert_eq!(batched.len(), names.len());
+    for (name, got) in names.iter().zip(&batched) {
+        let alone = embedding(name);
+        let got = got.as_ref().expect("a direction");
+        let cosine = got.cosine(&alone);
+        assert!(
+            (cosine - 1.0).abs() < 1e-5,
+            "{name}: cosine {cosine} with its own embedding"
+        );
+    }
+}
+
 #[test]
 fn models_load_from_a_directory_and_a_missing_one_is_a_clear_error() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");

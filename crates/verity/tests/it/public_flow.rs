@@ -189,12 +189,11 @@ async fn demo_helpers_answer_loopback_only() {
     let template = s.template_id("Demo: ID").await;
     let page = s.client.get(remote("/demo/")).send().await.expect("GET");
     assert_eq!(page.status(), StatusCode::OK, "the page itself is public");
-    for path in ["/demo/api/templates", "/demo/api/outbox"] {
-        let got = s.client.get(remote(path)).send().await.expect("GET");
-        assert_eq!(got.status(), StatusCode::NOT_FOUND, "{path} from afar");
-        let here = s.client.get(s.url(path)).send().await.expect("GET");
-        assert_eq!(here.status(), StatusCode::OK, "{path} over loopback");
-    }
+    let path = "/demo/api/templates";
+    let got = s.client.get(remote(path)).send().await.expect("GET");
+    assert_eq!(got.status(), StatusCode::NOT_FOUND, "{path} from afar");
+    let here = s.client.get(s.url(path)).send().await.expect("GET");
+    assert_eq!(here.status(), StatusCode::OK, "{path} over loopback");
     let create = |url: String| {
         s.client
             .post(url)
@@ -207,11 +206,61 @@ async fn demo_helpers_answer_loopback_only() {
     assert_eq!(made.status(), StatusCode::CREATED);
     let made: Value = made.json().await.expect("JSON");
     let id = made["inquiryId"].as_str().expect("inquiryId");
-    let path = format!("/demo/api/inquiries/{id}");
-    let far = s.client.get(remote(&path)).send().await.expect("GET");
-    assert_eq!(far.status(), StatusCode::NOT_FOUND);
-    let here = s.client.get(s.url(&path)).send().await.expect("GET");
-    assert_eq!(here.status(), StatusCode::OK);
+    for path in [
+        format!("/demo/api/inquiries/{id}"),
+        format!("/demo/api/outbox?inquiry={id}"),
+    ] {
+        let far = s.client.get(remote(&path)).send().await.expect("GET");
+        assert_eq!(far.status(), StatusCode::NOT_FOUND, "{path} from afar");
+        let here = s.client.get(s.url(&path)).send().await.expect("GET");
+        assert_eq!(here.status(), StatusCode::OK, "{path} over loopback");
+    }
+}
+
+/// The demo's outbox holds one-time links, each of which opens a person's session: it lists
+/// only the messages of an inquiry the demo page created, named in the request.
+#[tokio::test]
+async fn demo_outbox_lists_only_a_demo_inquirys_messages() {
+    let s = TestServer::start();
+    let template = s.template_id("Demo: ID").await;
+    let (status, created) = s
+        .post(
+            "/api/v1/inquiries",
+            json!({"data": {"attributes": {"inquiry-template-id": template}}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let integrators = created["data"]["id"].as_str().expect("id");
+    let outbox = |query: String| {
+        s.client
+            .get(s.url(&format!("/demo/api/outbox{query}")))
+            .send()
+    };
+    let listed = outbox(format!("?inquiry={integrators}"))
+        .await
+        .expect("GET");
+    assert_eq!(
+        listed.status(),
+        StatusCode::NOT_FOUND,
+        "not the demo page's inquiry"
+    );
+    let listed = outbox(String::new()).await.expect("GET");
+    assert_eq!(listed.status(), StatusCode::BAD_REQUEST, "no inquiry named");
+    let body: Value = listed.json().await.expect("JSON");
+    assert!(body.to_string().contains("inquiry"), "{body}");
+
+    let made = s
+        .client
+        .post(s.url("/demo/api/inquiries"))
+        .json(&json!({ "templateId": template }))
+        .send()
+        .await
+        .expect("POST");
+    let made: Value = made.json().await.expect("JSON");
+    let demo = made["inquiryId"].as_str().expect("inquiryId");
+    let listed = outbox(format!("?inquiry={demo}")).await.expect("GET");
+    assert_eq!(listed.status(), StatusCode::OK);
+    assert_eq!(listed.json::<Value>().await.expect("JSON"), json!([]));
 }
 
 /// Production mode: `demo = false` serves no demo page and no helper, and seeds no demo
