@@ -17,6 +17,12 @@ use verity_store::{Store, StoreError};
 
 use crate::{App, AppError};
 
+/// Stores `template`, new (from [`new_template`]): its first version is published with it.
+pub async fn create(app: &App, template: &Template) -> Result<(), AppError> {
+    app.store.insert_template(template).await?;
+    Ok(())
+}
+
 /// A new template, published as its first version so it can start inquiries at once.
 pub fn new_template(
     kind: TemplateKind,

@@ -10,6 +10,12 @@ use crate::{App, AppError};
 /// Attempts of [`modify`] before it gives up; each lost race means another update landed.
 const MAX_ATTEMPTS: u32 = 64;
 
+/// Stores `webhook`, a new endpoint (its secret already drawn by the caller, who shows it once).
+pub async fn create(app: &App, webhook: &Webhook) -> Result<(), AppError> {
+    app.store.insert_webhook(webhook).await?;
+    Ok(())
+}
+
 /// Changes endpoint `id` with `edit`; re-reads and re-applies it when another writer changed
 /// the endpoint between the read and the write.
 pub async fn modify<E, F>(app: &App, id: &WebhookId, mut edit: F) -> Result<Webhook, E>
@@ -27,7 +33,11 @@ where
         let mut webhook = read.value;
         edit(&mut webhook, app.now())?;
         match app.store.update_webhook_if(&webhook, read.revision).await {
-            Ok(_) => return Ok(webhook),
+            Ok(_) => {
+                // Re-enabling may make parked deliveries claimable.
+                app.store.outbox_signal().notify_one();
+                return Ok(webhook);
+            }
             Err(StoreError::Conflict) => continue,
             Err(e) => return Err(AppError::from(e).into()),
         }

@@ -107,7 +107,7 @@ pub async fn create(
     let status = a.status.take().unwrap_or(TemplateStatus::Active);
     let definition = a.merge_into(empty_definition());
     let template = new_template(kind, name, definition, status, state.now())?;
-    state.store.insert_template(&template).await?;
+    verity_app::templates::create(&state.app, &template).await?;
     let doc = wire::TemplateOne {
         data: (&template).into(),
     };

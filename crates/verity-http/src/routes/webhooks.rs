@@ -7,14 +7,16 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use verity_app::audit::Requester;
 use verity_app::webhooks::modify;
+use verity_core::audit::Actor;
 use verity_core::event::EventName;
 use verity_core::id::{DeliveryId, Id, WebhookId};
 use verity_store::{Subscription, Webhook, WebhookStatus};
 use verity_webhooks::Secret;
 
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, Authenticated, PageParams};
+use crate::extract::{ApiJson, ApiQuery, Authenticated, ClientIp, PageParams};
 use crate::jsonapi::Document;
 use crate::routes::page::{items, list_links};
 use crate::state::AppState;
@@ -146,7 +148,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    state.store.insert_webhook(&webhook).await?;
+    verity_app::webhooks::create(&state.app, &webhook).await?;
     Ok(with_secret(
         StatusCode::CREATED,
         &webhook,
@@ -224,8 +226,6 @@ pub async fn update(
         Ok::<_, ApiError>(())
     })
     .await?;
-    // Re-enabling may make parked deliveries claimable.
-    state.store.outbox_signal().notify_one();
     Ok(one(&webhook, &headers))
 }
 
@@ -317,28 +317,19 @@ pub async fn deliveries(
     responses((status = 202, description = "The delivery, pending again", body = wire::DeliveryOne), (status = 404, description = "No such delivery")))]
 pub async fn redeliver(
     State(state): State<AppState>,
-    _key: Authenticated,
+    Authenticated(key): Authenticated,
+    ip: ClientIp,
     headers: HeaderMap,
     Path((id, delivery_id)): Path<(String, String)>,
 ) -> Result<Document, ApiError> {
     let webhook = load(&state, &id).await?;
     let delivery_id = DeliveryId::parse(&delivery_id)?;
-    let not_found = || ApiError::not_found("webhook delivery", delivery_id.as_str());
-    let found = state
-        .store
-        .delivery(&delivery_id)
-        .await?
-        .ok_or_else(not_found)?;
-    if found.webhook_id != webhook.id {
-        return Err(not_found());
-    }
-    state.store.redeliver(&delivery_id, state.now()).await?;
-    state.store.outbox_signal().notify_one();
-    let delivery = state
-        .store
-        .delivery(&delivery_id)
-        .await?
-        .ok_or_else(not_found)?;
+    let who = Requester {
+        actor: Actor::ApiKey(key.id.to_string()),
+        address: ip.0.map(|ip| ip.to_string()),
+    };
+    let delivery =
+        verity_app::admin::redeliver(&state.app, &webhook.id, &delivery_id, &who).await?;
     let doc = wire::DeliveryOne {
         data: (&delivery).into(),
     };
