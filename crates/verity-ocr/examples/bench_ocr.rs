@@ -2,6 +2,9 @@
 //! holders and random capture distortions, read by the embedded models. Prints the share of MRZs read
 //! exactly after correction, the character error rate of the zone before and after correction,
 //! per-field accuracy of the printed front, time per document (median, p99) and peak memory.
+//! The front's document number is scored as `run_government_id` compares it — cross-read
+//! against a valid zone's over letter/digit look-alikes (`front::cross_read_number`) — and,
+//! on its own line, as the free decode read it.
 //!
 //! Its random generator (xorshift64*, seeded from the command line, default 0x5EED_0C12) and its
 //! distortions (rotation up to ±2.5°, down-scaling to 70–100 %, gamma, Gaussian noise, JPEG
@@ -16,7 +19,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use image::{imageops, GrayImage, RgbImage};
-use verity_checks::checks::{front, mrz_read};
+use verity_checks::checks::{front, mrz, mrz_read};
 use verity_checks::fixtures::{id_card_of, passport_of, CardFormat, Holder};
 use verity_checks::text::TextLine;
 use verity_ocr::Ocr;
@@ -165,6 +168,8 @@ struct Tally {
     errors_after: usize,
     chars: usize,
     fields: [(usize, usize); 5],
+    /// The document number as the free decode read it, before the cross-read with the zone.
+    number_free: (usize, usize),
     /// MRZs read exactly and documents, per format: TD3, TD1, TD2.
     by_format: [(usize, usize); 3],
     seconds: Vec<f64>,
@@ -245,7 +250,8 @@ fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
         None => front_lines.clone(),
     };
     let read = mrz_read::find_zone(&zone_lines, today);
-    let fields = front::parse(&front_lines, true);
+    let free = front::parse(&front_lines, true);
+    let fields = cross_read(&free, read.as_ref(), today);
     t.seconds.push(start.elapsed().as_secs_f64());
     t.cpu_seconds.push(thread_cpu_seconds() - cpu_start);
     if std::env::var_os("BENCH_OCR_VERBOSE").is_some() {
@@ -274,6 +280,24 @@ fn one(ocr: &Ocr, rng: &mut Rng, t: &mut Tally, today: NaiveDate) {
     t.by_format[format].0 += usize::from(after == zone);
     t.by_format[format].1 += 1;
     score_front(t, &fields, &h);
+    t.number_free.0 += usize::from(free.document_number.as_deref() == Some(&*h.document_number));
+    t.number_free.1 += 1;
+}
+
+/// The front as `run_government_id` compares it with the zone: the printed document number
+/// cross-read against a valid zone's over letter/digit look-alikes only
+/// (`front::cross_read_number`).
+fn cross_read(
+    free: &front::FrontFields,
+    read: Option<&mrz_read::ReadZone>,
+    today: NaiveDate,
+) -> front::FrontFields {
+    let zone = read.and_then(|z| mrz::parse(&z.text(), today).ok());
+    let mut fields = free.clone();
+    if let (Some(printed), Some(zone)) = (&free.document_number, zone) {
+        fields.document_number = Some(front::cross_read_number(printed, &zone.document_number));
+    }
+    fields
 }
 
 fn main() {
@@ -321,6 +345,10 @@ fn main() {
     {
         println!("front_{name}_pct {:.1}", pct(ok, all));
     }
+    println!(
+        "front_document_number_free_decode_pct {:.1} (before the cross-read with the zone)",
+        pct(t.number_free.0, t.number_free.1)
+    );
     println!(
         "seconds_per_document_median {:.3}",
         percentile(&t.seconds, 50.0)

@@ -244,6 +244,36 @@ fn number(value: &str) -> Option<String> {
         .cloned()
 }
 
+/// The printed document number `printed` cross-read against `encoded`, the same document's
+/// number in a machine-readable zone whose check digits hold (ICAO 9303 part 3 §4.9) or in a
+/// parsed barcode: when the two are equally long and differ only where one has a letter and
+/// the other its digit look-alike (`O`/`0`, `I`/`1`, `B`/`8`, … — the pairs the MRZ correction
+/// uses, `mrz_correct::DIGIT_FOR`), the printed number is `encoded`. The free decode of the
+/// front has no check digit, and its recogniser (trained mostly on Chinese, with Latin as
+/// words) takes `0` for `O` inside a mix of letters and digits; in the faces documents print
+/// those pairs are the same glyph to it but a different one to a reader, so this settles only
+/// what the image cannot. Any other difference (another character, a length) is kept as read:
+/// `id_front_mrz_consistency` still fails a front whose number was changed.
+pub fn cross_read_number(printed: &str, encoded: &str) -> String {
+    let lookalike = |a: char, b: char| {
+        a == b
+            || crate::checks::mrz_correct::DIGIT_FOR
+                .iter()
+                .any(|&(l, d)| (a, b) == (l, d) || (a, b) == (d, l))
+    };
+    let same_length = printed.chars().count() == encoded.chars().count();
+    if same_length
+        && printed
+            .chars()
+            .zip(encoded.chars())
+            .all(|(a, b)| lookalike(a, b))
+    {
+        encoded.to_owned()
+    } else {
+        printed.to_owned()
+    }
+}
+
 const MONTHS: [&str; 12] = [
     "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
 ];
@@ -424,6 +454,18 @@ mod tests {
             parse(&rows, true).document_number.as_deref(),
             Some("TXFAXPFZZ")
         );
+    }
+
+    #[test]
+    fn a_printed_number_takes_the_zone_spelling_only_across_look_alikes() {
+        // `O` for `0` and `B` for `8`: the image cannot tell them apart, the zone's check
+        // digit can.
+        assert_eq!(cross_read_number("KLMET8AON", "KLMET8A0N"), "KLMET8A0N");
+        assert_eq!(cross_read_number("KLMETBA0N", "KLMET8A0N"), "KLMET8A0N");
+        // Another letter, a character more or less: a real difference, kept as printed.
+        for printed in ["KLMET8AXN", "KLMET8A0", "KLMET8A0NN", "KLMEH8A0N"] {
+            assert_eq!(cross_read_number(printed, "KLMET8A0N"), printed);
+        }
     }
 
     #[test]

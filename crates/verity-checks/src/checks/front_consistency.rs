@@ -7,7 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::checks::consistency::names_match;
-use crate::checks::front::FrontFields;
+use crate::checks::front::{self, FrontFields};
 use crate::{Check, ExtractedData};
 
 /// Mismatches between `front` and `data` (from `source`, "barcode" or "MRZ") and what was
@@ -71,9 +71,19 @@ fn compare(
                 .to_uppercase()
         })
     };
-    let (p, e) = (alnum(&front.document_number), alnum(&data.document_number));
+    let (read, e) = (alnum(&front.document_number), alnum(&data.document_number));
+    let p = match (&read, &e) {
+        (Some(p), Some(e)) => Some(front::cross_read_number(p, e)),
+        _ => read.clone(),
+    };
     let same = p == e;
-    field("document_number", p, e, same);
+    field("document_number", p.clone(), e, same);
+    if read != p {
+        // Only look-alikes differed: say what the front was read as.
+        if let Some(Value::Object(n)) = compared.get_mut("document_number") {
+            n.insert("front_read".to_owned(), json!(read));
+        }
+    }
     (!compared.is_empty()).then_some((reasons, Value::Object(compared)))
 }
 
@@ -242,6 +252,34 @@ mod tests {
             check("c", Err("no reader"), Some(&data), "MRZ").status,
             CheckStatus::NotApplicable
         );
+    }
+
+    #[test]
+    fn a_number_read_with_look_alikes_matches_and_a_changed_one_does_not() {
+        let data = ExtractedData {
+            document_number: Some("KLMET8A0N".into()),
+            ..ExtractedData::default()
+        };
+        let front = |n: &str| FrontFields {
+            document_number: Some(n.into()),
+            ..FrontFields::default()
+        };
+        let c = check("c", Ok(&front("KLMET8AON")), Some(&data), "MRZ");
+        assert_eq!(c.status, CheckStatus::Passed, "{c:?}");
+        let n = &c.details["fields"]["document_number"];
+        assert_eq!(
+            (&n["front"], &n["front_read"]),
+            (&json!("KLMET8A0N"), &json!("KLMET8AON"))
+        );
+        for changed in ["KLMET8AXN", "KLMET8A0", "KLMET9A0N"] {
+            let c = check("c", Ok(&front(changed)), Some(&data), "MRZ");
+            assert_eq!(c.status, CheckStatus::Failed, "{changed}: {c:?}");
+            assert!(
+                c.reasons[0].starts_with("document_number:"),
+                "{:?}",
+                c.reasons
+            );
+        }
     }
 
     #[test]

@@ -141,8 +141,9 @@ fn has_check_digits(width: usize, line: usize) -> bool {
     layout(width, line).contains(&Kind::Digit)
 }
 
-/// Letters the recogniser takes for digits and back.
-const DIGIT_FOR: [(char, char); 9] = [
+/// Letters the recogniser takes for digits and back (also the look-alikes the printed front's
+/// document number is cross-read over, `front::cross_read_number`).
+pub(crate) const DIGIT_FOR: [(char, char); 9] = [
     ('O', '0'),
     ('D', '0'),
     ('Q', '0'),
