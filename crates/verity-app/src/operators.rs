@@ -225,6 +225,18 @@ pub async fn reset_password(
     Ok(generated)
 }
 
+/// Removes an operator's second factor (a lost authenticator) and ends its sessions; it signs
+/// in with its password alone until it enrols again (or is sent to enrol, for an admin under
+/// `console_require_totp`).
+pub async fn reset_totp(app: &App, email: &str) -> Result<Operator, AppError> {
+    let operator = by_email(app, email).await?;
+    app.store.set_operator_totp(&operator.id, None).await?;
+    app.store
+        .end_operator_sessions(&operator.id, app.now())
+        .await?;
+    Ok(operator)
+}
+
 /// Checks the password and opens a session; see [`SignInRefusal`] for the refusals.
 pub async fn sign_in(
     app: &App,

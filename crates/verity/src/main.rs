@@ -1,5 +1,5 @@
 //! The `verity` binary: `serve` (the default), `migrate`, `api-key create|list|revoke`,
-//! `template import FILE`, `operator create|list|disable|reset-password`, `backup FILE`, `restore FILE`,
+//! `template import FILE`, `operator create|list|disable|reset-password|reset-totp`, `backup FILE`, `restore FILE`,
 //! `keys rotate|rewrap`.
 
 mod backup;

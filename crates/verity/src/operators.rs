@@ -41,6 +41,11 @@ pub enum OperatorCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Remove an operator's second factor (a lost authenticator) and end its sessions.
+    ResetTotp {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn parse_role(value: &str) -> Result<OperatorRole, String> {
@@ -99,6 +104,13 @@ pub async fn run(config: &Config, command: OperatorCommand) -> anyhow::Result<()
             if let Some(password) = generated {
                 println!("password (shown once): {password}");
             }
+        }
+        OperatorCommand::ResetTotp { email } => {
+            let operator = operators::reset_totp(&app, &email).await?;
+            println!(
+                "second factor removed for {}; its sessions are ended",
+                operator.email
+            );
         }
     }
     Ok(())

@@ -8,16 +8,14 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../lib/browser.js';
+import { artifacts, checkPage } from './pages.js';
 import { repoRoot, startServer } from '../lib/server.js';
 
 const binary = process.env.VERITY_BIN || join(repoRoot, 'target', 'debug', 'verity');
-const artifacts = join(repoRoot, 'web', 'tests', 'artifacts', 'console');
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** @type {import('../lib/server.js').VerityServer} */
 let server;
@@ -36,22 +34,6 @@ function createOperator(email, role, password) {
   assert.equal(r.status, 0, String(r.stderr));
 }
 
-/** @param {import('playwright-core').Page} page */
-async function seriousViolations(page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await /** @type {any} */ (window).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((/** @type {any} */ v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((/** @type {any} */ v) => ({ id: v.id, targets: v.nodes.map((/** @type {any} */ n) => n.target.join(' ')) }));
-  });
-}
-
-/** Checks a console page with axe and saves its screenshot. @param {import('playwright-core').Page} page @param {string} name */
-async function checkPage(page, name) {
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-}
 
 /**
  * Signs in at the console in a new context. @param {string} email @param {string} password

@@ -10,16 +10,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../lib/browser.js';
+import { artifacts, checkPage } from './pages.js';
 import { repoRoot, startServer } from '../lib/server.js';
 
 const binary = process.env.VERITY_BIN || join(repoRoot, 'target', 'debug', 'verity');
-const artifacts = join(repoRoot, 'web', 'tests', 'artifacts', 'console');
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** @type {import('../lib/server.js').VerityServer} */
 let server;
@@ -101,22 +99,6 @@ async function runFlow() {
   throw new Error('the inquiry never reached needs_review');
 }
 
-/** @param {import('playwright-core').Page} page */
-async function seriousViolations(page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await /** @type {any} */ (window).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((/** @type {any} */ v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((/** @type {any} */ v) => ({ id: v.id, targets: v.nodes.map((/** @type {any} */ n) => n.target.join(' ')) }));
-  });
-}
-
-/** Checks a console page with axe and saves its screenshot. @param {import('playwright-core').Page} page @param {string} name */
-async function checkPage(page, name) {
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-}
 
 /** Tabs (at most 60 times) until `selector` has the focus. @param {import('playwright-core').Page} page @param {string} selector */
 async function tabTo(page, selector) {

@@ -598,3 +598,48 @@ async fn totp_is_enrolled_then_asked_for_and_required_for_admins_when_configured
         429
     );
 }
+
+/// A lost authenticator: `verity operator reset-totp` removes the second factor and ends the
+/// operator's sessions, so it signs in with its password alone until it enrols again.
+#[tokio::test]
+async fn reset_totp_removes_the_second_factor_and_ends_the_sessions() {
+    let s = TestServer::start();
+    let password = create_operator(&s, "rita@example.com", "reviewer");
+    let browser = signed_in(&s, "rita@example.com", &password).await;
+    let enrol = browser.get("/console/totp").await;
+    let secret = secret_on(&enrol.body);
+    let csrf = browser.csrf("/console/totp").await;
+    let code = totp_code(&secret, 0);
+    let enrolled = browser
+        .post(
+            "/console/totp",
+            &[("csrf", &csrf), ("secret", &secret), ("code", &code)],
+        )
+        .await;
+    assert_eq!(enrolled.status, 303, "{}", enrolled.body);
+    let mut asked = Browser::new(&s);
+    let first = asked.sign_in("rita@example.com", &password).await;
+    assert_eq!(location(&first), "/console/sign-in/code");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
+        .args(["operator", "reset-totp", "--email", "rita@example.com"])
+        .env("VERITY_DATA_DIR", &s.data_dir)
+        .env("VERITY_LOG", "warn")
+        .output()
+        .expect("run verity operator reset-totp");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        browser.get("/console/queue").await.status,
+        303,
+        "the enrolled session is ended"
+    );
+    let mut plain = Browser::new(&s);
+    let signed = plain.sign_in("rita@example.com", &password).await;
+    assert_eq!(signed.status, 303);
+    assert_ne!(location(&signed), "/console/sign-in/code", "no code asked");
+    assert_eq!(plain.get("/console/queue").await.status, 200);
+}
