@@ -66,7 +66,7 @@ pub struct SignedIn {
     pub operator: Operator,
     pub token: String,
     /// The operator has a TOTP second factor: the session opens only the code page until
-    /// [`crate::totp::verify`] accepts a code.
+    /// the second factor (docs/console.md §8) accepts a code.
     pub totp_pending: bool,
 }
 
@@ -270,7 +270,7 @@ pub async fn sign_in(
     }
     // With a second factor the count goes on until the code is right too, so a known
     // password does not buy unlimited guesses at codes (docs/console.md §8).
-    let totp_pending = crate::totp::enrolled(app, &operator).await?;
+    let totp_pending = app.store.operator_totp(&operator.id).await?.is_some();
     if !totp_pending {
         app.store.clear_failed_sign_ins(&operator.id).await?;
     }
