@@ -12,6 +12,7 @@ use verity_core::inquiry::Inquiry;
 use verity_core::operator::OperatorRole;
 use verity_core::template::{Template, TemplateDefinition, TemplateStatus};
 use verity_core::token;
+use verity_core::Millis;
 use verity_store::{ApiKey, Delivery, Operator, Webhook, WebhookStatus};
 
 use crate::audit::Requester;
@@ -202,18 +203,25 @@ pub async fn create_api_key(
             format!("a key's name has 1 to {MAX_KEY_NAME_LEN} characters"),
         ));
     }
+    let (key, secret) = new_api_key(name, app.now());
+    app.store.insert_api_key(&key).await?;
+    audit(app, who, AuditAction::ApiKeyCreated, key.id.to_string()).await?;
+    Ok((key, secret))
+}
+
+/// A new API key named `name` and its secret (`vk_…`), which only the caller ever sees: the
+/// key keeps its hash and the first characters as a hint.
+pub fn new_api_key(name: &str, now: Millis) -> (ApiKey, String) {
     let secret = token::generate("vk_", &mut OsRng);
     let key = ApiKey {
         id: ApiKeyId::generate(&mut OsRng),
         name: name.to_owned(),
         hash: secret.hash.clone(),
         hint: secret.plaintext.chars().take(9).collect(),
-        created_at: app.now(),
+        created_at: now,
         revoked_at: None,
     };
-    app.store.insert_api_key(&key).await?;
-    audit(app, who, AuditAction::ApiKeyCreated, key.id.to_string()).await?;
-    Ok((key, secret.plaintext))
+    (key, secret.plaintext)
 }
 
 /// Revokes API key `id`: its requests are refused from now on.

@@ -2,10 +2,6 @@
 //! the wall clock, minting an API key.
 
 use anyhow::Context;
-use rand::rngs::OsRng;
-use verity_core::id::ApiKeyId;
-use verity_core::token;
-use verity_store::ApiKey;
 
 use crate::config::Config;
 
@@ -40,15 +36,7 @@ pub fn now() -> i64 {
 
 /// Creates an API key and returns its secret, which is not stored anywhere.
 pub async fn create_api_key(store: &dyn verity_store::Store, name: &str) -> anyhow::Result<String> {
-    let secret = token::generate("vk_", &mut OsRng);
-    let key = ApiKey {
-        id: ApiKeyId::generate(&mut OsRng),
-        name: name.to_owned(),
-        hash: secret.hash.clone(),
-        hint: secret.plaintext.chars().take(9).collect(),
-        created_at: now(),
-        revoked_at: None,
-    };
+    let (key, secret) = verity_app::admin::new_api_key(name, now());
     store.insert_api_key(&key).await?;
-    Ok(secret.plaintext)
+    Ok(secret)
 }

@@ -1,7 +1,8 @@
 // console.test.js — the operator console in Chromium (docs/console.md): an inquiry made by a real flow run
 // (generated licence and selfie images, no real data) that the template's workflow marks for review shows in
 // the review queue; a reviewer signs in, sees its images render, approves it with a reason using the
-// keyboard alone; the API then says `approved`, and an admin's audit page lists the image views and the
+// keyboard alone; the API then says `approved`, a webhook receiver gets `inquiry.approved` with the reason,
+// and an admin's audit page lists the image views and the
 // decision with the reviewer's email. A second run tags, comments on and redacts an inquiry (the redact
 // button waits for the typed id), filters the list by tag and date, and checks a viewer sees no tools.
 // axe-core finds no serious or critical violation on any console page, and every page is saved as a
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../lib/browser.js';
 import { artifacts, checkPage } from './pages.js';
+import { startReceiver } from '../lib/receiver.js';
 import { repoRoot, startServer } from '../lib/server.js';
 
 const binary = process.env.VERITY_BIN || join(repoRoot, 'target', 'debug', 'verity');
@@ -111,7 +113,9 @@ async function tabTo(page, selector) {
 
 before(async () => {
   await mkdir(artifacts, { recursive: true });
-  server = await startServer({ env: { VERITY_CHECKS_POLL_INTERVAL_MS: '100', VERITY_WEBHOOK_POLL_INTERVAL_MS: '100' } });
+  server = await startServer({ env: {
+    VERITY_CHECKS_POLL_INTERVAL_MS: '100', VERITY_WEBHOOK_POLL_INTERVAL_MS: '100', VERITY_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true',
+  } });
   fixtures = await writeFixtures();
   browser = await launchChromium();
 });
@@ -122,6 +126,8 @@ after(async () => {
 });
 
 test('a reviewer approves a flow-made needs_review inquiry by keyboard; the audit page shows it', async () => {
+  const receiver = await startReceiver();
+  await server.api('/webhooks', { method: 'POST', body: JSON.stringify({ data: { attributes: { url: receiver.url, 'enabled-events': ['inquiry.approved'] } } }) });
   const id = await runFlow();
   createOperator('reviewer@example.com', 'reviewer', 'reviewer password 1');
   createOperator('admin@example.com', 'admin', 'admin password 123');
@@ -170,6 +176,11 @@ test('a reviewer approves a flow-made needs_review inquiry by keyboard; the audi
   await page.getByText('approved', { exact: true }).first().waitFor();
   const { data } = await server.api(`/inquiries/${id}`);
   assert.equal(data.attributes.status, 'approved');
+  // The integrator hears of it by webhook, with the reviewer's reason and who decided.
+  const hook = await receiver.waitFor((b) => b.data.attributes.name === 'inquiry.approved', 'inquiry.approved');
+  assert.equal(hook.data.attributes.payload.meta.reason, reason);
+  assert.deepEqual(hook.data.attributes.payload.meta.actor, { kind: 'operator', id: 'reviewer@example.com' });
+  await receiver.close();
   await checkPage(page, 'inquiry-approved');
 
   await page.goto(`${origin}/console/inquiries`);

@@ -8,12 +8,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../lib/browser.js';
 import { repoRoot, startServer } from '../lib/server.js';
+import { startReceiver } from '../lib/receiver.js';
 import { hostAnimationsDone, openFlow, startHost, waitForEntry } from './harness.js';
 
 /** @type {import('../lib/server.js').VerityServer} */
@@ -36,39 +36,6 @@ async function writeFixtures() {
   return dir;
 }
 
-/** A webhook receiver on 127.0.0.1 that records every delivery's parsed body. */
-async function startReceiver() {
-  /** @type {any[]} */
-  const got = [];
-  /** @type {(() => void)[]} */
-  const listeners = [];
-  const srv = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      got.push(JSON.parse(body));
-      res.writeHead(204).end();
-      for (const l of listeners) l();
-    });
-  });
-  await new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const port = /** @type {import('node:net').AddressInfo} */ (srv.address()).port;
-  /**
-   * Resolves with the first delivery matching `pred`, as soon as it arrives.
-   * @param {(body: any) => boolean} pred @param {string} what
-   */
-  const waitFor = (pred, what) => new Promise((resolve, reject) => {
-    const check = () => {
-      const hit = got.find(pred);
-      if (hit) resolve(hit);
-      return Boolean(hit);
-    };
-    if (check()) return;
-    const timer = setTimeout(() => reject(new Error(`no webhook ${what}; got ${JSON.stringify(got.map((b) => b.data.attributes.name))}`)), 30_000);
-    listeners.push(() => { if (check()) clearTimeout(timer); });
-  });
-  return { url: `http://127.0.0.1:${port}/hook`, got, waitFor, close: () => new Promise((r) => srv.close(r)) };
-}
 
 before(async () => {
   fixtures = await writeFixtures();
