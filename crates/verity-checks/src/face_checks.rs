@@ -39,25 +39,27 @@ impl PoseFaces {
     /// them in one call, so a batching model runs them together).
     pub fn measure(poses: &[(&str, &DynamicImage)], model: &dyn FaceModel) -> Option<Self> {
         let mut measured = Self::detect(poses, model)?;
-        let single: Vec<usize> = (0..measured.poses.len())
-            .filter(|&i| matches!(&measured.poses[i].faces, Ok(f) if f.len() == 1))
-            .collect();
-        let faces: Vec<(&DynamicImage, &DetectedFace)> = single
+        // The poses that show exactly one face, with it (a copy: the poses change below).
+        let single: Vec<(usize, DetectedFace)> = measured
+            .poses
             .iter()
-            .filter_map(|&i| {
-                let face = measured.poses[i].faces.as_ref().ok()?.first()?;
-                Some((poses[i].1, face))
+            .enumerate()
+            .filter_map(|(i, p)| match &p.faces {
+                Ok(f) if f.len() == 1 => Some((i, f[0])),
+                _ => None,
             })
             .collect();
+        let faces: Vec<(&DynamicImage, &DetectedFace)> =
+            single.iter().map(|(i, face)| (poses[*i].1, face)).collect();
         match model.embed_many(&faces) {
             Ok(embeddings) => {
-                for (&i, e) in single.iter().zip(embeddings) {
-                    measured.poses[i].embedding = Ok(e);
+                for ((i, _), e) in single.iter().zip(embeddings) {
+                    measured.poses[*i].embedding = Ok(e);
                 }
             }
             Err(e) => {
-                for &i in &single {
-                    measured.poses[i].embedding = Err(e.clone());
+                for (i, _) in &single {
+                    measured.poses[*i].embedding = Err(e.clone());
                 }
             }
         }

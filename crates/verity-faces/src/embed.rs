@@ -23,13 +23,9 @@ impl Embedder {
         Ok(Self { plan })
     }
 
-    /// The unit-length embedding of an aligned crop; `None` if the network gives all zeros.
-    pub fn embed(&self, crop: &RgbImage) -> Result<Option<Embedding>, EngineError> {
-        Ok(self.embed_all(&[crop])?.pop().flatten())
-    }
-
-    /// The embeddings of `crops`, in order, run two at a time (the graph's fixed batch); an
-    /// odd last crop runs beside a copy of itself.
+    /// The unit-length embeddings of `crops` (`None` where the network gives all zeros), in
+    /// order, run two at a time (the graph's fixed batch); an odd last crop runs beside a copy
+    /// of itself.
     pub fn embed_all(&self, crops: &[&RgbImage]) -> Result<Vec<Option<Embedding>>, EngineError> {
         let mut out = Vec::with_capacity(crops.len());
         for pair in crops.chunks(BATCH) {

@@ -121,10 +121,7 @@ impl FaceEngine {
         image: &DynamicImage,
         face: &DetectedFace,
     ) -> Result<Option<Embedding>, EngineError> {
-        match self.align(&rgb(image), face) {
-            Some(crop) => self.embedder.embed(&crop),
-            None => Ok(None),
-        }
+        Ok(self.embeddings(&[(image, face)])?.pop().flatten())
     }
 }
 

@@ -5,13 +5,23 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
+use serde::Deserialize;
 use verity_app::audit::Requester;
 use verity_app::operators;
 use verity_core::audit::Actor;
 use verity_store::Operator;
 
 use super::error::ConsoleError;
+
 use crate::state::AppState;
+
+/// A console form that carries nothing but its form token (§3): sign-out and the admin
+/// pages' one-button actions.
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
 
 pub const COOKIE: &str = "verity_console";
 

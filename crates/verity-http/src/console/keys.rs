@@ -10,7 +10,7 @@ use verity_app::admin;
 use verity_core::id::ApiKeyId;
 
 use super::admin::{button, opt_time, shown_once};
-use super::auth::Signed;
+use super::auth::{CsrfForm, Signed};
 use super::error::ConsoleError;
 use super::html::{self, csrf_field, esc};
 use super::pages::render;
@@ -81,12 +81,6 @@ pub async fn create(
     let (key, secret) = admin::create_api_key(&state.app, &input.name, &signed.requester()).await?;
     let shown = shown_once(&format!("The secret of API key {}", key.name), &secret);
     show(&state, &signed, &shown).await
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn revoke(

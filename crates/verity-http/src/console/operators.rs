@@ -13,7 +13,7 @@ use verity_core::operator::OperatorRole;
 use verity_store::Operator;
 
 use super::admin::{button, opt_time, shown_once};
-use super::auth::Signed;
+use super::auth::{CsrfForm, Signed};
 use super::error::ConsoleError;
 use super::html::{self, csrf_field, esc};
 use super::pages::render;
@@ -108,12 +108,6 @@ pub async fn create(
         admin::create_operator(&state.app, &input.email, role, &signed.requester()).await?;
     let shown = shown_once(&format!("The password of {}", operator.email), &password);
     show(&state, &signed, &shown).await
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Operator, ConsoleError> {

@@ -8,7 +8,7 @@ use axum::Form;
 use serde::Deserialize;
 use verity_app::operators::{self, SignInRefusal};
 
-use super::auth::{self, Enrolling};
+use super::auth::{self, CsrfForm, Enrolling};
 use super::error::ConsoleError;
 use super::html::{self, esc};
 use crate::extract::ClientIp;
@@ -98,12 +98,6 @@ pub async fn sign_in(
         "/console/queue"
     };
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// The cookie that replaces the session's in the browser.

@@ -15,7 +15,7 @@ use verity_core::template::{Template, TemplateDefinition, TemplateKind, Template
 use verity_store::PageRequest;
 
 use super::admin::{button, with_status};
-use super::auth::Signed;
+use super::auth::{CsrfForm, Signed};
 use super::error::ConsoleError;
 use super::html::{self, csrf_field, esc};
 use super::pages::render;
@@ -291,12 +291,6 @@ pub async fn save(
     };
     let page = show(&state, &signed, &t, &edit).await?;
     Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, page))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 fn back(id: &TemplateId) -> Response {

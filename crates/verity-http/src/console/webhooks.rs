@@ -13,7 +13,7 @@ use verity_store::{Delivery, PageRequest, Subscription, Webhook, WebhookStatus};
 use verity_webhooks::Secret;
 
 use super::admin::{button, opt_time, shown_once};
-use super::auth::Signed;
+use super::auth::{CsrfForm, Signed};
 use super::error::ConsoleError;
 use super::html::{self, esc};
 use super::pages::render;
@@ -191,12 +191,6 @@ pub async fn detail(
     super::admin::page(&signed)?;
     let w = load(&state, &id).await?;
     show(&state, &signed, &w, q.after, None).await
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn redeliver(
